@@ -1,0 +1,67 @@
+# Two commands on a fresh clone: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Every dbt call runs under a timeout, so a hung run fails instead of blocking CI.
+DBT_TIMEOUT ?= 1200
+DBT := timeout $(DBT_TIMEOUT) $(BIN)/dbt
+
+.PHONY: help setup run test lint seed build docs structure pytest bench report clean
+
+help:
+	@echo "make run    install, build the warehouse on the sample data, write the daily report"
+	@echo "make test   install, then lint, dbt build (data + unit tests), structure check, pytest"
+	@echo "make bench  benchmark generator, loader and dbt at several sizes (slow)"
+	@echo "make docs   dbt docs generate (browsable site in target/)"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python python3.11 --quiet
+	touch $@
+
+setup: $(VENV)/.synced
+
+seed: setup
+	$(DBT) seed --quiet
+
+build: seed
+	$(DBT) build
+
+run: build
+	$(BIN)/behavior report --database warehouse/sample.duckdb
+	$(BIN)/behavior summary --database warehouse/sample.duckdb
+
+lint: setup
+	$(BIN)/ruff check scripts tests/python
+	$(BIN)/ruff format --check scripts tests/python
+	$(BIN)/behavior contract --check
+	$(BIN)/sqlfluff lint models analyses tests/singular --processes 2
+
+structure: setup
+	$(BIN)/behavior check-structure target/manifest.json
+
+pytest: setup
+	$(BIN)/pytest -q
+
+test: lint build structure pytest
+
+docs: build
+	$(DBT) docs generate
+
+bench: setup
+	$(BIN)/python -m behavior.bench
+
+clean:
+	rm -rf target logs warehouse output

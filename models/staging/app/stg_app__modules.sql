@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'modules') }}
+
+),
+
+renamed as (
+
+    select
+        module_id,
+        course_id,
+        module_position,
+        module_title,
+        estimated_minutes
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'quiz_questions') }}
+
+),
+
+renamed as (
+
+    select
+        question_id,
+        quiz_id,
+        question_position,
+        question_text,
+        lower(trim(correct_option)) as correct_option
+
+    from source
+
+)
+
+select * from renamed

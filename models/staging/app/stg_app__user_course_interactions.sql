@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'user_course_interactions') }}
+
+),
+
+first_received as (
+
+    {{ deduplicate(
+        relation='source',
+        partition_by='event_id',
+        order_by='received_at, occurred_at'
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        event_id,
+        user_id,
+        course_id,
+        module_id,
+        lower(trim(event_type)) as event_type,
+        progress_percent,
+        lower(trim(platform)) as platform,
+        occurred_at,
+        {{ to_reporting_date('occurred_at') }} as occurred_date,
+        received_at
+
+    from first_received
+
+)
+
+select * from renamed

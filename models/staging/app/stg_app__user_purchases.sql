@@ -1,0 +1,41 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'user_purchases') }}
+
+),
+
+first_received as (
+
+    {{ deduplicate(
+        relation='source',
+        partition_by='event_id',
+        order_by='received_at, occurred_at'
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        event_id,
+        order_id,
+        user_id,
+        course_id,
+        lower(trim(event_type)) as event_type,
+        amount,
+        upper(trim(currency)) as currency,
+        lower(trim(payment_method)) as payment_method,
+        lower(trim(payment_status)) as payment_status,
+        lower(trim(failure_reason)) as failure_reason,
+        lower(trim(platform)) as platform,
+        occurred_at,
+        {{ to_reporting_date('occurred_at') }} as occurred_date,
+        received_at
+
+    from first_received
+
+)
+
+select * from renamed

@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    select * from {{ source('app', 'users') }}
+
+),
+
+latest_version as (
+
+    {{ deduplicate(
+        relation='source',
+        partition_by='user_id',
+        order_by='updated_at desc'
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        user_id,
+        {{ pseudonymize('email') }} as contact_key,
+        email is not null as has_email,
+        phone is not null as has_phone,
+        upper(trim(country_code)) as country_code,
+        lower(trim(acquisition_channel)) as acquisition_channel,
+        lower(trim(platform)) as platform,
+        device_model,
+        signed_up_at,
+        {{ to_reporting_date('signed_up_at') }} as signed_up_date,
+        installed_at,
+        uninstalled_at,
+        reinstalled_at,
+        case
+            when
+                uninstalled_at is not null
+                and (reinstalled_at is null or reinstalled_at < uninstalled_at)
+                then 'uninstalled'
+            when reinstalled_at is not null then 'reinstalled'
+            when installed_at is not null then 'installed'
+            else 'never_installed'
+        end as install_state,
+        last_seen_at,
+        updated_at as record_updated_at
+
+    from latest_version
+
+)
+
+select * from renamed

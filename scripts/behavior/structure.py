@@ -1,0 +1,118 @@
+"""Structure check over dbt's manifest: the house rules a reviewer would enforce.
+
+Rules (each violation is one line of output; any violation exits 1):
+- every model has a description;
+- every model has a primary-key test: `unique` and `not_null` on the same column,
+  or `unique_combination_of_columns`;
+- a model's name prefix matches its folder (staging stg_, intermediate int_,
+  marts dim_/fct_, reports rpt_, utilities util_);
+- only staging models call source();
+- a model reads either sources or models, never both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from behavior.errors import UserError
+
+PREFIXES = {
+    "staging": ("stg_",),
+    "intermediate": ("int_",),
+    "marts": ("dim_", "fct_"),
+    "reports": ("rpt_",),
+    "utilities": ("util_",),
+}
+
+
+def _layer(node: dict) -> str | None:
+    parts = Path(node["original_file_path"]).parts
+    return parts[1] if len(parts) > 2 and parts[0] == "models" else None
+
+
+def _primary_key_models(manifest: dict) -> set[str]:
+    """Model unique_ids that carry a primary-key test."""
+    unique_cols: dict[str, set[str]] = defaultdict(set)
+    not_null_cols: dict[str, set[str]] = defaultdict(set)
+    with_pk: set[str] = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        meta = node.get("test_metadata") or {}
+        name = meta.get("name")
+        attached = node.get("attached_node") or next(iter(node["depends_on"]["nodes"]), None)
+        if not attached:
+            continue
+        column = node.get("column_name")
+        if name == "unique" and column:
+            unique_cols[attached].add(column)
+        elif name == "not_null" and column:
+            not_null_cols[attached].add(column)
+        elif name == "unique_combination_of_columns":
+            with_pk.add(attached)
+    for model_id, columns in unique_cols.items():
+        if columns & not_null_cols[model_id]:
+            with_pk.add(model_id)
+    # A contract primary-key constraint counts as well.
+    for node_id, node in manifest["nodes"].items():
+        for constraint in node.get("constraints") or []:
+            if constraint.get("type") == "primary_key":
+                with_pk.add(node_id)
+        for column in (node.get("columns") or {}).values():
+            for constraint in column.get("constraints") or []:
+                if constraint.get("type") == "primary_key":
+                    with_pk.add(node_id)
+    return with_pk
+
+
+def check(manifest: dict) -> list[str]:
+    """Return one message per rule violation (empty when the project is clean)."""
+    problems: list[str] = []
+    with_pk = _primary_key_models(manifest)
+    for node_id, node in sorted(manifest["nodes"].items()):
+        if node["resource_type"] != "model":
+            continue
+        name = node["name"]
+        layer = _layer(node)
+        depends = node["depends_on"]["nodes"]
+        reads_sources = any(d.startswith("source.") for d in depends)
+        reads_models = any(d.startswith(("model.", "seed.", "snapshot.")) for d in depends)
+        if not (node.get("description") or "").strip():
+            problems.append(f"{name}: no description")
+        if node_id not in with_pk:
+            problems.append(f"{name}: no primary-key test (unique + not_null on one column)")
+        if layer not in PREFIXES:
+            problems.append(f"{name}: lives outside the known folders ({', '.join(PREFIXES)})")
+        elif not name.startswith(PREFIXES[layer]):
+            problems.append(f"{name}: prefix does not match folder {layer}/ ({PREFIXES[layer]})")
+        if reads_sources and layer != "staging":
+            problems.append(f"{name}: calls source() outside staging")
+        if reads_sources and reads_models:
+            problems.append(f"{name}: reads both sources and models")
+    return problems
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.manifest)
+    if not path.exists():
+        raise UserError(f"{path} not found: run `dbt parse` (or dbt build) first")
+    problems = check(json.loads(path.read_text()))
+    for problem in problems:
+        print(problem)
+    models = sum(
+        1 for n in json.loads(path.read_text())["nodes"].values() if n["resource_type"] == "model"
+    )
+    if problems:
+        print(f"structure check: {len(problems)} problem(s)")
+        return 1
+    print(f"structure check: {models} models, all rules pass")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    parser = subparsers.add_parser(name, help="check house rules over target/manifest.json")
+    parser.add_argument("manifest", nargs="?", default="target/manifest.json")
+    parser.set_defaults(func=run)
