@@ -33,10 +33,10 @@ final as (
         user_id,
         quiz_id,
         response_position,
-        response.question_id as question_id,
+        response.question_id,
         lower(trim(response.chosen_option)) as chosen_option,
-        response.is_correct as is_correct,
-        response.seconds_spent as seconds_spent
+        response.is_correct,
+        response.seconds_spent
 
     from flattened
 
