@@ -19,6 +19,8 @@ SUBCOMMANDS = {
     "report": "behavior.report",
     "check-structure": "behavior.structure",
     "summary": "behavior.summary",
+    "reprocess": "behavior.reprocess",
+    "bench": "behavior.bench",
 }
 
 

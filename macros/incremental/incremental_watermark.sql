@@ -1,0 +1,16 @@
+{% macro incremental_watermark() -%}
+    {#- The received_at from which an incremental run reprocesses: the newest
+        received_at already in this model minus the lookback
+        (var behavior__incremental_lookback_hours). Rows received before it and
+        loaded after the previous run are "beyond the lookback": they are counted
+        in rpt_pipeline_late_events and picked up by `behavior reprocess`. -#}
+    (
+        select
+            {{ dbt.dateadd(
+                'hour',
+                -1 * var('behavior__incremental_lookback_hours'),
+                'max(last_received_at)'
+            ) }}
+        from {{ this }}
+    )
+{%- endmacro %}
