@@ -20,7 +20,6 @@ SUBCOMMANDS = {
     "check-structure": "behavior.structure",
     "summary": "behavior.summary",
     "reprocess": "behavior.reprocess",
-    "bench": "behavior.bench",
 }
 
 
