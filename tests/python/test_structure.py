@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from behavior.structure import check
 from conftest import ROOT, dbt_env
 
