@@ -1,0 +1,261 @@
+{#- The ordered purchase funnel per user x course (PostHog "sequential" order:
+    steps in order, other events allowed in between). Step 1 is the user's
+    first course_click on the course; every later step is the first event of
+    its kind strictly after the previous counted step. The commerce steps
+    (2-5) must also fall within the conversion window of the first click;
+    the learning step (6) is not windowed. Course completion (step 7) is
+    added in fct_purchase_funnel from fct_course_enrollments. -#}
+
+{%- set window_days = var('behavior__funnel_conversion_window_days') -%}
+
+with
+
+course_interactions as (
+
+    select * from {{ ref('stg_app__user_course_interactions') }}
+
+),
+
+purchase_events as (
+
+    select * from {{ ref('stg_app__user_purchases') }}
+
+),
+
+step_events as (
+
+    select
+        event_id,
+        user_id,
+        course_id,
+        platform,
+        occurred_at,
+        case event_type
+            when 'course_click' then 1
+            when 'wishlist_add' then 2
+            when 'cart_add' then 3
+            when 'purchase_attempt' then 4
+            when 'module_start' then 6
+        end as step_number
+
+    from course_interactions
+    where
+        event_type in (
+            'course_click',
+            'wishlist_add',
+            'cart_add',
+            'purchase_attempt',
+            'module_start'
+        )
+
+    union all
+
+    select
+        event_id,
+        user_id,
+        course_id,
+        platform,
+        occurred_at,
+        5 as step_number
+
+    from purchase_events
+    where event_type = 'transaction_completed'
+
+),
+
+clicks_ranked as (
+
+    select
+        user_id,
+        course_id,
+        platform,
+        occurred_at,
+        row_number() over (
+            partition by user_id, course_id
+            order by occurred_at, event_id
+        ) as click_number
+
+    from step_events
+    where step_number = 1
+
+),
+
+funnel_starts as (
+
+    select
+        user_id,
+        course_id,
+        platform,
+        occurred_at as clicked_at,
+        {{ dbt.dateadd('day', window_days, 'occurred_at') }}
+            as conversion_window_ends_at
+
+    from clicks_ranked
+    where click_number = 1
+
+),
+
+wishlists_reached as (
+
+    select
+        funnel_starts.user_id,
+        funnel_starts.course_id,
+        funnel_starts.conversion_window_ends_at,
+        min(step_events.occurred_at) as wishlisted_at
+
+    from funnel_starts
+    inner join step_events
+        on
+            funnel_starts.user_id = step_events.user_id
+            and funnel_starts.course_id = step_events.course_id
+            and step_events.step_number = 2
+            and funnel_starts.clicked_at < step_events.occurred_at
+            and funnel_starts.conversion_window_ends_at
+            >= step_events.occurred_at
+    group by 1, 2, 3
+
+),
+
+carts_reached as (
+
+    select
+        wishlists_reached.user_id,
+        wishlists_reached.course_id,
+        wishlists_reached.conversion_window_ends_at,
+        min(step_events.occurred_at) as carted_at
+
+    from wishlists_reached
+    inner join step_events
+        on
+            wishlists_reached.user_id = step_events.user_id
+            and wishlists_reached.course_id = step_events.course_id
+            and step_events.step_number = 3
+            and wishlists_reached.wishlisted_at < step_events.occurred_at
+            and wishlists_reached.conversion_window_ends_at
+            >= step_events.occurred_at
+    group by 1, 2, 3
+
+),
+
+purchase_attempts_reached as (
+
+    select
+        carts_reached.user_id,
+        carts_reached.course_id,
+        carts_reached.conversion_window_ends_at,
+        min(step_events.occurred_at) as purchase_attempted_at
+
+    from carts_reached
+    inner join step_events
+        on
+            carts_reached.user_id = step_events.user_id
+            and carts_reached.course_id = step_events.course_id
+            and step_events.step_number = 4
+            and carts_reached.carted_at < step_events.occurred_at
+            and carts_reached.conversion_window_ends_at
+            >= step_events.occurred_at
+    group by 1, 2, 3
+
+),
+
+payments_reached as (
+
+    select
+        purchase_attempts_reached.user_id,
+        purchase_attempts_reached.course_id,
+        purchase_attempts_reached.conversion_window_ends_at,
+        min(step_events.occurred_at) as paid_at
+
+    from purchase_attempts_reached
+    inner join step_events
+        on
+            purchase_attempts_reached.user_id = step_events.user_id
+            and purchase_attempts_reached.course_id = step_events.course_id
+            and step_events.step_number = 5
+            and purchase_attempts_reached.purchase_attempted_at
+            < step_events.occurred_at
+            and purchase_attempts_reached.conversion_window_ends_at
+            >= step_events.occurred_at
+    group by 1, 2, 3
+
+),
+
+module_starts_reached as (
+
+    {#- Learning continuation: in order, but not windowed. -#}
+    select
+        payments_reached.user_id,
+        payments_reached.course_id,
+        payments_reached.conversion_window_ends_at,
+        min(step_events.occurred_at) as first_module_started_at
+
+    from payments_reached
+    inner join step_events
+        on
+            payments_reached.user_id = step_events.user_id
+            and payments_reached.course_id = step_events.course_id
+            and step_events.step_number = 6
+            and payments_reached.paid_at < step_events.occurred_at
+    group by 1, 2, 3
+
+),
+
+funnels_joined as (
+
+    select
+        funnel_starts.user_id,
+        funnel_starts.course_id,
+        funnel_starts.platform,
+        funnel_starts.clicked_at,
+        funnel_starts.conversion_window_ends_at,
+        wishlists_reached.wishlisted_at,
+        carts_reached.carted_at,
+        purchase_attempts_reached.purchase_attempted_at,
+        payments_reached.paid_at,
+        module_starts_reached.first_module_started_at,
+        case
+            when module_starts_reached.first_module_started_at is not null
+                then 6
+            when payments_reached.paid_at is not null then 5
+            when purchase_attempts_reached.purchase_attempted_at is not null
+                then 4
+            when carts_reached.carted_at is not null then 3
+            when wishlists_reached.wishlisted_at is not null then 2
+            else 1
+        end as furthest_step_number
+
+    from funnel_starts
+    left join wishlists_reached
+        on
+            funnel_starts.user_id = wishlists_reached.user_id
+            and funnel_starts.course_id = wishlists_reached.course_id
+    left join carts_reached
+        on
+            funnel_starts.user_id = carts_reached.user_id
+            and funnel_starts.course_id = carts_reached.course_id
+    left join purchase_attempts_reached
+        on
+            funnel_starts.user_id = purchase_attempts_reached.user_id
+            and funnel_starts.course_id = purchase_attempts_reached.course_id
+    left join payments_reached
+        on
+            funnel_starts.user_id = payments_reached.user_id
+            and funnel_starts.course_id = payments_reached.course_id
+    left join module_starts_reached
+        on
+            funnel_starts.user_id = module_starts_reached.user_id
+            and funnel_starts.course_id = module_starts_reached.course_id
+
+),
+
+funnels_keyed as (
+
+    select
+        {{ surrogate_key(['user_id', 'course_id']) }} as course_funnel_id,
+        funnels_joined.*
+
+    from funnels_joined
+
+)
+
+select * from funnels_keyed

@@ -1,0 +1,55 @@
+with
+
+purchase_events as (
+
+    select * from {{ ref('stg_app__user_purchases') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates_to_usd') }}
+
+),
+
+converted_to_usd as (
+
+    select
+        purchase_events.event_id,
+        purchase_events.order_id,
+        purchase_events.user_id,
+        purchase_events.course_id,
+        purchase_events.event_type,
+        purchase_events.payment_method,
+        purchase_events.payment_status,
+        purchase_events.failure_reason,
+        purchase_events.platform,
+        purchase_events.occurred_at,
+        purchase_events.occurred_date,
+        purchase_events.received_at,
+        purchase_events.currency,
+        purchase_events.amount,
+        fx_rates.usd_per_unit,
+        cast(
+            round(purchase_events.amount * fx_rates.usd_per_unit, 2)
+            as decimal(18, 2)
+        ) as amount_usd,
+        case
+            when purchase_events.event_type = 'purchase_attempt'
+                then row_number() over (
+                    partition by
+                        purchase_events.order_id,
+                        purchase_events.event_type
+                    order by
+                        purchase_events.occurred_at,
+                        purchase_events.event_id
+                )
+        end as attempt_number
+
+    from purchase_events
+    left join fx_rates
+        on purchase_events.currency = fx_rates.currency
+
+)
+
+select * from converted_to_usd

@@ -1,0 +1,89 @@
+{#- fct_purchases' totals equal staging to the cent: gross = completed
+    transactions, refunds = refunds, net = completed transactions - refunds
+    (USD, each event at the fixed rate rounded to the cent). Returns one row
+    when any total differs. -#}
+
+with
+
+purchase_events as (
+
+    select * from {{ ref('stg_app__user_purchases') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates_to_usd') }}
+
+),
+
+purchases as (
+
+    select * from {{ ref('fct_purchases') }}
+
+),
+
+staging_totals as (
+
+    select
+        coalesce(sum(
+            case
+                when purchase_events.event_type = 'transaction_completed'
+                    then round(
+                        purchase_events.amount * fx_rates.usd_per_unit, 2
+                    )
+            end
+        ), 0) as gross_revenue_usd,
+        coalesce(sum(
+            case
+                when purchase_events.event_type = 'refund'
+                    then round(
+                        purchase_events.amount * fx_rates.usd_per_unit, 2
+                    )
+            end
+        ), 0) as refunds_usd
+
+    from purchase_events
+    inner join fx_rates
+        on purchase_events.currency = fx_rates.currency
+
+),
+
+mart_totals as (
+
+    select
+        coalesce(sum(gross_amount_usd), 0) as gross_revenue_usd,
+        coalesce(sum(refund_amount_usd), 0) as refunds_usd,
+        coalesce(sum(net_revenue_usd), 0) as net_revenue_usd
+
+    from purchases
+
+),
+
+compared as (
+
+    select
+        mart_totals.gross_revenue_usd as mart_gross_usd,
+        staging_totals.gross_revenue_usd as staging_gross_usd,
+        mart_totals.refunds_usd as mart_refunds_usd,
+        staging_totals.refunds_usd as staging_refunds_usd,
+        mart_totals.net_revenue_usd as mart_net_usd,
+        staging_totals.gross_revenue_usd
+        - staging_totals.refunds_usd as staging_net_usd
+
+    from mart_totals
+    cross join staging_totals
+
+),
+
+mismatches as (
+
+    select * from compared
+    where
+        mart_gross_usd != staging_gross_usd
+        or mart_refunds_usd != staging_refunds_usd
+        or mart_net_usd != staging_net_usd
+
+)
+
+select * from mismatches
