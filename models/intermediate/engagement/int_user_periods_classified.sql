@@ -1,0 +1,360 @@
+{#- Lifecycle state of each user per week and per month (period_granularity),
+    after PostHog's lifecycle insight. Only periods where the user has a
+    state get a row:
+    - new: active in the period of their sign-up;
+    - returning: active in this period and in the previous one;
+    - resurrecting: active in this period, not in the previous one, and not
+      in their sign-up period (as in PostHog, this includes a first activity
+      after the sign-up period);
+    - dormant: not active in this period but active in the previous one (one
+      row after each run of active periods, not repeated);
+    - uninstalled: a would-be dormant row whose latest install event by the
+      period's end is an uninstall, and also an inactive period in which the
+      user uninstalled the app (when still uninstalled at the period's end).
+    Periods run from the sign-up period to the period of the last util_days
+    date (the last one may be partial). Weeks start on Monday. -#}
+
+{%- set granularities = ['week', 'month'] %}
+
+with
+
+user_daily_activity as (
+
+    select * from {{ ref('fct_user_daily_activity') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_app__users') }}
+
+),
+
+user_install_events as (
+
+    select * from {{ ref('stg_app__user_install_events') }}
+
+),
+
+days as (
+
+    select * from {{ ref('util_days') }}
+
+),
+
+last_periods as (
+
+    {%- for granularity in granularities %}
+        select
+            '{{ granularity }}' as period_granularity,
+            cast(
+                {{ dbt.date_trunc(granularity, 'max(date_day)') }} as date
+            ) as last_period_start_date
+        from days
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+user_signup_periods as (
+
+    {%- for granularity in granularities %}
+        select
+            user_id,
+            '{{ granularity }}' as period_granularity,
+            cast(
+                {{ dbt.date_trunc(granularity, 'signed_up_date') }} as date
+            ) as signup_period_start_date
+        from users
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+activity_periods as (
+
+    {%- for granularity in granularities %}
+        select
+            user_id,
+            '{{ granularity }}' as period_granularity,
+            cast(
+                {{ dbt.date_trunc(granularity, 'activity_date') }} as date
+            ) as period_start_date,
+            count(*) as active_days_count
+        from user_daily_activity
+        group by 1, 2, 3
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+install_event_periods as (
+
+    {%- for granularity in granularities %}
+        select
+            user_id,
+            '{{ granularity }}' as period_granularity,
+            cast(
+                {{ dbt.date_trunc(granularity, 'occurred_date') }} as date
+            ) as period_start_date,
+            install_event_type
+        from user_install_events
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+activity_periods_sequenced as (
+
+    select
+        activity_periods.user_id,
+        activity_periods.period_granularity,
+        activity_periods.period_start_date,
+        activity_periods.active_days_count,
+        user_signup_periods.signup_period_start_date,
+        lag(activity_periods.period_start_date) over (
+            partition by
+                activity_periods.user_id, activity_periods.period_granularity
+            order by activity_periods.period_start_date
+        ) as previous_active_period_start_date,
+        lead(activity_periods.period_start_date) over (
+            partition by
+                activity_periods.user_id, activity_periods.period_granularity
+            order by activity_periods.period_start_date
+        ) as next_active_period_start_date,
+        case activity_periods.period_granularity
+            when 'week'
+                then
+                    {{ dbt.dateadd(
+                        'day', -7, 'activity_periods.period_start_date'
+                    ) }}
+            else
+                {{ dbt.dateadd(
+                    'month', -1, 'activity_periods.period_start_date'
+                ) }}
+        end as previous_period_start_date,
+        case activity_periods.period_granularity
+            when 'week'
+                then
+                    {{ dbt.dateadd(
+                        'day', 7, 'activity_periods.period_start_date'
+                    ) }}
+            else
+                {{ dbt.dateadd(
+                    'month', 1, 'activity_periods.period_start_date'
+                ) }}
+        end as next_period_start_date
+    from activity_periods
+    inner join user_signup_periods
+        on
+            activity_periods.user_id = user_signup_periods.user_id
+            and activity_periods.period_granularity
+            = user_signup_periods.period_granularity
+    where
+        activity_periods.period_start_date
+        >= user_signup_periods.signup_period_start_date
+
+),
+
+active_rows as (
+
+    select
+        user_id,
+        period_granularity,
+        period_start_date,
+        signup_period_start_date,
+        true as is_active,
+        active_days_count,
+        case
+            when period_start_date = signup_period_start_date then 'new'
+            when
+                previous_active_period_start_date
+                = cast(previous_period_start_date as date)
+                then 'returning'
+            else 'resurrecting'
+        end as activity_state
+    from activity_periods_sequenced
+
+),
+
+dormant_rows as (
+
+    select
+        activity_periods_sequenced.user_id,
+        activity_periods_sequenced.period_granularity,
+        cast(activity_periods_sequenced.next_period_start_date as date)
+            as period_start_date,
+        activity_periods_sequenced.signup_period_start_date,
+        false as is_active,
+        0 as active_days_count,
+        'dormant' as activity_state
+    from activity_periods_sequenced
+    inner join last_periods
+        on
+            activity_periods_sequenced.period_granularity
+            = last_periods.period_granularity
+    where
+        cast(activity_periods_sequenced.next_period_start_date as date)
+        <= last_periods.last_period_start_date
+        and (
+            activity_periods_sequenced.next_active_period_start_date is null
+            or activity_periods_sequenced.next_active_period_start_date
+            > cast(activity_periods_sequenced.next_period_start_date as date)
+        )
+
+),
+
+activity_and_dormant_rows as (
+
+    select * from active_rows
+    union all
+    select * from dormant_rows
+
+),
+
+uninstall_rows as (
+
+    select distinct
+        install_event_periods.user_id,
+        install_event_periods.period_granularity,
+        install_event_periods.period_start_date,
+        user_signup_periods.signup_period_start_date,
+        false as is_active,
+        0 as active_days_count,
+        'uninstalled' as activity_state
+    from install_event_periods
+    inner join user_signup_periods
+        on
+            install_event_periods.user_id = user_signup_periods.user_id
+            and install_event_periods.period_granularity
+            = user_signup_periods.period_granularity
+    inner join last_periods
+        on
+            install_event_periods.period_granularity
+            = last_periods.period_granularity
+    left join activity_and_dormant_rows
+        on
+            install_event_periods.user_id = activity_and_dormant_rows.user_id
+            and install_event_periods.period_granularity
+            = activity_and_dormant_rows.period_granularity
+            and install_event_periods.period_start_date
+            = activity_and_dormant_rows.period_start_date
+    where
+        install_event_periods.install_event_type = 'uninstall'
+        and install_event_periods.period_start_date
+        >= user_signup_periods.signup_period_start_date
+        and install_event_periods.period_start_date
+        <= last_periods.last_period_start_date
+        and activity_and_dormant_rows.user_id is null
+
+),
+
+candidate_rows as (
+
+    select * from activity_and_dormant_rows
+    union all
+    select * from uninstall_rows
+
+),
+
+install_events_before_period_end as (
+
+    {#- The latest install event up to the period's end decides whether an
+        inactive user is still installed. -#}
+    select
+        candidate_rows.user_id,
+        candidate_rows.period_granularity,
+        candidate_rows.period_start_date,
+        user_install_events.install_event_type,
+        row_number() over (
+            partition by
+                candidate_rows.user_id,
+                candidate_rows.period_granularity,
+                candidate_rows.period_start_date
+            order by
+                user_install_events.occurred_at desc,
+                user_install_events.install_event_type asc
+        ) as recency_rank
+    from candidate_rows
+    inner join user_install_events
+        on
+            candidate_rows.user_id = user_install_events.user_id
+            and user_install_events.occurred_date
+            < case candidate_rows.period_granularity
+                when 'week'
+                    then
+                        {{ dbt.dateadd(
+                            'day', 7, 'candidate_rows.period_start_date'
+                        ) }}
+                else
+                    {{ dbt.dateadd(
+                        'month', 1, 'candidate_rows.period_start_date'
+                    ) }}
+            end
+
+),
+
+classified as (
+
+    select
+        candidate_rows.user_id,
+        candidate_rows.period_granularity,
+        candidate_rows.period_start_date,
+        candidate_rows.signup_period_start_date,
+        candidate_rows.is_active,
+        candidate_rows.active_days_count,
+        candidate_rows.activity_state,
+        install_events_before_period_end.install_event_type
+            as latest_install_event_type,
+        case
+            when candidate_rows.is_active then candidate_rows.activity_state
+            when
+                install_events_before_period_end.install_event_type
+                = 'uninstall'
+                then 'uninstalled'
+            else 'dormant'
+        end as lifecycle_state
+    from candidate_rows
+    left join install_events_before_period_end
+        on
+            candidate_rows.user_id = install_events_before_period_end.user_id
+            and candidate_rows.period_granularity
+            = install_events_before_period_end.period_granularity
+            and candidate_rows.period_start_date
+            = install_events_before_period_end.period_start_date
+            and install_events_before_period_end.recency_rank = 1
+
+),
+
+final as (
+
+    {#- An uninstall in an already inactive period only makes a row when the
+        user is still uninstalled at the period's end. -#}
+    select
+        {{ surrogate_key([
+            'user_id', 'period_granularity', 'period_start_date'
+        ]) }} as user_period_id,
+        user_id,
+        period_granularity,
+        period_start_date,
+        signup_period_start_date,
+        lifecycle_state,
+        is_active,
+        cast(active_days_count as integer) as active_days_count,
+        latest_install_event_type
+    from classified
+    where
+        activity_state != 'uninstalled'
+        or latest_install_event_type = 'uninstall'
+
+)
+
+select * from final

@@ -1,0 +1,167 @@
+{#- Everything that makes a user ACTIVE on a day (interfaces.md): an app
+    session opened that day, or any course interaction, quiz attempt or
+    commerce event that day. Each source is aggregated to user x day x
+    platform first (one scan each), then the partial counts are added up. -#}
+
+with
+
+user_app_sessions as (
+
+    select * from {{ ref('stg_app__user_app_sessions') }}
+
+),
+
+user_course_interactions as (
+
+    select * from {{ ref('stg_app__user_course_interactions') }}
+
+),
+
+quiz_attempts as (
+
+    select * from {{ ref('stg_app__quiz_attempts') }}
+
+),
+
+user_purchases as (
+
+    select * from {{ ref('stg_app__user_purchases') }}
+
+),
+
+sessions_aggregated as (
+
+    select
+        user_id,
+        opened_date as activity_date,
+        platform,
+        count(*) as sessions_count,
+        sum(active_seconds) as active_seconds,
+        0 as course_interactions_count,
+        0 as module_events_count,
+        0 as quiz_attempts_count,
+        0 as commerce_events_count,
+        0 as purchases_count
+    from user_app_sessions
+    group by 1, 2, 3
+
+),
+
+course_interactions_aggregated as (
+
+    select
+        user_id,
+        occurred_date as activity_date,
+        platform,
+        0 as sessions_count,
+        0 as active_seconds,
+        count(*) as course_interactions_count,
+        count(
+            case
+                when event_type in (
+                    'module_start', 'module_complete', 'progress_update'
+                ) then event_id
+            end
+        ) as module_events_count,
+        0 as quiz_attempts_count,
+        0 as commerce_events_count,
+        0 as purchases_count
+    from user_course_interactions
+    group by 1, 2, 3
+
+),
+
+quiz_attempts_aggregated as (
+
+    select
+        user_id,
+        started_date as activity_date,
+        platform,
+        0 as sessions_count,
+        0 as active_seconds,
+        0 as course_interactions_count,
+        0 as module_events_count,
+        count(*) as quiz_attempts_count,
+        0 as commerce_events_count,
+        0 as purchases_count
+    from quiz_attempts
+    group by 1, 2, 3
+
+),
+
+commerce_events_aggregated as (
+
+    select
+        user_id,
+        occurred_date as activity_date,
+        platform,
+        0 as sessions_count,
+        0 as active_seconds,
+        0 as course_interactions_count,
+        0 as module_events_count,
+        0 as quiz_attempts_count,
+        count(*) as commerce_events_count,
+        count(
+            case when event_type = 'transaction_completed' then event_id end
+        ) as purchases_count
+    from user_purchases
+    group by 1, 2, 3
+
+),
+
+unioned as (
+
+    select * from sessions_aggregated
+    union all
+    select * from course_interactions_aggregated
+    union all
+    select * from quiz_attempts_aggregated
+    union all
+    select * from commerce_events_aggregated
+
+),
+
+aggregated as (
+
+    select
+        user_id,
+        activity_date,
+        platform,
+        cast(sum(sessions_count) as integer) as sessions_count,
+        cast(sum(active_seconds) as bigint) as active_seconds,
+        cast(sum(course_interactions_count) as integer)
+            as course_interactions_count,
+        cast(sum(module_events_count) as integer) as module_events_count,
+        cast(sum(quiz_attempts_count) as integer) as quiz_attempts_count,
+        cast(sum(commerce_events_count) as integer) as commerce_events_count,
+        cast(sum(purchases_count) as integer) as purchases_count
+    from unioned
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['user_id', 'activity_date', 'platform']) }}
+            as user_platform_day_id,
+        user_id,
+        activity_date,
+        platform,
+        sessions_count,
+        active_seconds,
+        course_interactions_count,
+        module_events_count,
+        quiz_attempts_count,
+        module_events_count + quiz_attempts_count as learning_events_count,
+        commerce_events_count,
+        purchases_count,
+        sessions_count
+        + course_interactions_count
+        + quiz_attempts_count
+        + commerce_events_count as activity_events_count
+    from aggregated
+
+)
+
+select * from final

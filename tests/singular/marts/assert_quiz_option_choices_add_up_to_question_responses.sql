@@ -1,0 +1,63 @@
+-- The options of a question share out its first-attempt responses: the
+-- chosen counts add up to fct_quiz_question_stats.responses_count, the upper
+-- and lower group counts to the group sizes, and the key's share is the
+-- question's difficulty.
+with
+
+option_choices as (
+
+    select * from {{ ref('fct_quiz_option_choices') }}
+
+),
+
+question_stats as (
+
+    select * from {{ ref('fct_quiz_question_stats') }}
+
+),
+
+options_per_question as (
+
+    select
+        question_id,
+        sum(chosen_count) as chosen_count,
+        sum(upper_group_chosen_count) as upper_group_chosen_count,
+        sum(lower_group_chosen_count) as lower_group_chosen_count,
+        sum(case when is_key then 1 else 0 end) as keys_count,
+        max(case when is_key then chosen_rate end) as key_chosen_rate
+
+    from option_choices
+    group by 1
+
+),
+
+compared as (
+
+    select
+        question_stats.question_id,
+        question_stats.responses_count,
+        options_per_question.chosen_count,
+        question_stats.upper_group_responses_count,
+        options_per_question.upper_group_chosen_count,
+        question_stats.lower_group_responses_count,
+        options_per_question.lower_group_chosen_count,
+        options_per_question.keys_count,
+        question_stats.difficulty_index,
+        options_per_question.key_chosen_rate
+
+    from question_stats
+    left join options_per_question
+        on question_stats.question_id = options_per_question.question_id
+
+)
+
+select * from compared
+where
+    chosen_count is null
+    or chosen_count != responses_count
+    or upper_group_chosen_count != upper_group_responses_count
+    or lower_group_chosen_count != lower_group_responses_count
+    or keys_count != 1
+    or abs(
+        coalesce(key_chosen_rate, -1) - coalesce(difficulty_index, -1)
+    ) > 1e-9

@@ -1,0 +1,34 @@
+-- The item analysis scores items with the app's is_correct. That is only
+-- the answer key's verdict if the app scored against the listed key: fail
+-- on first-attempt responses where the two disagree.
+with
+
+first_attempt_responses as (
+
+    select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
+
+),
+
+quiz_questions as (
+
+    select * from {{ ref('stg_app__quiz_questions') }}
+
+),
+
+compared as (
+
+    select
+        first_attempt_responses.quiz_response_id,
+        first_attempt_responses.question_id,
+        first_attempt_responses.chosen_option,
+        quiz_questions.correct_option,
+        first_attempt_responses.is_correct
+
+    from first_attempt_responses
+    inner join quiz_questions
+        on first_attempt_responses.question_id = quiz_questions.question_id
+
+)
+
+select * from compared
+where is_correct != (chosen_option = correct_option)
