@@ -1,6 +1,7 @@
 {#- Everything that makes a user ACTIVE on a day (interfaces.md): an app
     session opened that day, or any course interaction, quiz attempt or
-    commerce event that day. Each source is aggregated to user x day x
+    user-initiated commerce event (not a refund: refunds are server-side)
+    that day. Each source is aggregated to user x day x
     platform first (one scan each), then the partial counts are added up. -#}
 
 with
@@ -105,6 +106,7 @@ commerce_events_aggregated as (
             case when event_type = 'transaction_completed' then event_id end
         ) as purchases_count
     from user_purchases
+    where event_type != 'refund'
     group by 1, 2, 3
 
 ),

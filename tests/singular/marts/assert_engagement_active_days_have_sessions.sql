@@ -1,12 +1,7 @@
 {#- Every active day in fct_user_daily_activity has an app session of the
     user that touches the day: opened that day, or opened before it and
     still open on it (its end, estimated for crashed sessions, falls on or
-    after the day). Returns the active days without one.
-    Severity warn, not error: the sample data breaks the rule (learning and
-    commerce events logged after the session closed, across midnight, and
-    refunds without a session), which is reported to the lead for a
-    generator or definition decision. The rule itself is not loosened. -#}
-{{ config(severity='warn') }}
+    after the day). Returns the active days without one. -#}
 
 with
 

@@ -1,0 +1,520 @@
+"""`behavior load`: bring CSV, Parquet and JSON Lines files into the `raw` schema.
+
+How a file finds its table: by its stem (`users.csv`), or, for part files, by its
+parent folder (`user_purchases/part-00003.parquet`, skipping Hive `key=value`
+folders); a `_<suffix>` after the table name is allowed (`quiz_attempts_2026-09-01.jsonl`)
+and the longest matching contract table name wins.
+
+Decisions (see also `behavior.load_sql` for the validation rules):
+- One DuckDB transaction per file: raw insert, quarantine insert and the audit row in
+  `raw._load_files` commit together, so a crash leaves the warehouse as it was before
+  that file and a rerun finishes the job.
+- A row gets the first failing rule as its reason; invalid rows go to
+  `raw.<table>__quarantine` with the original row as JSON text.
+- Blank values (null, empty or only whitespace) count as missing and are stored as
+  null; other values are stored as given (enum casing is normalized in staging).
+  Timestamps with an offset are converted to UTC.
+- Valid rows whose key already is in `raw.<table>`, or repeats an earlier valid row of
+  the same file, are duplicates and skipped: the first loaded wins, so loading the
+  same file twice changes nothing. Invalid rows count as quarantined on every load,
+  but are stored once per (file_sha256, source_row).
+- A file unreadable as a whole (unsupported type, no matching table, not parseable,
+  missing contract columns) is rejected: recorded in `raw._load_files`, one line on
+  stderr, and the loader goes on with the other files, then exits 1. For JSON only
+  the required keys must appear (JSON writers omit null keys); CSV and Parquet files
+  must have every contract column. Extra columns are ignored and reported once per
+  table.
+- Load order: catalog tables, then users, then event tables, so references resolve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from behavior import load_sql
+from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
+from behavior.errors import UserError
+
+DATABASE_ENV = "BEHAVIOR_DUCKDB_PATH"
+DEFAULT_DATABASE = Path("warehouse/behavior.duckdb")
+# Test-only hook: sleep this long after the inserts and before COMMIT, for files whose
+# name contains BEHAVIOR_LOAD_TEST_PAUSE_MATCH (all files when unset).
+PAUSE_ENV = "BEHAVIOR_LOAD_TEST_PAUSE_SECONDS"
+PAUSE_MATCH_ENV = "BEHAVIOR_LOAD_TEST_PAUSE_MATCH"
+PAUSE_MARKER = "behavior load: test pause before commit:"
+
+FORMATS = {
+    ".csv": "csv",
+    ".csv.gz": "csv",
+    ".parquet": "parquet",
+    ".jsonl": "json",
+    ".jsonl.gz": "json",
+    ".ndjson": "json",
+    ".ndjson.gz": "json",
+    ".json": "json",
+    ".json.gz": "json",
+}
+FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "json": "JSON"}
+LOAD_ORDER = (*CATALOG_TABLES, "users", *EVENT_TABLES)
+assert sorted(LOAD_ORDER) == sorted(TABLES), "every contract table needs a load position"
+
+SOURCE_TABLE = "_behavior_source"
+BAD_TABLE = "_behavior_bad_rows"
+REPEATED_TABLE = "_behavior_repeated_keys"
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    table: str | None
+    status: str  # "loaded" or "rejected"
+    reason: str | None = None
+    file_sha256: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_duplicate: int = 0
+    rows_quarantined: int = 0
+    extra_columns: tuple[str, ...] = ()
+
+
+@dataclass
+class TableCounts:
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_duplicate: int = 0
+    rows_quarantined: int = 0
+
+    def add(self, result: FileResult) -> None:
+        self.rows_read += result.rows_read
+        self.rows_loaded += result.rows_loaded
+        self.rows_duplicate += result.rows_duplicate
+        self.rows_quarantined += result.rows_quarantined
+
+
+@dataclass
+class LoadResult:
+    """The outcome of one `load_paths` run."""
+
+    load_id: str
+    database: str
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    @property
+    def tables(self) -> dict[str, TableCounts]:
+        counts: dict[str, TableCounts] = {}
+        for result in self.files:
+            if result.status == "loaded" and result.table:
+                counts.setdefault(result.table, TableCounts()).add(result)
+        return dict(sorted(counts.items(), key=lambda item: LOAD_ORDER.index(item[0])))
+
+
+class FileRejected(Exception):
+    """A file that cannot be loaded as a whole; the message is the reason."""
+
+
+# --- finding files -------------------------------------------------------------------
+
+
+def _is_hidden(path: Path) -> bool:
+    """Dot files and `_` files (`_manifest.json`, `_SUCCESS`) are skipped in folders/globs."""
+    return path.name.startswith((".", "_"))
+
+
+def _expand_folder(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not _is_hidden(Path(d)))
+        found.extend(Path(root) / name for name in sorted(files) if not _is_hidden(Path(name)))
+    return found
+
+
+def resolve_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named by PATH arguments: files, folders (recursively) or globs."""
+    paths = list(paths)
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files.extend(_expand_folder(path))
+        elif glob.has_magic(str(raw)):
+            matches = [Path(m) for m in sorted(glob.glob(str(raw), recursive=True))]
+            if not matches:
+                raise UserError(f"no files match {raw}")
+            for match in matches:
+                if match.is_dir():
+                    files.extend(_expand_folder(match))
+                elif not _is_hidden(match):
+                    files.append(match)
+        else:
+            raise UserError(f"no such file or folder: {raw}")
+    if not files:
+        raise UserError(f"no files to load in {', '.join(map(str, paths))}")
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values())
+
+
+def file_format(path: Path) -> tuple[str, str] | None:
+    """(format, stem) from the file name, or None for an unsupported type."""
+    name = path.name.lower()
+    for suffix in sorted(FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return FORMATS[suffix], name[: -len(suffix)]
+    return None
+
+
+def _table_named(name: str) -> str | None:
+    matches = [t for t in TABLES if name == t or name.startswith(t + "_")]
+    return max(matches, key=len) if matches else None
+
+
+def table_for(path: Path, stem: str) -> str | None:
+    """The contract table a file belongs to: by stem, else by its parent folder."""
+    table = _table_named(stem)
+    if table:
+        return table
+    for parent in path.parents:
+        if "=" in parent.name:  # Hive partition folder, e.g. event_date=2026-01-01
+            continue
+        return _table_named(parent.name.lower())
+    return None
+
+
+# --- loading -------------------------------------------------------------------------
+
+
+def default_database() -> Path:
+    return Path(os.environ.get(DATABASE_ENV) or DEFAULT_DATABASE)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def _reader(path: Path, fmt: str) -> str:
+    location = load_sql.literal(str(path))
+    if fmt == "csv":
+        return (
+            f"read_csv({location}, all_varchar = true, header = true, "
+            "delim = ',', quote = '\"', escape = '\"')"
+        )
+    if fmt == "parquet":
+        return f"read_parquet({location}, file_row_number = true)"
+    return f"read_json_objects({location}, format = 'auto')"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """How to select a file: its SQL, its contract columns and its extra columns.
+
+    CSV and JSON files are first copied into a temp table, outside the transaction,
+    whose rowid (insertion order = file order) numbers the rows.
+    """
+
+    select_sql: str
+    columns: dict[str, tuple[str, str]]
+    extras: list[tuple[str, str]]
+
+
+def _match_columns(
+    table: Table, found: list[tuple[str, str]], required_only: bool
+) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str]]]:
+    by_name = {name.strip().lower(): (name, kind) for name, kind in found}
+    columns = {c.name: by_name[c.name] for c in table.columns if c.name in by_name}
+    needed = [c for c in table.columns if c.required or not required_only]
+    missing = [c.name for c in needed if c.name not in columns]
+    if missing:
+        raise FileRejected(f"missing contract columns: {', '.join(missing)}")
+    contract = set(table.column_names)
+    extras = [(name, kind) for name, kind in found if name.strip().lower() not in contract]
+    return columns, extras
+
+
+def _inspect(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: Table) -> _Source:
+    """Read a file's columns (and, for JSON, the file itself) without loading rows."""
+    reader = _reader(path, fmt)
+    try:
+        if fmt == "json":
+            con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
+            keys = con.execute(
+                f"select distinct unnest(json_keys(json)) from {SOURCE_TABLE} "
+                "where json_type(json) = 'OBJECT'"
+            ).fetchall()
+            rows = con.execute(f"select count(*) from {SOURCE_TABLE}").fetchone()
+        else:
+            described = con.execute(f"describe select * from {reader}").fetchall()
+    except duckdb.Error as exc:
+        raise FileRejected(f"cannot read as {FORMAT_NAMES[fmt]}: {_first_line(exc)}") from exc
+    row = load_sql.ROW_COLUMN
+    if fmt == "json":
+        found = [(key, "VARCHAR") for (key,) in sorted(keys)]
+        empty = rows is None or rows[0] == 0
+        columns, extras = (
+            _match_columns(table, found, required_only=True) if not empty else ({}, [])
+        )
+        picks = [f"rowid + 1 as {row}"] + [
+            f"json ->> {load_sql.literal(name)} as {load_sql.ident(name)}"
+            for name, _ in [*columns.values(), *extras]
+        ]
+        select_sql = f"select {', '.join(picks)} from {SOURCE_TABLE}"
+        return _Source(select_sql, columns, extras)
+    found = [(name, kind) for name, kind, *_ in described]
+    if fmt == "parquet":
+        found = [(name, kind) for name, kind in found if name != "file_row_number"]
+        columns, extras = _match_columns(table, found, required_only=False)
+        select_sql = f"select *, file_row_number + 1 as {row} from {reader}"
+        return _Source(select_sql, columns, extras)
+    columns, extras = _match_columns(table, found, required_only=False)
+    try:
+        con.execute(f"create or replace temp table {SOURCE_TABLE} as select * from {reader}")
+    except duckdb.Error as exc:
+        raise FileRejected(f"cannot read as CSV: {_first_line(exc)}") from exc
+    return _Source(f"select *, rowid + 1 as {row} from {SOURCE_TABLE}", columns, extras)
+
+
+def _pause_before_commit(path: Path) -> None:
+    seconds = os.environ.get(PAUSE_ENV)
+    if not seconds:
+        return
+    match = os.environ.get(PAUSE_MATCH_ENV)
+    if match and match not in path.name:
+        return
+    print(f"{PAUSE_MARKER} {path}", flush=True)
+    time.sleep(float(seconds))
+
+
+def _audit(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult, started: datetime):
+    con.execute(
+        f"insert into {load_sql.AUDIT_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            result.path,
+            result.file_sha256,
+            result.table,
+            result.status,
+            result.reason,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_duplicate,
+            result.rows_quarantined,
+            started,
+            _now(),
+        ],
+    )
+
+
+def _load_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    source: _Source,
+    result: FileResult,
+    load_id: str,
+    started: datetime,
+) -> None:
+    """Validate and insert one file's rows; the caller owns the transaction.
+
+    Three set-based passes: the invalid rows (small) into a temp table, the keys that
+    repeat among the valid rows (small), then one insert of the new valid rows.
+    """
+    typed = load_sql.typed_source(table, source.select_sql, source.columns, source.extras)
+    con.execute(f"create or replace temp table {BAD_TABLE} as {load_sql.bad_rows_query(typed)}")
+    (quarantined,) = con.execute(f"select count(*) from {BAD_TABLE}").fetchone()  # type: ignore[misc]
+    bad_rows = BAD_TABLE if quarantined else None
+    repeated_sql = load_sql.repeated_keys_query(typed, bad_rows)
+    con.execute(f"create or replace temp table {REPEATED_TABLE} as {repeated_sql}")
+    (repeated,) = con.execute(f"select count(*) from {REPEATED_TABLE}").fetchone()  # type: ignore[misc]
+    (read,) = con.execute(f"select count(*) from ({source.select_sql})").fetchone()  # type: ignore[misc]
+    (before,) = con.execute(f"select count(*) from raw.{table.name}").fetchone()  # type: ignore[misc]
+    insert = load_sql.insert_valid_sql(
+        typed, bad_rows, REPEATED_TABLE if repeated else None, check_existing=before > 0
+    )
+    (loaded,) = con.execute(insert).fetchone()  # type: ignore[misc]
+    (after,) = con.execute(f"select count(*) from raw.{table.name}").fetchone()  # type: ignore[misc]
+    con.execute(
+        load_sql.insert_quarantine_sql(table, BAD_TABLE),
+        [result.path, result.file_sha256, load_id, started, result.file_sha256],
+    )
+    duplicate = read - quarantined - loaded
+    assert after - before == loaded and duplicate >= 0, "loader row accounting is off"
+    assert read == loaded + duplicate + quarantined
+    result.rows_read, result.rows_loaded = read, loaded
+    result.rows_duplicate, result.rows_quarantined = duplicate, quarantined
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> FileResult:
+    started = _now()
+    result = FileResult(path=str(path), table=None, status="rejected")
+    try:
+        result.file_sha256 = _sha256(path)
+        detected = file_format(path)
+        if detected is None:
+            kinds = ", ".join(sorted(FORMATS))
+            raise FileRejected(f"unsupported file type (expected one of {kinds})")
+        fmt, stem = detected
+        result.table = table_for(path, stem)
+        if result.table is None:
+            raise FileRejected(
+                f"no contract table matches '{stem}' or its folder (tables: {', '.join(TABLES)})"
+            )
+        table = TABLES[result.table]
+        source = _inspect(con, path, fmt, table)
+        result.extra_columns = tuple(name for name, _ in source.extras)
+        con.execute("begin transaction")
+        try:
+            _load_rows(con, table, source, result, load_id, started)
+            result.status = "loaded"
+            if result.extra_columns:
+                result.reason = f"extra columns ignored: {', '.join(result.extra_columns)}"
+            _audit(con, load_id, result, started)
+            _pause_before_commit(path)
+            con.execute("commit")
+        except duckdb.Error as exc:
+            con.execute("rollback")
+            result.rows_read = result.rows_loaded = 0
+            result.rows_duplicate = result.rows_quarantined = 0
+            raise FileRejected(f"cannot load: {_first_line(exc)}") from exc
+    except (FileRejected, OSError) as exc:
+        result.status = "rejected"
+        result.reason = str(exc) if isinstance(exc, FileRejected) else _first_line(exc)
+        _audit(con, load_id, result, started)
+    finally:
+        for temp in (SOURCE_TABLE, BAD_TABLE, REPEATED_TABLE):
+            con.execute(f"drop table if exists temp.{temp}")
+    return result
+
+
+def _sort_key(path: Path) -> tuple[int, str]:
+    detected = file_format(path)
+    table = table_for(path, detected[1]) if detected else None
+    position = LOAD_ORDER.index(table) if table else len(LOAD_ORDER)
+    return position, str(path)
+
+
+def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, creating its folder and the raw tables when missing."""
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise UserError(f"cannot open {path}: {_first_line(exc)}") from exc
+    con.execute("set TimeZone = 'UTC'")
+    for statement in load_sql.setup_statements():
+        con.execute(statement)
+    return con
+
+
+def load_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    database: str | os.PathLike[str] | None = None,
+    echo: Callable[[FileResult], None] | None = None,
+) -> LoadResult:
+    """Load files into the raw tables of `database`; `echo` sees each file's result."""
+    files = sorted(resolve_paths(paths), key=_sort_key)
+    database_path = Path(database) if database is not None else default_database()
+    result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path))
+    con = connect(database_path)
+    try:
+        for path in files:
+            file_result = _load_file(con, path, result.load_id)
+            result.files.append(file_result)
+            if echo:
+                echo(file_result)
+    finally:
+        con.close()
+    return result
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def _counts(item: FileResult | TableCounts) -> str:
+    return (
+        f"read {item.rows_read}, loaded {item.rows_loaded}, "
+        f"duplicate {item.rows_duplicate}, quarantined {item.rows_quarantined}"
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    noted: set[tuple[str, tuple[str, ...]]] = set()
+
+    def echo(file_result: FileResult) -> None:
+        if file_result.status == "rejected":
+            print(
+                f"behavior load: rejected {file_result.path}: {file_result.reason}", file=sys.stderr
+            )
+            return
+        print(f"loaded {file_result.path} -> raw.{file_result.table}: {_counts(file_result)}")
+        extras = (file_result.table or "", file_result.extra_columns)
+        if file_result.extra_columns and extras not in noted:
+            noted.add(extras)
+            print(
+                f"note: extra columns ignored for raw.{file_result.table}: "
+                f"{', '.join(file_result.extra_columns)}"
+            )
+
+    result = load_paths(args.paths, args.database, echo=echo)
+    header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
+    print(header)
+    for name, counts in result.tables.items():
+        print(
+            f"{'raw.' + name:<32}{counts.rows_read:>12}{counts.rows_loaded:>12}"
+            f"{counts.rows_duplicate:>12}{counts.rows_quarantined:>12}"
+        )
+    if result.rejected:
+        print(
+            f"behavior load: {len(result.rejected)} of {len(result.files)} files rejected "
+            f"(see {load_sql.AUDIT_TABLE} in {result.database})",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    parser = subparsers.add_parser(
+        name,
+        help="load CSV, Parquet or JSON Lines files into the raw schema",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or glob")
+    parser.add_argument(
+        "--database",
+        help=f"DuckDB file (default: ${DATABASE_ENV}, else {DEFAULT_DATABASE})",
+    )
+    parser.set_defaults(func=_run)
