@@ -1,8 +1,35 @@
+{#- Incremental, delete+insert by order: attempt numbers depend on the whole
+    order, so an order with any event received since the watermark is rebuilt
+    from all its events. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
+
+all_purchase_events as (
+
+    select * from {{ ref('stg_app__user_purchases') }}
+
+),
+
+reprocessed_orders as (
+
+    select distinct order_id
+    from all_purchase_events
+    where {{ is_reprocessed('received_at', 'occurred_date', 'received_at') }}
+
+),
 
 purchase_events as (
 
-    select * from {{ ref('stg_app__user_purchases') }}
+    select all_purchase_events.*
+    from all_purchase_events
+    inner join reprocessed_orders
+        on all_purchase_events.order_id = reprocessed_orders.order_id
 
 ),
 

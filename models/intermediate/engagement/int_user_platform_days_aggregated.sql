@@ -4,29 +4,116 @@
     that day. Each source is aggregated to user x day x
     platform first (one scan each), then the partial counts are added up. -#}
 
+{#- Incremental, delete+insert by user-day: every user-day touched by a row
+    received since the watermark is rebuilt from all of that day's rows. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['user_id', 'activity_date'],
+    on_schema_change='fail',
+) }}
+
 with
 
-user_app_sessions as (
+all_user_app_sessions as (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-user_course_interactions as (
+all_user_course_interactions as (
 
     select * from {{ ref('stg_app__user_course_interactions') }}
 
 ),
 
-quiz_attempts as (
+all_quiz_attempts as (
 
     select * from {{ ref('stg_app__quiz_attempts') }}
 
 ),
 
-user_purchases as (
+all_user_purchases as (
 
     select * from {{ ref('stg_app__user_purchases') }}
+    where event_type != 'refund'
+
+),
+
+reprocessed_user_days as (
+
+    select
+        user_id,
+        opened_date as activity_date
+    from all_user_app_sessions
+    where {{ is_reprocessed('received_at', 'opened_date') }}
+    union
+    select
+        user_id,
+        occurred_date as activity_date
+    from all_user_course_interactions
+    where {{ is_reprocessed('received_at', 'occurred_date') }}
+    union
+    select
+        user_id,
+        started_date as activity_date
+    from all_quiz_attempts
+    where {{ is_reprocessed('received_at', 'started_date') }}
+    union
+    select
+        user_id,
+        occurred_date as activity_date
+    from all_user_purchases
+    where {{ is_reprocessed('received_at', 'occurred_date') }}
+
+),
+
+user_app_sessions as (
+
+    select all_user_app_sessions.*
+    from all_user_app_sessions
+    inner join reprocessed_user_days
+        on
+            all_user_app_sessions.user_id = reprocessed_user_days.user_id
+            and all_user_app_sessions.opened_date
+            = reprocessed_user_days.activity_date
+
+),
+
+user_course_interactions as (
+
+    select all_user_course_interactions.*
+    from all_user_course_interactions
+    inner join reprocessed_user_days
+        on
+            all_user_course_interactions.user_id
+            = reprocessed_user_days.user_id
+            and all_user_course_interactions.occurred_date
+            = reprocessed_user_days.activity_date
+
+),
+
+quiz_attempts as (
+
+    select all_quiz_attempts.*
+    from all_quiz_attempts
+    inner join reprocessed_user_days
+        on
+            all_quiz_attempts.user_id = reprocessed_user_days.user_id
+            and all_quiz_attempts.started_date
+            = reprocessed_user_days.activity_date
+
+),
+
+user_purchases as (
+
+    select all_user_purchases.*
+    from all_user_purchases
+    inner join reprocessed_user_days
+        on
+            all_user_purchases.user_id = reprocessed_user_days.user_id
+            and all_user_purchases.occurred_date
+            = reprocessed_user_days.activity_date
 
 ),
 
@@ -42,7 +129,8 @@ sessions_aggregated as (
         0 as module_events_count,
         0 as quiz_attempts_count,
         0 as commerce_events_count,
-        0 as purchases_count
+        0 as purchases_count,
+        max(received_at) as last_received_at
     from user_app_sessions
     group by 1, 2, 3
 
@@ -66,7 +154,8 @@ course_interactions_aggregated as (
         ) as module_events_count,
         0 as quiz_attempts_count,
         0 as commerce_events_count,
-        0 as purchases_count
+        0 as purchases_count,
+        max(received_at) as last_received_at
     from user_course_interactions
     group by 1, 2, 3
 
@@ -84,7 +173,8 @@ quiz_attempts_aggregated as (
         0 as module_events_count,
         count(*) as quiz_attempts_count,
         0 as commerce_events_count,
-        0 as purchases_count
+        0 as purchases_count,
+        max(received_at) as last_received_at
     from quiz_attempts
     group by 1, 2, 3
 
@@ -104,9 +194,9 @@ commerce_events_aggregated as (
         count(*) as commerce_events_count,
         count(
             case when event_type = 'transaction_completed' then event_id end
-        ) as purchases_count
+        ) as purchases_count,
+        max(received_at) as last_received_at
     from user_purchases
-    where event_type != 'refund'
     group by 1, 2, 3
 
 ),
@@ -136,7 +226,8 @@ aggregated as (
         cast(sum(module_events_count) as integer) as module_events_count,
         cast(sum(quiz_attempts_count) as integer) as quiz_attempts_count,
         cast(sum(commerce_events_count) as integer) as commerce_events_count,
-        cast(sum(purchases_count) as integer) as purchases_count
+        cast(sum(purchases_count) as integer) as purchases_count,
+        max(last_received_at) as last_received_at
     from unioned
     group by 1, 2, 3
 
@@ -161,7 +252,8 @@ final as (
         sessions_count
         + course_interactions_count
         + quiz_attempts_count
-        + commerce_events_count as activity_events_count
+        + commerce_events_count as activity_events_count,
+        last_received_at
     from aggregated
 
 )

@@ -1,8 +1,39 @@
+{#- Incremental, delete+insert by user x quiz: attempt numbers and score
+    improvements depend on all of a user's attempts at the quiz, so every
+    user x quiz with an attempt received since the watermark is renumbered. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['user_id', 'quiz_id'],
+    on_schema_change='fail',
+) }}
+
 with
+
+all_quiz_attempts as (
+
+    select * from {{ ref('stg_app__quiz_attempts') }}
+
+),
+
+reprocessed_user_quizzes as (
+
+    select distinct
+        user_id,
+        quiz_id
+    from all_quiz_attempts
+    where {{ is_reprocessed('received_at', 'started_date') }}
+
+),
 
 quiz_attempts as (
 
-    select * from {{ ref('stg_app__quiz_attempts') }}
+    select all_quiz_attempts.*
+    from all_quiz_attempts
+    inner join reprocessed_user_quizzes
+        on
+            all_quiz_attempts.user_id = reprocessed_user_quizzes.user_id
+            and all_quiz_attempts.quiz_id = reprocessed_user_quizzes.quiz_id
 
 ),
 
@@ -17,6 +48,7 @@ numbered as (
         started_date,
         submitted_at,
         is_abandoned,
+        received_at as last_received_at,
         -- An abandoned attempt has no score, whatever the raw row says.
         case when not is_abandoned then score_percent end as score_percent,
         row_number() over (
@@ -63,7 +95,8 @@ joined as (
         submitted_attempts_compared.previous_score_percent,
         numbered.score_percent
         - submitted_attempts_compared.previous_score_percent
-            as score_improvement
+            as score_improvement,
+        numbered.last_received_at
 
     from numbered
     left join submitted_attempts_compared

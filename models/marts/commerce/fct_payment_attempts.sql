@@ -1,8 +1,34 @@
+{#- Incremental, delete+insert by order, following the orders that
+    int_purchase_events_converted_to_usd rebuilt since this model's watermark. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
+
+all_purchase_events as (
+
+    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+
+),
+
+reprocessed_orders as (
+
+    select distinct order_id
+    from all_purchase_events
+    where {{ is_reprocessed('received_at', 'occurred_date') }}
+
+),
 
 purchase_events as (
 
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select all_purchase_events.*
+    from all_purchase_events
+    inner join reprocessed_orders
+        on all_purchase_events.order_id = reprocessed_orders.order_id
 
 ),
 
@@ -23,7 +49,8 @@ attempts_numbered as (
         occurred_date,
         currency,
         cast(amount as decimal(18, 2)) as amount,
-        amount_usd
+        amount_usd,
+        received_at as last_received_at
 
     from purchase_events
     where event_type = 'purchase_attempt'

@@ -1,8 +1,34 @@
+{#- Incremental, delete+insert by order, following the orders that
+    int_purchase_events_converted_to_usd rebuilt since this model's watermark. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
+
+all_purchase_events as (
+
+    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+
+),
+
+reprocessed_orders as (
+
+    select distinct order_id
+    from all_purchase_events
+    where {{ is_reprocessed('received_at', 'occurred_date') }}
+
+),
 
 purchase_events as (
 
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select all_purchase_events.*
+    from all_purchase_events
+    inner join reprocessed_orders
+        on all_purchase_events.order_id = reprocessed_orders.order_id
 
 ),
 
@@ -40,6 +66,7 @@ order_events_summarized as (
 
     select
         order_id,
+        max(received_at) as last_received_at,
         min(
             case when event_type = 'cart_add' then occurred_at end
         ) as carted_at,
@@ -217,7 +244,8 @@ orders_joined as (
                         - order_events_summarized.refund_amount_usd
                 else 0
             end as decimal(18, 2)
-        ) as net_revenue_usd
+        ) as net_revenue_usd,
+        order_events_summarized.last_received_at
 
     from order_attributes
     inner join order_events_summarized

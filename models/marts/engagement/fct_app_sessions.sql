@@ -1,20 +1,66 @@
+{#- Incremental, delete+insert by user: a session's number and the gap since
+    the previous one depend on the user's whole history, so every user with a
+    session received since the watermark has all their sessions rebuilt (the
+    idea of Snowplow's session manifest, one level up). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='user_id',
+    on_schema_change='fail',
+) }}
+
 with
 
-user_app_sessions as (
+all_user_app_sessions as (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-session_screen_views as (
+all_session_screen_views as (
 
     select * from {{ ref('stg_app__session_screen_views') }}
 
 ),
 
-session_features as (
+all_session_features as (
 
     select * from {{ ref('stg_app__session_features') }}
+
+),
+
+reprocessed_users as (
+
+    select distinct user_id
+    from all_user_app_sessions
+    where {{ is_reprocessed('received_at', 'opened_date') }}
+
+),
+
+user_app_sessions as (
+
+    select all_user_app_sessions.*
+    from all_user_app_sessions
+    inner join reprocessed_users
+        on all_user_app_sessions.user_id = reprocessed_users.user_id
+
+),
+
+session_screen_views as (
+
+    select all_session_screen_views.*
+    from all_session_screen_views
+    inner join user_app_sessions
+        on all_session_screen_views.session_id = user_app_sessions.session_id
+
+),
+
+session_features as (
+
+    select all_session_features.*
+    from all_session_features
+    inner join user_app_sessions
+        on all_session_features.session_id = user_app_sessions.session_id
 
 ),
 
@@ -89,6 +135,7 @@ sessions_measured as (
         user_app_sessions.is_crashed,
         user_app_sessions.is_crashed as is_duration_estimated,
         user_app_sessions.active_seconds,
+        user_app_sessions.received_at,
         case
             when not user_app_sessions.is_crashed
                 then {{ dbt.datediff(
@@ -189,7 +236,8 @@ final as (
             {{ dbt.datediff(
                 'previous_session_ended_at', 'opened_at', 'second'
             ) }} as integer
-        ) as seconds_since_previous_session
+        ) as seconds_since_previous_session,
+        received_at as last_received_at
 
     from sessions_sequenced
 

@@ -1,8 +1,39 @@
+{#- Incremental, delete+insert by user-day, following the user-days that
+    int_user_platform_days_aggregated rebuilt since this model's watermark. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['user_id', 'activity_date'],
+    on_schema_change='fail',
+) }}
+
 with
+
+all_user_platform_days as (
+
+    select * from {{ ref('int_user_platform_days_aggregated') }}
+
+),
+
+reprocessed_user_days as (
+
+    select distinct
+        user_id,
+        activity_date
+    from all_user_platform_days
+    where {{ is_reprocessed('last_received_at', 'activity_date') }}
+
+),
 
 user_platform_days as (
 
-    select * from {{ ref('int_user_platform_days_aggregated') }}
+    select all_user_platform_days.*
+    from all_user_platform_days
+    inner join reprocessed_user_days
+        on
+            all_user_platform_days.user_id = reprocessed_user_days.user_id
+            and all_user_platform_days.activity_date
+            = reprocessed_user_days.activity_date
 
 ),
 
@@ -43,7 +74,8 @@ days_aggregated as (
         sum(learning_events_count) as learning_events_count,
         sum(quiz_attempts_count) as quiz_attempts_count,
         sum(commerce_events_count) as commerce_events_count,
-        sum(purchases_count) as purchases_count
+        sum(purchases_count) as purchases_count,
+        max(last_received_at) as last_received_at
     from user_platform_days
     group by 1, 2
 
@@ -77,7 +109,8 @@ final as (
             {{ dbt.datediff(
                 'users.signed_up_date', 'days_aggregated.activity_date', 'day'
             ) }} as integer
-        ) as days_since_signup
+        ) as days_since_signup,
+        days_aggregated.last_received_at
 
     from days_aggregated
     inner join platforms_ranked

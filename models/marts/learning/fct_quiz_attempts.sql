@@ -1,8 +1,38 @@
+{#- Incremental, delete+insert by user x quiz, following the user x quizzes
+    int_quiz_attempts_numbered renumbered since this model's watermark. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['user_id', 'quiz_id'],
+    on_schema_change='fail',
+) }}
+
 with
+
+all_quiz_attempts as (
+
+    select * from {{ ref('int_quiz_attempts_numbered') }}
+
+),
+
+reprocessed_user_quizzes as (
+
+    select distinct
+        user_id,
+        quiz_id
+    from all_quiz_attempts
+    where {{ is_reprocessed('last_received_at', 'started_date') }}
+
+),
 
 quiz_attempts as (
 
-    select * from {{ ref('int_quiz_attempts_numbered') }}
+    select all_quiz_attempts.*
+    from all_quiz_attempts
+    inner join reprocessed_user_quizzes
+        on
+            all_quiz_attempts.user_id = reprocessed_user_quizzes.user_id
+            and all_quiz_attempts.quiz_id = reprocessed_user_quizzes.quiz_id
 
 ),
 
@@ -56,7 +86,8 @@ joined as (
         cast(
             quiz_attempts.previous_score_percent as double
         ) as previous_score_percent,
-        cast(quiz_attempts.score_improvement as double) as score_improvement
+        cast(quiz_attempts.score_improvement as double) as score_improvement,
+        quiz_attempts.last_received_at
 
     from quiz_attempts
     inner join quizzes
