@@ -1,0 +1,48 @@
+{% macro mis_kpis() -%}
+    {#- The MIS KPIs, in report order: (kpi_name, area, unit, is_higher_better,
+        source expression in int_daily_kpis_unioned). The single place that
+        names a KPI: int_daily_kpis_unioned unpivots them and rpt_mis_daily
+        pivots them back, so adding one here adds it everywhere. -#}
+    {%- set kpis = [
+    ('dau', 'engagement', 'count', true, 'engagement.dau'),
+    ('wau', 'engagement', 'count', true, 'engagement.wau'),
+    ('mau', 'engagement', 'count', true, 'engagement.mau'),
+    ('stickiness', 'engagement', 'rate', true, 'engagement.stickiness'),
+    ('new_signups', 'engagement', 'count', true,
+        'engagement.new_users_count'),
+    ('installs', 'engagement', 'count', true, 'engagement.installs_count'),
+    ('sessions', 'engagement', 'count', true, 'engagement.sessions_count'),
+    ('median_session_seconds', 'engagement', 'seconds', true,
+        'engagement.median_session_seconds'),
+    ('course_clicks', 'engagement', 'count', true,
+        'interactions.course_clicks_count'),
+    ('uninstalls', 'retention', 'count', false,
+        'engagement.uninstalls_count'),
+    ('d7_retention_rate', 'retention', 'rate', true,
+        'retention.d7_retention_rate'),
+    ('wishlist_adds', 'commerce', 'count', true,
+        'interactions.wishlist_adds_count'),
+    ('cart_adds', 'commerce', 'count', true, 'interactions.cart_adds_count'),
+    ('purchase_attempts', 'commerce', 'count', true,
+        'payments.attempts_count'),
+    ('successful_payments', 'commerce', 'count', true,
+        'revenue_daily.transactions_count'),
+    ('payment_failure_rate', 'commerce', 'rate', false,
+        'payments.failure_rate'),
+    ('gross_revenue_usd', 'commerce', 'usd', true,
+        'revenue_daily.gross_revenue_usd'),
+    ('refunds_usd', 'commerce', 'usd', false, 'revenue_daily.refunds_usd'),
+    ('net_revenue_usd', 'commerce', 'usd', true, 'revenue_daily.net_revenue_usd'),
+    ('arpu_usd', 'commerce', 'usd', true, 'revenue_daily.arpu_usd'),
+    ('funnel_conversion_rate', 'commerce', 'rate', true,
+        'funnel.funnel_conversion_rate'),
+    ('quizzes_attempted', 'learning', 'count', true,
+        'quizzes.quizzes_attempted_count'),
+    ('quiz_pass_rate', 'learning', 'rate', true, 'quizzes.quiz_pass_rate'),
+    ('course_starts', 'learning', 'count', true,
+        'enrollments.course_starts_count'),
+    ('course_completions', 'learning', 'count', true,
+        'enrollments.course_completions_count'),
+] -%}
+    {{ return(kpis) }}
+{%- endmacro %}

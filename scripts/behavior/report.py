@@ -1,0 +1,59 @@
+"""`behavior report`: the daily MIS report as HTML, PDF and Excel.
+
+Reads only the dbt marts and reports (reports.rpt_mis_daily_kpis, rpt_mis_daily,
+rpt_recommendations and a few marts for the charts); no metric is computed here.
+The default day is the latest complete day: the latest day in reports.rpt_mis_daily,
+where a day is complete once the warehouse has received data stamped on a later day.
+
+Writes <out>/mis_report_<day>.html (self-contained, opens offline), .pdf and .xlsx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from pathlib import Path
+
+from behavior import report_data, report_files, report_html
+
+
+def default_database() -> Path:
+    return Path(os.environ.get("BEHAVIOR_DUCKDB_PATH", "warehouse/sample.duckdb"))
+
+
+def write_report(database: Path, out: Path, day: str | None = None) -> dict[str, Path]:
+    """Write the three report files; returns {'html': path, 'pdf': path, 'xlsx': path}."""
+    data = report_data.load(database, day)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"mis_report_{data.report_date}"
+    paths = {kind: stem.with_suffix(f".{kind}") for kind in ("html", "pdf", "xlsx")}
+    generated_at = dt.datetime.now(dt.UTC)
+    paths["html"].write_text(report_html.render(data, generated_at), encoding="utf-8")
+    report_files.write_pdf(data, paths["pdf"])
+    report_files.write_xlsx(data, paths["xlsx"])
+    return paths
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = write_report(Path(args.database), Path(args.out), args.date)
+    for path in paths.values():
+        print(path)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    parser = subparsers.add_parser(
+        name,
+        help="write the daily MIS report (HTML, PDF, Excel)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--date", help="report day YYYY-MM-DD (default: the latest complete day)")
+    parser.add_argument(
+        "--database",
+        default=str(default_database()),
+        help="DuckDB warehouse (default: $BEHAVIOR_DUCKDB_PATH or warehouse/sample.duckdb)",
+    )
+    parser.add_argument("--out", default="output", help="output directory (default: output/)")
+    parser.set_defaults(func=run)
