@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT_TIMEOUT ?= 1200
 DBT := timeout $(DBT_TIMEOUT) $(BIN)/dbt
 
-.PHONY: help setup run test lint seed build docs structure pytest bench report clean
+.PHONY: help setup chromium run test lint seed build docs structure pytest bench report clean
 
 help:
 	@echo "make run    install, build the warehouse on the sample data, write the daily report"
@@ -32,6 +32,13 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	touch $@
 
 setup: $(VENV)/.synced
+
+# Headless Chromium (Debian package) for the report's rendering test.
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "installing chromium (apt-get) for the report rendering test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq chromium >/dev/null; }
 
 seed: setup
 	$(DBT) seed --quiet
@@ -52,7 +59,7 @@ lint: setup
 structure: setup
 	$(BIN)/behavior check-structure target/manifest.json
 
-pytest: setup
+pytest: setup chromium
 	$(BIN)/pytest -q
 
 test: lint build structure pytest

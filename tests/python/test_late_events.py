@@ -1,0 +1,342 @@
+"""A late event inside the lookback updates the right cells (hand-worked numbers).
+
+Batch 1 (received 2026-09-01..03): user u1 signs up on 09-01 and, in session s1,
+clicks, wishlists and carts course c1 (order o1 created); user u2 signs up and has
+one session on 09-03. Batch 2 (received 09-04, i.e. two days late): u1's session
+s2 on 09-02 with a purchase attempt and the completed transaction of o1.
+
+Worked out by hand, after the incremental run on batch 2:
+- fct_app_sessions: s2 is u1's session 2, opened 31.5 h (113,400 s) after s1 ended;
+- fct_user_daily_activity: (u1, 09-02) exists with 1 session, 1,000 active
+  seconds, 1 course interaction and 1 purchase;
+- fct_engagement_daily ('all'): DAU on 09-02 goes 0 -> 1; WAU on 09-03 stays 2;
+- fct_retention_cohorts: day cohort 09-01 (size 1), D1 returned-on 0 -> 1;
+- fct_purchase_funnel (c1, 'all'): purchase attempt and payment 0 -> 1 user;
+- fct_purchases: o1 becomes paid, 10.00 USD net; fct_revenue_daily 09-02: 10.00.
+And the incrementally built marts equal a full rebuild of both batches.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from behavior.contract import TABLES
+from behavior.load import load_paths
+from conftest import ROOT, dbt_env
+
+MODELS = (
+    "+fct_app_sessions +fct_user_daily_activity +fct_engagement_daily "
+    "+fct_retention_cohorts +fct_purchase_funnel +fct_purchases +fct_revenue_daily"
+)
+
+
+def _nav(*steps: tuple[str, str]) -> str:
+    return json.dumps([{"screen": s, "viewed_at": t} for s, t in steps])
+
+
+CATALOG = {
+    "courses": [
+        ["c1", "Test course", "programming", "beginner", "10.00", "USD", "2026-08-01 00:00:00"]
+    ],
+    "modules": [["m1", "c1", "1", "Intro", "30"]],
+    "quizzes": [["q1", "m1", "Intro quiz", "60"]],
+    "quiz_questions": [["qq1", "q1", "1", "2 + 2?", "b"]],
+    "users": [
+        [
+            "u1",
+            "2026-09-01 09:00:00",
+            "2026-09-01 09:00:00",
+            "a@example.org",
+            "",
+            "US",
+            "organic",
+            "android",
+            "Pixel 8",
+            "2026-09-01 09:00:00",
+            "",
+            "",
+            "2026-09-01 09:00:00",
+        ],
+        [
+            "u2",
+            "2026-09-03 11:59:00",
+            "2026-09-03 11:59:00",
+            "b@example.org",
+            "",
+            "DE",
+            "referral",
+            "ios",
+            "iPhone 15",
+            "2026-09-03 11:59:00",
+            "",
+            "",
+            "2026-09-03 11:59:00",
+        ],
+    ],
+}
+
+BATCH_1 = {
+    "user_app_sessions": [
+        [
+            "s1",
+            "u1",
+            "android",
+            "4.0.0",
+            "2026-09-01 10:00:00",
+            "2026-09-01 10:30:00",
+            "1500",
+            '["lessons"]',
+            _nav(("home", "2026-09-01T10:00:00Z"), ("course_detail", "2026-09-01T10:01:00Z")),
+            "2026-09-01 10:30:05",
+        ],
+        [
+            "s3",
+            "u2",
+            "ios",
+            "4.0.0",
+            "2026-09-03 12:00:00",
+            "2026-09-03 12:10:00",
+            "500",
+            "[]",
+            _nav(("home", "2026-09-03T12:00:00Z")),
+            "2026-09-03 12:10:05",
+        ],
+    ],
+    "user_course_interactions": [
+        [
+            "e1",
+            "u1",
+            "c1",
+            "",
+            "course_click",
+            "",
+            "android",
+            "2026-09-01 10:02:00",
+            "2026-09-01 10:02:05",
+        ],
+        [
+            "e2",
+            "u1",
+            "c1",
+            "",
+            "wishlist_add",
+            "",
+            "android",
+            "2026-09-01 10:05:00",
+            "2026-09-01 10:05:05",
+        ],
+        [
+            "e3",
+            "u1",
+            "c1",
+            "",
+            "cart_add",
+            "",
+            "android",
+            "2026-09-01 10:10:00",
+            "2026-09-01 10:10:05",
+        ],
+    ],
+    "user_purchases": [
+        [
+            "p1",
+            "o1",
+            "u1",
+            "c1",
+            "cart_add",
+            "10.00",
+            "USD",
+            "",
+            "pending",
+            "",
+            "android",
+            "2026-09-01 10:10:01",
+            "2026-09-01 10:10:06",
+        ],
+    ],
+    "quiz_attempts": [],
+}
+
+BATCH_2_LATE = {
+    "user_app_sessions": [
+        [
+            "s2",
+            "u1",
+            "android",
+            "4.0.0",
+            "2026-09-02 18:00:00",
+            "2026-09-02 18:20:00",
+            "1000",
+            '["cart"]',
+            _nav(("home", "2026-09-02T18:00:00Z"), ("checkout", "2026-09-02T18:05:00Z")),
+            "2026-09-04 08:00:00",
+        ],
+    ],
+    "user_course_interactions": [
+        [
+            "e4",
+            "u1",
+            "c1",
+            "",
+            "purchase_attempt",
+            "",
+            "android",
+            "2026-09-02 18:05:00",
+            "2026-09-04 08:00:00",
+        ],
+    ],
+    "user_purchases": [
+        [
+            "p2",
+            "o1",
+            "u1",
+            "c1",
+            "purchase_attempt",
+            "10.00",
+            "USD",
+            "card",
+            "succeeded",
+            "",
+            "android",
+            "2026-09-02 18:05:30",
+            "2026-09-04 08:00:00",
+        ],
+        [
+            "p3",
+            "o1",
+            "u1",
+            "c1",
+            "transaction_completed",
+            "10.00",
+            "USD",
+            "card",
+            "succeeded",
+            "",
+            "android",
+            "2026-09-02 18:05:31",
+            "2026-09-04 08:00:00",
+        ],
+    ],
+}
+
+
+def _write(folder: Path, tables: dict[str, list[list[str]]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, rows in tables.items():
+        with (folder / f"{table}.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(TABLES[table].column_names)
+            writer.writerows(rows)
+    return folder
+
+
+def _dbt(args: list[str], database: Path, work: Path) -> None:
+    env = dbt_env(database, work / "target", target="warehouse")
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "dbt"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def _one(database: Path, sql: str):
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(sql).fetchone()
+    finally:
+        con.close()
+
+
+CELLS = {
+    "s2_session": "select user_session_number, seconds_since_previous_session "
+    "from marts.fct_app_sessions where session_id = 's2'",
+    "u1_day2": "select sessions_count, active_seconds, course_interactions_count, "
+    "purchases_count from marts.fct_user_daily_activity "
+    "where user_id = 'u1' and activity_date = date '2026-09-02'",
+    "dau_day2": "select dau from marts.fct_engagement_daily "
+    "where platform = 'all' and activity_date = date '2026-09-02'",
+    "wau_day3": "select wau from marts.fct_engagement_daily "
+    "where platform = 'all' and activity_date = date '2026-09-03'",
+    "d1_cohort": "select cohort_size, returned_on_count from marts.fct_retention_cohorts "
+    "where cohort_granularity = 'day' and cohort_date = date '2026-09-01' "
+    "and period_offset = 1",
+    "funnel_paid": "select list(users_count order by step_number) "
+    "from marts.fct_purchase_funnel where course_id = 'c1' and platform = 'all' "
+    "and step_number <= 5",
+    "order": "select is_paid, net_revenue_usd from marts.fct_purchases where order_id = 'o1'",
+    "revenue_day2": "select gross_revenue_usd from marts.fct_revenue_daily "
+    "where revenue_date = date '2026-09-02'",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    work = tmp_path_factory.mktemp("late")
+    incremental, full = work / "incremental.duckdb", work / "full.duckdb"
+    catalog = _write(work / "catalog", CATALOG)
+    first = _write(work / "batch1", BATCH_1)
+    late = _write(work / "batch2", BATCH_2_LATE)
+    for database in (incremental, full):
+        load_paths([catalog], database)
+        _dbt(["seed", "--quiet"], database, work)
+    load_paths([first], incremental)
+    _dbt(["run", "--quiet", "--select", MODELS], incremental, work)
+    before = {name: _one(incremental, sql) for name, sql in CELLS.items()}
+    load_paths([late], incremental)
+    _dbt(["run", "--quiet", "--select", MODELS], incremental, work)
+    after = {name: _one(incremental, sql) for name, sql in CELLS.items()}
+    load_paths([first, late], full)
+    _dbt(["run", "--quiet", "--full-refresh", "--select", MODELS], full, work)
+    return before, after, incremental, full
+
+
+def test_before_the_late_batch(built):
+    before, _, _, _ = built
+    assert before["s2_session"] is None
+    assert before["u1_day2"] is None
+    assert before["dau_day2"] == (0,)
+    assert before["wau_day3"] == (2,)
+    assert before["d1_cohort"] == (1, 0)
+    assert before["funnel_paid"] == ([1, 1, 1, 0, 0],)
+    assert before["order"][0] is False
+
+
+def test_late_event_updates_session_day_funnel_cohort_and_revenue(built):
+    _, after, _, _ = built
+    assert after["s2_session"] == (2, 113_400)
+    assert after["u1_day2"] == (1, 1000, 1, 1)
+    assert after["dau_day2"] == (1,)
+    assert after["wau_day3"] == (2,)
+    assert after["d1_cohort"] == (1, 1)
+    assert after["funnel_paid"] == ([1, 1, 1, 1, 1],)
+    assert after["order"] == (True, pytest.approx(10.00))
+    assert after["revenue_day2"] == (pytest.approx(10.00),)
+
+
+def test_incremental_equals_full_rebuild(built):
+    _, _, incremental, full = built
+    con = duckdb.connect(str(incremental), read_only=True)
+    con.execute(f"attach '{full}' as full_build (read_only)")
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = 'incremental' and table_schema in ('intermediate', 'marts') "
+        "and table_type = 'BASE TABLE'"
+    ).fetchall()
+    assert len(tables) >= 10
+    for schema, table in tables:
+        for left, right in (("incremental", "full_build"), ("full_build", "incremental")):
+            differing = con.execute(
+                f"select count(*) from (select * from {left}.{schema}.{table} "
+                f"except all select * from {right}.{schema}.{table})"
+            ).fetchone()[0]
+            assert differing == 0, f"{schema}.{table}: {differing} rows only in {left}"
