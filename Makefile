@@ -68,7 +68,7 @@ docs: build
 	$(DBT) docs generate
 
 bench: setup
-	$(BIN)/python -m behavior.bench
+	$(BIN)/behavior bench
 
 clean:
 	rm -rf target logs warehouse output

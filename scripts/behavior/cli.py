@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "check-structure": "behavior.structure",
     "summary": "behavior.summary",
     "reprocess": "behavior.reprocess",
+    "bench": "behavior.bench",
 }
 
 

@@ -1,0 +1,704 @@
+"""`python -m behavior.bench` (`make bench`): time the pipeline at several data sizes.
+
+For each size (raw rows over all tables) it generates a Parquet data set of --days + 1
+days, then measures, each --repeat times (the table shows medians):
+
+- generator rows/s and peak RSS; loader rows/s on Parquet and peak RSS;
+- `dbt parse --no-partial-parse` and the number of models and tests;
+- full `dbt build` (seeds, models, data and unit tests) time, peak RSS and the DuckDB
+  file size after it; `dbt run` (models only) time;
+- plain SQL: the same models from `dbt compile --full-refresh`'s manifest, run as
+  `create or replace view|table ... as <compiled_code>` in one DuckDB connection
+  (behavior.bench_plain), and the dbt run / plain SQL ratio;
+- incremental: load all but the last day, build, then load the last day and time
+  `dbt build`, as a share of the full build;
+- at the smallest size, the full build with --threads 1 and --threads 2.
+
+Every command runs in a fresh wrapper process (behavior.bench_measure) that reads the
+command's peak RSS and kills it after --timeout seconds. dbt runs on target
+`warehouse` against a database file in --workdir, never the project's warehouse/.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from behavior.bench_measure import Measurement, measure
+from behavior.bench_split import split_raw
+from behavior.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SIZES = "1M,10M"
+DEFAULT_DAYS = 60  # history days; the data set has one more day, the "new" one
+DEFAULT_START = "2026-09-01"
+# DuckDB settings of the dbt profile (profiles.yml), replayed for the plain SQL run.
+PROFILE_DUCKDB_THREADS = "2"
+PROFILE_MEMORY_LIMIT = "4GB"
+UNITS = {"k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+
+
+# --- sizes ---------------------------------------------------------------------------
+
+
+def parse_size(text: str) -> int:
+    """'1M' -> 1_000_000, '200k' -> 200_000, '2.5M', '150000'."""
+    value = text.strip().lower().replace("_", "").replace(",", "")
+    if not value:
+        raise ValueError("empty size")
+    factor = UNITS.get(value[-1], 1)
+    number = value[:-1] if value[-1] in UNITS else value
+    rows = int(float(number) * factor)
+    if rows < 1:
+        raise ValueError(f"size must be positive: {text!r}")
+    return rows
+
+
+def size_label(rows: int) -> str:
+    """Short label: 1_000_000 -> '1M', 200_000 -> '200k', 1_500_000 -> '1.5M'."""
+    for suffix, factor in (("M", 1_000_000), ("k", 1_000)):
+        if rows >= factor:
+            return f"{rows / factor:g}{suffix}"
+    return str(rows)
+
+
+# --- results -------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """The runs of one measured command."""
+
+    runs: list[Measurement] = field(default_factory=list)
+
+    @property
+    def timed_out(self) -> bool:
+        return any(r.timed_out for r in self.runs)
+
+    @property
+    def failed(self) -> bool:
+        return any(not r.ok for r in self.runs)
+
+    def _usable(self) -> list[Measurement]:
+        done = [r for r in self.runs if not r.timed_out]
+        return [r for r in done if r.ok] or done
+
+    @property
+    def seconds(self) -> float | None:
+        usable = self._usable()
+        return statistics.median(r.seconds for r in usable) if usable else None
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        usable = self._usable()
+        return statistics.median(r.peak_rss_mb for r in usable) if usable else None
+
+
+@dataclass
+class SizeResult:
+    """Everything measured for one data size."""
+
+    label: str
+    target_rows: int
+    rows: int = 0
+    new_day_rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    file_mb: dict[str, float] = field(default_factory=dict)
+    plain_sql_seconds: list[float] = field(default_factory=list)
+    steps: dict[str, Step] = field(default_factory=dict)
+    error: str | None = None  # why the size stopped early
+
+    def step(self, name: str) -> Step:
+        return self.steps.setdefault(name, Step())
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+# --- running -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    sizes: list[int]
+    repeat: int = 3
+    out: Path = ROOT / "bench" / "results.md"
+    workdir: Path = Path("/tmp/behavior-bench")
+    keep: bool = False
+    days: int = DEFAULT_DAYS
+    seed: int = 42
+    threads: int = 1
+    timeout: float = 3600.0
+    project_dir: Path = ROOT
+
+
+def _tool(name: str) -> str:
+    """A console script of this venv (dbt), else from PATH."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else (shutil.which(name) or name)
+
+
+def _mb(path: Path) -> float:
+    total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+    return round(total / 2**20, 1)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    for stale in target.parent.glob(target.name + "*"):  # the file and its .wal
+        stale.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+class SizeRun:
+    """Measure one data size in `<workdir>/<label>/`."""
+
+    def __init__(self, opts: Options, rows: int, log: Callable[[str], None]):
+        self.opts = opts
+        self.log = log
+        self.result = SizeResult(label=size_label(rows), target_rows=rows)
+        self.dir = opts.workdir / self.result.label
+        self.gen = self.dir / "gen"
+        self.db = self.dir / "db" / "bench.duckdb"  # one path, so partial parse stays valid
+        self.templates = self.dir / "templates"
+        self.logs = self.dir / "logs"
+        self.target = self.dir / "target"
+        self.tmp = self.dir / "tmp"
+        self.dbt = _tool("dbt")
+
+    # -- plumbing
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DBT_PROFILES_DIR=str(self.opts.project_dir),
+            DBT_PROJECT_DIR=str(self.opts.project_dir),
+            BEHAVIOR_TARGET="warehouse",
+            BEHAVIOR_DUCKDB_PATH=str(self.db),
+            BEHAVIOR_DUCKDB_TEMP_DIR=str(self.tmp),
+            BEHAVIOR_DBT_THREADS=str(self.opts.threads),
+            DBT_TARGET_PATH=str(self.target),
+            DBT_LOG_PATH=str(self.dir / "dbt-logs"),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            DBT_USE_COLORS="false",
+        )
+        return env
+
+    def run(
+        self,
+        step: str,
+        cmd: Sequence[str],
+        times: int | None = None,
+        prepare: Callable[[], None] | None = None,
+        required: bool = False,
+    ) -> Step:
+        """Measure `cmd` `times` times (default --repeat), calling `prepare` before each."""
+        record = self.result.step(step)
+        for _ in range(times or self.opts.repeat):
+            if prepare:
+                prepare()
+            name = f"{step}-{len(record.runs) + 1}"
+            measured = measure(
+                cmd,
+                log=self.logs / f"{name}.log",
+                result=self.logs / f"{name}.json",
+                timeout=self.opts.timeout,
+                env=self.env(),
+                cwd=self.opts.project_dir,
+            )
+            record.runs.append(measured)
+            status = "timeout" if measured.timed_out else f"exit {measured.returncode}"
+            self.log(
+                f"  {name}: {measured.seconds:.2f} s, peak RSS {measured.peak_rss_mb:,.0f} MB, "
+                f"{status}"
+            )
+            if not measured.ok and required:
+                raise UserError(f"{step} failed ({status}); see {self.logs / name}.log")
+            if measured.timed_out:
+                break
+        return record
+
+    def behavior(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "behavior.cli", *args]
+
+    def dbt_cmd(self, *args: str) -> list[str]:
+        return [self.dbt, *args]
+
+    # -- steps
+
+    def generate(self) -> None:
+        days = self.opts.days + 1
+        self.run(
+            "generate",
+            self.behavior(
+                "generate",
+                "--target-rows",
+                str(self.result.target_rows),
+                "--days",
+                str(days),
+                "--start",
+                DEFAULT_START,
+                "--seed",
+                str(self.opts.seed),
+                "--out",
+                str(self.gen),
+                "--format",
+                "parquet",
+                "--quiet",
+            ),
+            required=True,
+        )
+        manifest = json.loads((self.gen / "_manifest.json").read_text())
+        self.result.rows = int(sum(manifest["row_counts"].values()))
+
+    def load(self) -> None:
+        def fresh() -> None:
+            for stale in self.db.parent.glob(self.db.name + "*"):
+                stale.unlink()
+
+        self.run(
+            "load",
+            self.behavior("load", str(self.gen), "--database", str(self.db)),
+            prepare=fresh,
+            required=True,
+        )
+        self.result.file_mb["raw"] = _mb(self.db)
+        self.run("seed", self.dbt_cmd("seed"), times=1, required=True)
+        _copy_database(self.db, self.templates / "raw.duckdb")
+
+    def parse(self) -> None:
+        self.run("parse", self.dbt_cmd("parse", "--no-partial-parse"), required=True)
+        manifest = json.loads((self.target / "manifest.json").read_text())
+        kinds = [node["resource_type"] for node in manifest["nodes"].values()]
+        self.result.counts = {
+            "models": kinds.count("model"),
+            "data_tests": kinds.count("test"),
+            "unit_tests": len(manifest.get("unit_tests", {})),
+            "seeds": kinds.count("seed"),
+        }
+        # The parse also leaves the partial-parse state the timed builds start from.
+
+    def from_template(self, name: str) -> Callable[[], None]:
+        return lambda: _copy_database(self.templates / name, self.db)
+
+    def build(self, with_threads: bool) -> None:
+        threads = str(self.opts.threads)
+        self.run(
+            "build",
+            self.dbt_cmd("build", "--threads", threads),
+            prepare=self.from_template("raw.duckdb"),
+        )
+        self.result.file_mb["built"] = _mb(self.db)
+        # dbt compile runs introspective queries (util_days reads a built model).
+        _copy_database(self.db, self.templates / "built.duckdb")
+        if with_threads:
+            for n in (1, 2):
+                if n != self.opts.threads:
+                    self.run(
+                        f"build_threads_{n}",
+                        self.dbt_cmd("build", "--threads", str(n)),
+                        prepare=self.from_template("raw.duckdb"),
+                    )
+                else:
+                    self.result.steps[f"build_threads_{n}"] = self.result.steps["build"]
+        self.run(
+            "run",
+            self.dbt_cmd("run", "--threads", threads),
+            prepare=self.from_template("raw.duckdb"),
+        )
+
+    def plain(self) -> None:
+        self.run(
+            "compile",
+            self.dbt_cmd("compile", "--full-refresh"),
+            times=1,
+            prepare=self.from_template("built.duckdb"),
+            required=True,
+        )
+        manifest = self.dir / "plain" / "manifest.json"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.target / "manifest.json", manifest)
+        database = self.dir / "plain" / self.db.name  # same stem: same catalog name
+        out = self.dir / "plain" / "result.json"
+        cmd = [
+            sys.executable,
+            "-m",
+            "behavior.bench_plain",
+            "--manifest",
+            str(manifest),
+            "--database",
+            str(database),
+            "--out",
+            str(out),
+            "--memory-limit",
+            os.environ.get("BEHAVIOR_DUCKDB_MEMORY_LIMIT", PROFILE_MEMORY_LIMIT),
+            "--temp-directory",
+            str(self.tmp),
+            "--threads",
+            PROFILE_DUCKDB_THREADS,
+        ]
+        step = self.result.step("plain")
+        for _ in range(self.opts.repeat):
+            before = len(step.runs)
+            out.unlink(missing_ok=True)
+            self.run(
+                "plain",
+                cmd,
+                times=1,
+                prepare=lambda: _copy_database(self.templates / "raw.duckdb", database),
+            )
+            # self.run appended to the same Step; keep the statements-only time too.
+            if len(step.runs) > before and step.runs[-1].ok and out.exists():
+                self.result.plain_sql_seconds.append(json.loads(out.read_text())["seconds"])
+            if step.timed_out:
+                break
+
+    def incremental(self) -> None:
+        start = date.fromisoformat(DEFAULT_START)
+        new_day = datetime.combine(start + timedelta(days=self.opts.days), datetime.min.time())
+        history, new = self.dir / "inc" / "history", self.dir / "inc" / "new"
+        counts = split_raw(self.gen, [history, new], [new_day])
+        self.result.new_day_rows = sum(rows[1] for rows in counts.values())
+
+        def fresh() -> None:
+            for stale in self.db.parent.glob(self.db.name + "*"):
+                stale.unlink()
+
+        load_history = self.behavior("load", str(history), "--database", str(self.db))
+        self.run("load_history", load_history, times=1, prepare=fresh, required=True)
+        self.run(
+            "build_history", self.dbt_cmd("build", "--threads", str(self.opts.threads)), times=1
+        )
+        _copy_database(self.db, self.templates / "history_built.duckdb")
+        load_new = self.behavior("load", str(new), "--database", str(self.db))
+        incremental_build = self.dbt_cmd("build", "--threads", str(self.opts.threads))
+        for _ in range(self.opts.repeat):
+            self.run(
+                "load_new_day",
+                load_new,
+                times=1,
+                prepare=self.from_template("history_built.duckdb"),
+                required=True,
+            )
+            self.run("incremental", incremental_build, times=1)
+            if self.result.step("incremental").timed_out:
+                break
+
+    def cleanup(self) -> None:
+        if self.opts.keep:
+            return
+        for name in ("gen", "inc", "db", "templates", "plain", "tmp"):
+            shutil.rmtree(self.dir / name, ignore_errors=True)
+
+    def measure_all(self, with_threads: bool) -> SizeResult:
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
+        current = ""
+        try:
+            for title, action in (
+                ("generator", self.generate),
+                ("loader", self.load),
+                ("dbt parse", self.parse),
+                ("dbt build / run", lambda: self.build(with_threads)),
+                ("plain SQL", self.plain),
+                ("incremental", self.incremental),
+            ):
+                current = title
+                self.log(f"[{self.result.label}] {title}")
+                action()
+        except (UserError, OSError, subprocess.SubprocessError, ValueError) as exc:
+            # Keep what was measured; the report says where this size stopped.
+            self.result.error = f"stopped at {current}: {exc}"
+            self.log(f"[{self.result.label}] {self.result.error}")
+        finally:
+            self.cleanup()
+        return self.result
+
+
+# --- report --------------------------------------------------------------------------
+
+
+def _num(value: float | None, digits: int = 0, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _seconds(step: Step | None, digits: int = 1) -> str:
+    if step is None or not step.runs:
+        return "—"
+    if step.timed_out and step.seconds is None:
+        return "timeout"
+    text = _num(step.seconds, digits)
+    return text + (" †" if step.failed else "")
+
+
+def _rows_per_second(rows: int, step: Step | None) -> str:
+    if step is None or not step.seconds:
+        return "—"
+    return _num(rows / step.seconds) + (" †" if step.failed else "")
+
+
+def _rss(step: Step | None) -> str:
+    return "—" if step is None else _num(step.peak_rss_mb)
+
+
+METRICS: list[tuple[str, Callable[[SizeResult], str]]] = [
+    ("raw rows generated (all tables)", lambda r: _num(r.rows or None)),
+    ("generator: rows/s", lambda r: _rows_per_second(r.rows, r.steps.get("generate"))),
+    ("generator: peak RSS (MB)", lambda r: _rss(r.steps.get("generate"))),
+    ("loader, Parquet: rows/s", lambda r: _rows_per_second(r.rows, r.steps.get("load"))),
+    ("loader: peak RSS (MB)", lambda r: _rss(r.steps.get("load"))),
+    ("raw DuckDB file after load (MB)", lambda r: _num(r.file_mb.get("raw"), 1)),
+    ("dbt parse --no-partial-parse (s)", lambda r: _seconds(r.steps.get("parse"), 2)),
+    (
+        "models / data tests / unit tests",
+        lambda r: (
+            f"{r.counts.get('models', '—')} / {r.counts.get('data_tests', '—')} / "
+            f"{r.counts.get('unit_tests', '—')}"
+        ),
+    ),
+    ("dbt build, full (s)", lambda r: _seconds(r.steps.get("build"))),
+    ("dbt build: peak RSS (MB)", lambda r: _rss(r.steps.get("build"))),
+    ("dbt run, models only (s)", lambda r: _seconds(r.steps.get("run"))),
+    ("plain SQL, one connection: process (s)", lambda r: _seconds(r.steps.get("plain"))),
+    (
+        "plain SQL: statements only (s)",
+        lambda r: _num(statistics.median(r.plain_sql_seconds) if r.plain_sql_seconds else None, 1),
+    ),
+    (
+        "dbt run / plain SQL (process)",
+        lambda r: _num(_ratio(_step_s(r, "run"), _step_s(r, "plain")), 2, "x"),
+    ),
+    ("rows in the new (last) day", lambda r: _num(r.new_day_rows)),
+    ("dbt build after loading +1 day (s)", lambda r: _seconds(r.steps.get("incremental"))),
+    (
+        "incremental build / full build",
+        lambda r: _num(_percent(_step_s(r, "incremental"), _step_s(r, "build")), 0, " %"),
+    ),
+    ("DuckDB file after full build (MB)", lambda r: _num(r.file_mb.get("built"), 1)),
+]
+
+
+def _step_s(result: SizeResult, name: str) -> float | None:
+    step = result.steps.get(name)
+    return step.seconds if step else None
+
+
+def _percent(part: float | None, whole: float | None) -> float | None:
+    ratio = _ratio(part, whole)
+    return None if ratio is None else 100 * ratio
+
+
+def growth_lines(results: Sequence[SizeResult]) -> list[str]:
+    """How incremental and full builds grow between consecutive sizes."""
+    lines = []
+    ordered = sorted(results, key=lambda r: r.rows or r.target_rows)
+    for small, large in zip(ordered, ordered[1:], strict=False):
+        rows = _ratio(large.rows, small.rows)
+        incremental = _ratio(_step_s(large, "incremental"), _step_s(small, "incremental"))
+        full = _ratio(_step_s(large, "build"), _step_s(small, "build"))
+        lines.append(
+            f"- {small.label} → {large.label} (raw rows x{_num(rows, 1)}): incremental build "
+            f"x{_num(incremental, 2)}, full build x{_num(full, 2)}."
+        )
+    return lines
+
+
+def threads_table(results: Sequence[SizeResult]) -> list[str]:
+    for result in results:
+        one, two = result.steps.get("build_threads_1"), result.steps.get("build_threads_2")
+        if one or two:
+            return [
+                f"Full `dbt build` at {result.label} by dbt thread count:",
+                "",
+                "| dbt --threads | build (s) | peak RSS (MB) |",
+                "|---:|---:|---:|",
+                f"| 1 | {_seconds(one)} | {_rss(one)} |",
+                f"| 2 | {_seconds(two)} | {_rss(two)} |",
+            ]
+    return []
+
+
+def environment() -> dict[str, str]:
+    def version(package: str) -> str:
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        first = meminfo.read_text().splitlines()[0].split()
+        memory = f"{int(first[1]) / 2**20:.0f} GB RAM"
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} CPUs, {memory}, {platform.system()} {platform.machine()}",
+        "load": "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()),
+        "versions": (
+            f"Python {platform.python_version()}, dbt-core {version('dbt-core')}, "
+            f"dbt-duckdb {version('dbt-duckdb')}, duckdb {duckdb.__version__}"
+        ),
+        "commit": commit or "?",
+    }
+
+
+def render(results: Sequence[SizeResult], opts: Options, env: dict[str, str]) -> str:
+    labels = [r.label for r in results]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {env['date']} on {env['machine']} (load average at start {env['load']}, "
+        f"at end {env.get('load_end', '?')}); "
+        f"{env['versions']}; commit {env['commit']}.",
+        f"`python -m behavior.bench --sizes {','.join(labels)} --repeat {opts.repeat}`: "
+        f"medians of {opts.repeat} runs, dbt --threads {opts.threads}, "
+        f"{opts.days} + 1 days of data. What each figure means: bench/README.md.",
+        "",
+        "| metric | " + " | ".join(labels) + " |",
+        "|---|" + "---:|" * len(labels),
+    ]
+    for name, cell in METRICS:
+        lines.append(f"| {name} | " + " | ".join(cell(r) for r in results) + " |")
+    if any(step.failed for r in results for step in r.steps.values()):
+        lines += ["", "† at least one run exited non-zero (failed tests?): see the logs."]
+    for result in results:
+        if result.error:
+            lines += ["", f"**{result.label} incomplete**, {result.error}"]
+    growth = growth_lines(results)
+    if growth:
+        lines += ["", "Growth between sizes:", "", *growth]
+    threads = threads_table(results)
+    if threads:
+        lines += ["", *threads]
+    return "\n".join(lines) + "\n"
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def run_bench(opts: Options, log: Callable[[str], None] = print) -> list[SizeResult]:
+    """Measure every size, write --out and a JSON next to the work files."""
+    env = environment()
+    opts.workdir.mkdir(parents=True, exist_ok=True)
+    results: list[SizeResult] = []
+    smallest = min(opts.sizes)
+    started = time.perf_counter()
+    for rows in opts.sizes:
+        results.append(SizeRun(opts, rows, log).measure_all(with_threads=rows == smallest))
+        (opts.workdir / "results.json").write_text(
+            json.dumps({"environment": env, "results": [asdict(r) for r in results]}, indent=2)
+        )
+    env["load_end"] = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    text = render(results, opts, env)
+    opts.out.parent.mkdir(parents=True, exist_ok=True)
+    opts.out.write_text(text)
+    log("")
+    log(text)
+    elapsed = time.perf_counter() - started
+    log(f"wrote {opts.out} and {opts.workdir / 'results.json'} in {elapsed:.0f} s")
+    return results
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma-separated raw row counts, e.g. 200k,1M,10M,100M (default {DEFAULT_SIZES})",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/behavior-bench"))
+    parser.add_argument("--keep", action="store_true", help="keep data and databases")
+    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="history days (+1 new)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--threads", type=int, default=1, help="dbt --threads for the builds")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per command")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    try:
+        sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError as exc:
+        raise UserError(f"--sizes: {exc}") from exc
+    if not sizes:
+        raise UserError("--sizes: give at least one size")
+    if args.repeat < 1 or args.days < 1 or args.threads < 1:
+        raise UserError("--repeat, --days and --threads must be at least 1")
+    return Options(
+        sizes=sizes,
+        repeat=args.repeat,
+        out=args.out,
+        workdir=args.workdir,
+        keep=args.keep,
+        days=args.days,
+        seed=args.seed,
+        threads=args.threads,
+        timeout=args.timeout,
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    run_bench(options_from(args))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    """Hook for `behavior bench` in behavior.cli (SUBCOMMANDS)."""
+    parser = subparsers.add_parser(
+        name,
+        help="benchmark generator, loader and dbt at several sizes",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=_run)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m behavior.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as exc:
+        print(f"behavior bench: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

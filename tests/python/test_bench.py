@@ -1,0 +1,183 @@
+"""Smoke tests of the benchmark helpers at a tiny size (no dbt run here)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from behavior import bench, bench_plain
+from behavior.bench_measure import Measurement, measure
+from behavior.bench_split import split_raw
+from behavior.contract import CATALOG_TABLES, TABLES
+
+
+@pytest.mark.parametrize(
+    ("text", "rows", "label"),
+    [("1M", 1_000_000, "1M"), ("200k", 200_000, "200k"), ("2.5M", 2_500_000, "2.5M"),
+     ("100M", 100_000_000, "100M"), ("1500", 1_500, "1.5k"), ("12", 12, "12")],
+)  # fmt: skip
+def test_sizes_parse_and_label(text: str, rows: int, label: str):
+    assert bench.parse_size(text) == rows
+    assert bench.size_label(rows) == label
+
+
+def test_bad_size_is_refused():
+    with pytest.raises(ValueError):
+        bench.parse_size("0")
+
+
+def test_measure_reads_time_and_peak_rss_of_the_child(tmp_path: Path):
+    # The child holds ~60 MB for a moment; the wrapper's own memory is not counted.
+    code = "import time; b = b'x' * (60 * 2**20); time.sleep(0.3)"
+    m = measure([sys.executable, "-c", code], tmp_path / "a.log", tmp_path / "a.json", timeout=60)
+    assert m.ok and m.seconds >= 0.3
+    assert 60 <= m.peak_rss_mb < 400
+
+
+def test_measure_stops_a_command_at_its_timeout(tmp_path: Path):
+    cmd = [sys.executable, "-c", "import time; time.sleep(30)"]
+    m = measure(cmd, tmp_path / "b.log", tmp_path / "b.json", timeout=1)
+    assert m.timed_out and not m.ok and m.seconds < 20
+
+
+def _node(name: str, materialized: str, parents: list[str], code: str) -> dict:
+    return {
+        "unique_id": f"model.p.{name}",
+        "resource_type": "model",
+        "database": "plain",
+        "schema": "marts",
+        "name": name,
+        "relation_name": f'"plain"."marts"."{name}"',
+        "config": {"materialized": materialized, "enabled": True},
+        "depends_on": {"nodes": [f"model.p.{p}" for p in parents] + ["seed.p.s"]},
+        "compiled_code": code,
+    }
+
+
+def test_plain_sql_runs_models_in_dependency_order(tmp_path: Path):
+    manifest = {
+        "nodes": {
+            # Listed children first, to prove the ordering.
+            "model.p.c": _node("c", "table", ["b"], 'select n * 2 as n from "plain"."marts"."b"'),
+            "model.p.b": _node(
+                "b",
+                "incremental",
+                ["a", "e"],
+                'with __dbt__cte__e as (select 1 as k) select n from "plain"."marts"."a";',
+            ),
+            "model.p.e": _node("e", "ephemeral", [], "select 1 as k"),
+            "model.p.a": _node("a", "view", [], "select 21 as n -- trailing comment"),
+            "seed.p.s": {"resource_type": "seed"},
+        }
+    }
+    order = [node["name"] for node in bench_plain.ordered_models(manifest)]
+    assert order.index("a") < order.index("b") < order.index("c")
+    statements = bench_plain.plain_statements(manifest)
+    assert statements[0] == ("schema", 'create schema if not exists "plain"."marts"')
+    assert [uid for uid, _ in statements[1:]] == ["model.p.a", "model.p.b", "model.p.c"]
+    assert statements[1][1].startswith('create or replace view "plain"."marts"."a"')
+    assert statements[2][1].startswith('create or replace table "plain"."marts"."b"')
+    database = tmp_path / "plain.duckdb"
+    seconds = bench_plain.run_plain(database, statements, {"threads": "1"})
+    assert seconds >= 0
+    con = duckdb.connect(str(database), read_only=True)
+    assert con.execute("select n from marts.c").fetchall() == [(42,)]
+    kinds = dict(
+        con.execute("select table_name, table_type from information_schema.tables").fetchall()
+    )
+    con.close()
+    assert kinds == {"a": "VIEW", "b": "BASE TABLE", "c": "BASE TABLE"}
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> bench.SizeRun:
+    """Generator and loader steps of the bench at ~2k rows (one run each)."""
+    work = tmp_path_factory.mktemp("bench")
+    opts = bench.Options(sizes=[2_000], repeat=1, workdir=work, days=5, timeout=300)
+    run = bench.SizeRun(opts, 2_000, log=lambda _: None)
+    run.dir.mkdir(parents=True)
+    run.generate()
+    run.run(
+        "load",
+        run.behavior("load", str(run.gen), "--database", str(run.db)),
+        required=True,
+    )
+    return run
+
+
+def test_bench_generator_and_loader_steps(tiny_run: bench.SizeRun):
+    result = tiny_run.result
+    assert 1_000 < result.rows < 4_000
+    for step in ("generate", "load"):
+        measured = result.steps[step]
+        assert not measured.failed and measured.seconds and measured.peak_rss_mb
+    con = duckdb.connect(str(tiny_run.db), read_only=True)
+    loaded = sum(con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in TABLES)
+    con.close()
+    assert 0 < loaded <= result.rows  # the generator adds no duplicates by default
+
+
+def test_repeated_single_runs_keep_their_own_logs(tiny_run: bench.SizeRun):
+    for _ in range(2):
+        tiny_run.run("noop", [sys.executable, "-c", "print('hi')"], times=1)
+    assert len(tiny_run.result.steps["noop"].runs) == 2
+    assert (tiny_run.logs / "noop-1.log").read_text() == "hi\n"
+    assert (tiny_run.logs / "noop-2.json").exists()
+
+
+def test_split_by_arrival_keeps_every_row_once(tiny_run: bench.SizeRun, tmp_path: Path):
+    cut = datetime(2026, 9, 5)
+    first, last = tmp_path / "history", tmp_path / "new"
+    counts = split_raw(tiny_run.gen, [first, last], [cut])
+    assert set(counts) == set(TABLES)
+    con = duckdb.connect()
+    for table, (before, after) in counts.items():
+        whole = con.execute(f"select count(*) from '{tiny_run.gen / table}.parquet'").fetchone()
+        assert before + after == whole[0], table
+        if table in CATALOG_TABLES:
+            assert after == 0
+        elif table != "users":
+            late = con.execute(
+                f"select count(*) from '{first / table}.parquet' where received_at >= '{cut}'"
+            ).fetchone()
+            assert late == (0,)
+    con.close()
+    assert sum(after for _, after in counts.values()) > 0
+
+
+def test_render_has_every_metric_and_growth():
+    def result(label: str, rows: int, full: float, incremental: float) -> bench.SizeResult:
+        r = bench.SizeResult(label=label, target_rows=rows, rows=rows, new_day_rows=rows // 50)
+        r.steps["build"] = bench.Step([Measurement(full, 300.0, 0)])
+        r.steps["incremental"] = bench.Step([Measurement(incremental, 300.0, 0)])
+        r.steps["run"] = bench.Step([Measurement(full / 2, 300.0, 0)])
+        r.steps["plain"] = bench.Step([Measurement(full / 4, 200.0, 1)])
+        return r
+
+    results = [result("1M", 1_000_000, 40.0, 10.0), result("10M", 10_000_000, 300.0, 20.0)]
+    results[0].steps["build_threads_1"] = results[0].steps["build"]
+    text = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
+    for name, _ in bench.METRICS:
+        assert f"| {name} |" in text
+    assert "| incremental build / full build | 25 % | 7 % |" in text
+    assert "| dbt run / plain SQL (process) | 2.00x | 2.00x |" in text
+    assert "incremental build x2.00, full build x7.50" in text
+    assert "10.0 †" in text  # the plain SQL run exited 1
+    assert "| 1 | 40.0 | 300 |" in text
+
+
+def test_a_failing_size_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def broken(self: bench.SizeRun) -> None:
+        raise bench.UserError("generate failed (exit 2)")
+
+    monkeypatch.setattr(bench.SizeRun, "generate", broken)
+    opts = bench.Options(sizes=[1_000], repeat=1, workdir=tmp_path, out=tmp_path / "r.md")
+    results = bench.run_bench(opts, log=lambda _: None)
+    assert results[0].error == "stopped at generator: generate failed (exit 2)"
+    text = (tmp_path / "r.md").read_text()
+    assert "**1k incomplete**, stopped at generator" in text
+    assert "| raw rows generated (all tables) | — |" in text
