@@ -28,7 +28,9 @@ def dbt_command(start: dt.date, end: dt.date, selector: str | None) -> list[str]
     }
     command = [str(Path(sys.executable).parent / "dbt"), "build", "--vars", json.dumps(dbt_vars)]
     if selector:
-        command += ["--select", selector]
+        # Only the tests whose parents are all selected (others may read
+        # relations the selection does not build).
+        command += ["--select", selector, "--indirect-selection", "cautious"]
     return command
 
 

@@ -32,7 +32,8 @@ from conftest import ROOT, dbt_env
 
 MODELS = (
     "+fct_app_sessions +fct_user_daily_activity +fct_engagement_daily "
-    "+fct_retention_cohorts +fct_purchase_funnel +fct_purchases +fct_revenue_daily"
+    "+fct_retention_cohorts +fct_purchase_funnel +fct_purchases +fct_revenue_daily "
+    "+rpt_pipeline_late_events"
 )
 
 
@@ -236,10 +237,10 @@ def _write(folder: Path, tables: dict[str, list[list[str]]]) -> Path:
     return folder
 
 
-def _dbt(args: list[str], database: Path, work: Path) -> None:
+def _dbt(args: list[str], database: Path, work: Path, command: str = "dbt") -> None:
     env = dbt_env(database, work / "target", target="warehouse")
     result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "dbt"), *args],
+        [str(ROOT / ".venv" / "bin" / command), *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -340,3 +341,50 @@ def test_incremental_equals_full_rebuild(built):
                 f"except all select * from {right}.{schema}.{table})"
             ).fetchone()[0]
             assert differing == 0, f"{schema}.{table}: {differing} rows only in {left}"
+
+
+# A session of u2 that happened and was received on 09-03 20:00, but only loaded
+# after the batch-2 run: with a one-hour lookback that run's watermark is 09-04
+# 07:00, so an incremental run does not see it.
+OUT_OF_ORDER = {
+    "user_app_sessions": [
+        [
+            "s4",
+            "u2",
+            "ios",
+            "4.0.0",
+            "2026-09-03 20:00:00",
+            "2026-09-03 20:05:00",
+            "300",
+            "[]",
+            _nav(("home", "2026-09-03T20:00:00Z")),
+            "2026-09-03 20:05:05",
+        ],
+    ],
+}
+
+
+def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path):
+    _, _, incremental, _ = built
+    database = tmp_path / "out_of_order.duckdb"
+    database.write_bytes(incremental.read_bytes())
+    short_lookback = ["--vars", '{"behavior__incremental_lookback_hours": 1}']
+    missed = (
+        "select missed_events_count from reports.rpt_pipeline_late_events "
+        "where event_table = 'user_app_sessions'"
+    )
+    sessions_of_u2 = "select count(*) from marts.fct_app_sessions where user_id = 'u2'"
+
+    load_paths([_write(tmp_path / "batch3", OUT_OF_ORDER)], database)
+    _dbt(["run", "--quiet", "--select", MODELS, *short_lookback], database, tmp_path)
+    assert _one(database, missed) == (1,)
+    assert _one(database, sessions_of_u2) == (1,)
+
+    _dbt(
+        ["reprocess", "--from", "2026-09-03", "--to", "2026-09-03", "--select", MODELS],
+        database,
+        tmp_path,
+        command="behavior",
+    )
+    assert _one(database, missed) == (0,)
+    assert _one(database, sessions_of_u2) == (2,)
