@@ -21,12 +21,16 @@ Planted effects (--plant) and their entities are listed under `planted`.
 
 Size: users are simulated in blocks of ~150k rows (all days per block) and each block
 is appended to the files, so memory stays flat as --users grows. An active user-day
-gives ~7 event rows (2.6 sessions, 4.0 course interactions, 0.3 quiz attempts, 0.25
+gives ~6.4 event rows (2.5 sessions, 3.4 course interactions, 0.2 quiz attempts, 0.25
 payment rows); sign-ups spread over the range and retention (~40% D1, 20% D7, 10% D30)
-make a user active ~5.5 of 61 days, so one user is ~41 raw rows over 61 days (0.68 rows
+make a user active ~5.5 of 61 days, so one user is ~37 raw rows over 61 days (0.61 rows
 per user per calendar day; 2.1 of them are user versions). --target-rows N picks
 --users for --days from that measured curve (see rows_per_user).
 Progress goes to stderr (a line per ~10% of users) when there is more than one block.
+Client events (course interactions, quiz attempts from start to submit, and the
+cart_add / purchase_attempt / transaction_completed purchase rows) lie inside a session
+of their user: opened_at <= time <= closed_at, or the last navigation view of a crashed
+session. Payment retries come back in a later session; refunds are server-side.
 Same arguments and seed give byte-identical files.
 """
 
@@ -51,7 +55,7 @@ from behavior.generate_faults import FaultRates, apply_faults, text_columns
 from behavior.generate_sim import simulate_block
 
 SAMPLE = {
-    "users": 300,
+    "users": 1000,
     "days": 61,
     "start": "2026-09-01",
     "seed": 42,
@@ -75,8 +79,8 @@ DEFAULTS = {
     "plant": [],
 }
 # Measured on the default behaviour (see rows_per_user); used for --target-rows and blocks.
-ROWS_PER_ACTIVE_USER_DAY = 7.0
-ROWS_PER_USER_FIT = (8.6, 0.384)
+ROWS_PER_ACTIVE_USER_DAY = 6.4
+ROWS_PER_USER_FIT = (6.57, 0.419)
 BLOCK_ROWS = 150_000
 COUNTER_NAMES = ("user_app_sessions", "user_course_interactions", "user_purchases", "quiz_attempts")
 
@@ -110,7 +114,7 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     p.add_argument(
         "--sample",
         action="store_true",
-        help="Preset for the embedded sample: 300 users, 61 days from 2026-09-01, seed 42, "
+        help="Preset for the embedded sample: 1000 users, 61 days from 2026-09-01, seed 42, "
         "csv to seeds/sample, 1%% duplicates, 2%% late, 1%% enum noise, all plants. "
         "Explicit options override it.",
     )
@@ -149,9 +153,9 @@ def rows_per_user(days: int) -> float:
     """Raw rows one user produces over a range of `days` (fit to measured output).
 
     Users sign up across the range and are active ~5.5 of 61 days (3.7 of 30, 15.5 of
-    365); an active user-day gives ~7 event rows, fewer in long ranges as learners
-    finish or drop their courses. Measured: 24 rows/user at 14 days, 32 at 30, 42 at
-    61, 63 at 180, 83 at 365.
+    365); an active user-day gives ~6.4 event rows, fewer in long ranges as learners
+    finish or drop their courses. Measured: 20 rows/user at 14 days, 27 at 30, 37 at
+    61, 57 at 180, 78 at 365.
     """
     return ROWS_PER_USER_FIT[0] * days ** ROWS_PER_USER_FIT[1]
 

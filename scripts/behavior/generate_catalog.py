@@ -250,7 +250,9 @@ def plant(
         first = int(catalog.module_start[free[0]])
         quiz = max((first, first + 1), key=lambda i: (catalog.question_count[i], -i))
         q = int(catalog.question_start[quiz]) + 1
-        catalog.difficulty[q] = -0.6
+        # Easy for the typical quiz taker, so the miskeyed answer mostly marks weaker
+        # learners right: a clearly negative item-total correlation.
+        catalog.difficulty[q] = -0.3
         catalog.discrimination[q] = 3.5
         true = int(catalog.true_option[q])
         wrong = (true + 1) % 4

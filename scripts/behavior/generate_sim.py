@@ -6,11 +6,13 @@ Shape of the simulation (all per block, no per-row Python loops):
 2. an activity matrix users x days from a retention curve (~40% D1, ~20% D7,
    ~10% D30), zero while uninstalled;
 3. sessions on active days (non-overlapping within a day, ~3% crash);
-4. course journeys: each step of a user's funnel and learning path lands in the same
-   or a later session of that user, so events follow sessions and stop when the
-   user stops coming back;
-5. payments (attempts, failures, retries, completions, refunds) and quiz attempts
-   (logistic in skill - difficulty) along the journeys.
+4. course journeys: each step of a user's funnel and learning path lands inside the
+   same or a later session of that user (opened_at <= time <= closed_at, or the last
+   navigation view of a crashed session), so client events happen while the app is
+   open and stop when the user stops coming back;
+5. payments (attempts, failures, retries in a later session, completions, server-side
+   refunds) and quiz attempts (logistic in skill - difficulty, start to submit inside
+   one session) along the journeys.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ FAILURE_REASON_MIX = np.array(
 )
 PLATFORM_CONVERSION = np.array([0.9, 1.12, 1.0])
 ABANDON_RATE = 0.08
+PAY_SECONDS = 5  # a purchase attempt's transaction_completed follows within 5 s
 CRASH_RATE = 0.03
 
 # Interaction and purchase event codes (indexes into the contract enums).
@@ -126,10 +129,34 @@ def _group_rank(groups: np.ndarray) -> np.ndarray:
     return np.arange(len(groups)) - np.repeat(starts, lengths)
 
 
-class Journeys:
-    """Vectorized state of many user-course journeys walking through user sessions."""
+@dataclass
+class SessionTimes:
+    """When each session of a block is open, for placing client events inside sessions.
 
-    def __init__(self, rng, user, course, sess, t, sess_open, sess_len, user_end, end_ts):
+    Sessions are sorted by user, then time, and never overlap within a user. `end` is
+    closed_at, or for a crashed session (closed_at null) its last navigation view.
+    """
+
+    user: np.ndarray
+    open: np.ndarray
+    end: np.ndarray
+    user_end: np.ndarray  # per user: one past the index of the user's last session
+
+    def __post_init__(self) -> None:
+        self.span = self.end - self.open
+        # Sort key (user, end) for finding a user's first session ending after a time.
+        self.end_key = (self.user.astype(np.int64) << 32) + self.end
+
+
+class Journeys:
+    """Vectorized state of many user-course journeys walking through user sessions.
+
+    Every client event is placed inside a session of its user: a journey's time `t` is
+    always within session `sess` (open <= t <= end), and a step that needs `need`
+    seconds (a quiz attempt, a payment round trip) lands where all of it fits.
+    """
+
+    def __init__(self, rng, user, course, sess, t, sessions: SessionTimes, end_ts):
         self.rng = rng
         self.user = user
         self.course = course
@@ -140,38 +167,69 @@ class Journeys:
         self.journey = np.arange(len(user))
         self.enrolled = np.zeros(len(user), bool)
         self.order = np.full(len(user), -1, np.int64)  # order number within the block
-        self._open = sess_open
-        self._len = sess_len
-        self._user_end = user_end
+        self._s = sessions
 
-    def step(self, mask: np.ndarray, p_same: float) -> np.ndarray:
-        """Move the journeys in `mask` to the same or a later session; returns who made it."""
-        rng, n = self.rng, len(self.user)
+    def step(self, mask: np.ndarray, p_same: float, need=0) -> np.ndarray:
+        """Move the journeys in `mask` on: with `p_same` in this session (15-300 s later,
+        sooner when the session is ending; on to the next session when fewer than 15 s
+        plus `need` are left), else to a later session; a later session must last `need`
+        seconds. Returns who made it."""
+        rng, n, s = self.rng, len(self.user), self._s
         mask = mask & self.alive
-        same = rng.random(n) < p_same
-        nxt = self.sess + np.where(same, 0, rng.geometric(0.55, n))
-        ok = nxt < self._user_end[self.user]
-        nxt_c = np.minimum(nxt, len(self._open) - 1)
-        in_session = (rng.random(n) * np.minimum(self._len[nxt_c], 900)).astype(np.int64)
-        t_new = np.where(
-            same,
-            self.t + rng.integers(15, 300, n),
-            np.maximum(self._open[nxt_c] + in_session, self.t + 1),
-        )
-        ok &= t_new < self.cutoff
+        need = np.broadcast_to(np.asarray(need, np.int64), n)
+        stay = rng.random(n) < p_same
+        left = s.end[self.sess] - self.t - need
+        same = stay & (left >= 15)
+        gap = rng.integers(15, 300, n)
+        squeezed = 15 + (rng.random(n) * (np.maximum(left, 15) - 14)).astype(np.int64)
+        gap = np.where(gap <= left, gap, squeezed)
+        jump = np.where(stay, 1, rng.geometric(0.55, n))
+        later = self._fit(self.sess + jump, need, mask & ~same)
+        nxt = np.where(same, self.sess, later)
+        ok = nxt < s.user_end[self.user]
+        nxt_c = np.minimum(nxt, len(s.open) - 1)
+        room = np.maximum(s.span[nxt_c] - need, 0)
+        in_session = (rng.random(n) * np.minimum(room, 900)).astype(np.int64)
+        t_new = np.where(same, self.t + gap, s.open[nxt_c] + in_session)
+        return self._move(mask, ok, nxt, t_new)
+
+    def wait(self, mask: np.ndarray, seconds: np.ndarray, need=0) -> np.ndarray:
+        """Come back `seconds` later (payment retries): at that time if a later session of
+        the user is open then with `need` seconds left, else early in the next session
+        that is long enough; returns who came back before the cutoff."""
+        rng, n, s = self.rng, len(self.user), self._s
+        mask = mask & self.alive
+        need = np.broadcast_to(np.asarray(need, np.int64), n)
+        target = self.t + seconds
+        first = np.searchsorted(s.end_key, (self.user.astype(np.int64) << 32) + target + need)
+        nxt = self._fit(np.maximum(first, self.sess + 1), need, mask)
+        ok = nxt < s.user_end[self.user]
+        nxt_c = np.minimum(nxt, len(s.open) - 1)
+        room = np.maximum(s.span[nxt_c] - need, 0)
+        in_session = (rng.random(n) * np.minimum(room, 120)).astype(np.int64)
+        t_new = np.where(s.open[nxt_c] > target, s.open[nxt_c] + in_session, target)
+        return self._move(mask, ok, nxt, t_new)
+
+    def _fit(self, nxt: np.ndarray, need: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """First session at or after `nxt` of each journey's user that lasts `need` seconds
+        (past the user's last session if none); only journeys in `mask` are searched."""
+        s = self._s
+        nxt = nxt.copy()
+        last = len(s.open) - 1
+        user_end = s.user_end[self.user]
+        rows = np.flatnonzero(mask & (nxt < user_end))
+        rows = rows[s.span[np.minimum(nxt[rows], last)] < need[rows]]
+        while rows.size:
+            nxt[rows] += 1
+            rows = rows[nxt[rows] < user_end[rows]]
+            rows = rows[s.span[nxt[rows]] < need[rows]]
+        return nxt
+
+    def _move(self, mask, ok, nxt, t_new) -> np.ndarray:
+        ok = ok & (t_new < self.cutoff)
         took = mask & ok
         self.alive &= ~(mask & ~ok)
         self.sess = np.where(took, nxt, self.sess)
-        self.t = np.where(took, t_new, self.t)
-        return took
-
-    def wait(self, mask: np.ndarray, seconds: np.ndarray) -> np.ndarray:
-        """Move time forward off-session (payment retries); returns who is still in range."""
-        mask = mask & self.alive
-        t_new = self.t + seconds
-        ok = t_new < self.cutoff
-        took = mask & ok
-        self.alive &= ~(mask & ~ok)
         self.t = np.where(took, t_new, self.t)
         return took
 
@@ -267,7 +325,7 @@ def simulate_block(
 
     sess_ids = fmt.ids("s", counters["user_app_sessions"], n_s, 10)
     user_ids = fmt.ids("u", first_user, n_users, 7)
-    sessions = _sessions_table(
+    sessions, last_view = _sessions_table(
         rng,
         sess_ids,
         user_ids,
@@ -293,8 +351,10 @@ def simulate_block(
     j_user = np.nonzero(take)[0]
     n = len(j_user)
     first_sess = user_first[j_user] + (n_sess_u[j_user] * rng.random(n) ** 2).astype(np.int64)
-    t0 = s_open[first_sess] + (rng.random(n) * np.minimum(length[first_sess], 600)).astype(np.int64)
-    jr = Journeys(rng, j_user, j_course, first_sess, t0, s_open, length, user_end, end_ts)
+    times = SessionTimes(s_user, s_open, np.where(crashed, last_view, s_open + length), user_end)
+    in_first = rng.random(n) * np.minimum(times.span[first_sess], 600)
+    t0 = s_open[first_sess] + in_first.astype(np.int64)
+    jr = Journeys(rng, j_user, j_course, first_sess, t0, times, end_ts)
     ix, pay, quiz = Events({"module": -1, "progress": np.nan}), Events(), Events()
     _funnel(jr, rng, catalog, plants, platform, ix, pay)
     _learning(jr, rng, catalog, skill, ix, quiz)
@@ -328,7 +388,8 @@ def _sample_sod(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _sessions_table(
     rng, sess_ids, user_ids, s_user, platform, s_open, length, crashed, active_secs, start_ts, days
-) -> pa.Table:
+) -> tuple[pa.Table, np.ndarray]:
+    """The sessions table and each session's last navigation view time."""
     n_s = len(s_user)
     # Features: independent per feature, at least one.
     used = rng.random((n_s, len(contract.FEATURES))) < FEATURE_PROB[None, :]
@@ -347,6 +408,7 @@ def _sessions_table(
     screen = rng.choice(len(contract.SCREENS), len(nav_sess), p=SCREEN_WEIGHTS)
     screen[(nav_rank == 0) & (rng.random(len(nav_sess)) < 0.75)] = 0
     viewed = s_open[nav_sess] + offset
+    last_view = viewed[np.cumsum(n_nav) - 1]
     pieces = fmt.labels(tuple(f'{{"screen":"{s}","viewed_at":"' for s in contract.SCREENS), screen)
     stamps = fmt.format_ts(viewed, sep="T", suffix='Z"}')
     navigation = fmt.json_lists(n_nav, pc.binary_join_element_wise(pieces, stamps, ""))
@@ -370,7 +432,7 @@ def _sessions_table(
             "navigation_history": navigation,
             "received_at": fmt.timestamps(received),
         }
-    )
+    ), last_view
 
 
 def _users_table(
@@ -466,7 +528,7 @@ def _funnel(jr: Journeys, rng, catalog: Catalog, plants: Plants, platform, ix: E
     want_cart = paid & jr.alive & (rng.random(n) < p_cart)
     unwish = jr.step(wish & ~want_cart & (rng.random(n) < 0.3), 0.3)
     ix.add(unwish, j=jr.journey, type=WISH_REMOVE, t=jr.t)
-    cart = jr.step(want_cart, 0.6)
+    cart = jr.step(want_cart, 0.6, need=1)  # cart_add payment row one second later
     ix.add(cart, j=jr.journey, type=CART_ADD, t=jr.t)
     jr.order = np.where(cart, np.cumsum(cart) - 1, -1)
     amount = catalog.price_cents[course]
@@ -486,7 +548,8 @@ def _funnel(jr: Journeys, rng, catalog: Catalog, plants: Plants, platform, ix: E
     p_buy = 0.75 * np.exp(-catalog.price_usd[course] / 250.0) * PLATFORM_CONVERSION[plat]
     p_buy = np.clip(p_buy * catalog.conversion[course], 0.05, 0.95)
     p_buy = np.where(planted, NO_BUY_PURCHASE, p_buy)
-    trying = jr.step(cart & ~uncart & (rng.random(n) < p_buy), 0.7)
+    # An attempt round trip (attempt, then transaction_completed 2-5 s later) needs 5 s.
+    trying = jr.step(cart & ~uncart & (rng.random(n) < p_buy), 0.7, need=PAY_SECONDS)
     method = (rng.random(n)[:, None] > np.cumsum(METHOD_MIX[plat], axis=1)).sum(1)
     paid_at = np.zeros(n, np.int64)
     for attempt in range(3):
@@ -494,7 +557,7 @@ def _funnel(jr: Journeys, rng, catalog: Catalog, plants: Plants, platform, ix: E
             later = np.where(
                 rng.random(n) < 0.5, rng.integers(60, 1800, n), rng.integers(3600, DAY, n)
             )
-            trying = jr.wait(trying, later)
+            trying = jr.wait(trying, later, need=PAY_SECONDS)
             switch = rng.random(n) < 0.35
             other = (rng.random(n)[:, None] > np.cumsum(METHOD_MIX[plat], axis=1)).sum(1)
             method = np.where(switch, other, method)
@@ -514,7 +577,7 @@ def _funnel(jr: Journeys, rng, catalog: Catalog, plants: Plants, platform, ix: E
             status=status, reason=reason, t=jr.t + 1,
         )  # fmt: skip
         ok = trying & ~failed
-        done_t = jr.t + rng.integers(2, 6, n)
+        done_t = jr.t + rng.integers(2, PAY_SECONDS + 1, n)
         pay.add(
             ok,
             j=jr.journey,
@@ -583,21 +646,21 @@ def _learning(jr: Journeys, rng, catalog: Catalog, skill, ix: Events, quiz: Even
         takes = done & (rng.random(n) < 0.88)
         passed = np.zeros(n, bool)
         for attempt in range(3):
-            took = jr.step(takes, 0.8)
-            if took.any():
-                ok, finish = _quiz_attempts(rng, catalog, skill, jr, took, module, attempt, quiz)
-                passed |= ok
-                jr.t = np.where(took, finish, jr.t)
+            took = _quiz_attempts(rng, catalog, skill, jr, takes, module, attempt, quiz, passed)
             takes = took & ~passed & (rng.random(n) < 0.6)
         jr.alive &= passed | ~done | (rng.random(n) < 0.75)
 
 
 def _quiz_attempts(
-    rng, catalog: Catalog, skill, jr: Journeys, took, quiz_idx, attempt, quiz: Events
-):
-    """Answer each question (logistic in skill - difficulty, 25% guessing floor)."""
-    n = len(took)
-    rows = np.flatnonzero(took)
+    rng, catalog: Catalog, skill, jr: Journeys, takes, quiz_idx, attempt, quiz: Events, passed
+) -> np.ndarray:
+    """Answer each question (logistic in skill - difficulty, 25% guessing floor), then place
+    the whole attempt (start to submit or abandon) inside one session; returns who took it
+    and sets `passed` for those who passed."""
+    n = len(takes)
+    rows = np.flatnonzero(takes & jr.alive)
+    if not rows.size:
+        return np.zeros(n, bool)
     q = quiz_idx[rows]
     nq = catalog.question_count[q]
     rep = np.repeat(np.arange(len(rows)), nq)
@@ -620,22 +683,26 @@ def _quiz_attempts(
     keep = within < answered[rep]
     n_correct = np.bincount(rep, weights=correct & keep, minlength=len(rows))
     score = np.where(abandoned, np.nan, 100.0 * n_correct / nq)
-    spent = np.bincount(rep, weights=tenths * keep, minlength=len(rows)) / 10.0
+    spent = np.ceil(np.bincount(rep, weights=tenths * keep, minlength=len(rows)) / 10.0)
+    duration = spent.astype(np.int64) + np.where(abandoned, 0, rng.integers(2, 20, len(rows)))
+    need = np.zeros(n, np.int64)
+    need[rows] = duration
+    took = jr.step(takes, 0.8, need=need)
+    made = took[rows]
     start = jr.t[rows]
-    submitted = start + np.ceil(spent).astype(np.int64) + rng.integers(2, 20, len(rows))
+    submitted = np.where(abandoned, -1, start + duration)
     quiz.add(
-        j=jr.journey[rows], quiz=q, start=start, submitted=np.where(abandoned, -1, submitted),
-        score=score, answered=answered,
+        made, j=jr.journey[rows], quiz=q, start=start, submitted=submitted, score=score,
+        answered=answered,
     )  # fmt: skip
-    quiz.cols.setdefault("r_question", []).append(question[keep])
-    quiz.cols.setdefault("r_chosen", []).append(chosen[keep])
-    quiz.cols.setdefault("r_correct", []).append(correct[keep])
-    quiz.cols.setdefault("r_tenths", []).append(tenths[keep])
-    passed = np.zeros(n, bool)
-    passed[rows] = ~abandoned & (score >= catalog.pass_mark[q])
-    finish = jr.t.copy()
-    finish[rows] = np.where(abandoned, start + np.ceil(spent).astype(np.int64), submitted) + 1
-    return passed, finish
+    kept = keep & made[rep]
+    quiz.cols.setdefault("r_question", []).append(question[kept])
+    quiz.cols.setdefault("r_chosen", []).append(chosen[kept])
+    quiz.cols.setdefault("r_correct", []).append(correct[kept])
+    quiz.cols.setdefault("r_tenths", []).append(tenths[kept])
+    passed[rows] |= made & ~abandoned & (score >= catalog.pass_mark[q])
+    jr.t[rows[made]] = (start + duration)[made]
+    return took
 
 
 def _event_order(t: np.ndarray, j: np.ndarray) -> np.ndarray:

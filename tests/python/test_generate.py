@@ -247,6 +247,60 @@ def test_time_ordering(clean):
         assert one(con, sql) == 0, label
 
 
+# Client events outside every session of their user (typed or all-text files).
+CLIENT_EVENTS_OUTSIDE_SESSIONS = """
+    with nav as (
+        select session_id,
+               max(strptime(n.v->>'viewed_at', '%Y-%m-%dT%H:%M:%SZ')) as last_viewed_at
+        from user_app_sessions, unnest(cast(navigation_history as json[])) as n(v)
+        group by 1
+    ), sessions as (
+        select s.user_id, s.opened_at::timestamp as opened_at,
+               coalesce(s.closed_at::timestamp, nav.last_viewed_at) as ended_at
+        from user_app_sessions s join nav using (session_id)
+    ), client_events as (
+        select user_id, occurred_at::timestamp as event_at,
+               'interaction ' || lower(trim(event_type)) as kind
+        from user_course_interactions
+        union all
+        select user_id, started_at::timestamp, 'quiz start' from quiz_attempts
+        union all
+        select user_id, submitted_at::timestamp, 'quiz submit' from quiz_attempts
+        where submitted_at is not null
+        union all
+        select user_id, occurred_at::timestamp, 'purchase ' || lower(trim(event_type))
+        from user_purchases
+        where lower(trim(event_type)) in ('cart_add', 'purchase_attempt', 'transaction_completed')
+    )
+    select kind, count(*) filter (where not exists (
+               select 1 from sessions s where s.user_id = e.user_id
+               and e.event_at between s.opened_at and s.ended_at)) as outside,
+           count(*) filter (where not exists (
+               select 1 from sessions s where s.user_id = e.user_id
+               and e.event_at::date between s.opened_at::date and s.ended_at::date))
+               as day_without_session,
+           count(*) as events
+    from client_events e group by 1 order by 1"""
+
+
+def test_client_events_lie_inside_sessions(clean):
+    """Client events happen while the app is open: inside a session of the same user
+    (closed_at, or the last navigation view for a crashed session, ends it)."""
+    _, _, con = clean
+    rows = con.execute(CLIENT_EVENTS_OUTSIDE_SESSIONS).fetchall()
+    kinds = {kind for kind, *_ in rows}
+    assert {"quiz start", "quiz submit", "purchase cart_add", "purchase purchase_attempt"} <= kinds
+    assert {"purchase transaction_completed", "interaction progress_update"} <= kinds
+    bad = [(kind, outside, days) for kind, outside, days, _ in rows if outside or days]
+    assert not bad, bad
+    retried = one(
+        con,
+        """select count(*) from (select order_id from user_purchases
+           where event_type = 'purchase_attempt' group by 1 having count(*) > 1)""",
+    )
+    assert retried > 5
+
+
 def test_foreign_keys(clean):
     _, _, con = clean
     for name, table in contract.TABLES.items():
