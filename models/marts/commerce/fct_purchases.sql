@@ -119,27 +119,40 @@ order_events_summarized as (
 
 payment_methods as (
 
+    {#- The paying method is the completed transaction's; the first and final
+        attempts' methods fall back to it while an attempt is still on its
+        way (a late event), so a paid order always has a method. -#}
     select
         events_ranked.order_id,
         max(
             case
-                when events_ranked.attempt_number = 1
+                when
+                    events_ranked.event_type = 'purchase_attempt'
+                    and events_ranked.attempt_number = 1
                     then events_ranked.payment_method
             end
-        ) as first_payment_method,
+        ) as first_attempt_payment_method,
         max(
             case
                 when
-                    events_ranked.attempt_number
+                    events_ranked.event_type = 'purchase_attempt'
+                    and events_ranked.attempt_number
                     = order_events_summarized.attempts_count
                     then events_ranked.payment_method
             end
-        ) as final_payment_method
+        ) as last_attempt_payment_method,
+        max(
+            case
+                when events_ranked.event_type = 'transaction_completed'
+                    then events_ranked.payment_method
+            end
+        ) as paid_payment_method
 
     from events_ranked
     inner join order_events_summarized
         on events_ranked.order_id = order_events_summarized.order_id
-    where events_ranked.event_type = 'purchase_attempt'
+    where
+        events_ranked.event_type in ('purchase_attempt', 'transaction_completed')
     group by 1
 
 ),
@@ -181,8 +194,14 @@ orders_joined as (
             as integer
         ) as failed_attempts_before_success_count,
         order_events_summarized.first_failed_at,
-        payment_methods.first_payment_method,
-        payment_methods.final_payment_method,
+        coalesce(
+            payment_methods.first_attempt_payment_method,
+            payment_methods.paid_payment_method
+        ) as first_payment_method,
+        coalesce(
+            payment_methods.paid_payment_method,
+            payment_methods.last_attempt_payment_method
+        ) as final_payment_method,
         case
             when order_events_summarized.paid_at is not null
                 then 'succeeded'
