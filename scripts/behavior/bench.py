@@ -49,7 +49,7 @@ DEFAULT_DAYS = 60  # history days; the data set has one more day, the "new" one
 DEFAULT_START = "2026-09-01"
 # DuckDB settings of the dbt profile (profiles.yml), replayed for the plain SQL run.
 PROFILE_DUCKDB_THREADS = "2"
-PROFILE_MEMORY_LIMIT = "4GB"
+PROFILE_MEMORY_LIMIT = "3GB"
 UNITS = {"k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
 
 
@@ -145,7 +145,7 @@ class Options:
     keep: bool = False
     days: int = DEFAULT_DAYS
     seed: int = 42
-    threads: int = 1
+    threads: int = 2
     timeout: float = 3600.0
     project_dir: Path = ROOT
 
@@ -193,7 +193,6 @@ class SizeRun:
             DBT_PROJECT_DIR=str(self.opts.project_dir),
             BEHAVIOR_TARGET="warehouse",
             BEHAVIOR_DUCKDB_PATH=str(self.db),
-            BEHAVIOR_DUCKDB_TEMP_DIR=str(self.tmp),
             BEHAVIOR_DBT_THREADS=str(self.opts.threads),
             DBT_TARGET_PATH=str(self.target),
             DBT_LOG_PATH=str(self.dir / "dbt-logs"),
@@ -642,7 +641,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", action="store_true", help="keep data and databases")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="history days (+1 new)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--threads", type=int, default=1, help="dbt --threads for the builds")
+    parser.add_argument("--threads", type=int, default=2, help="dbt --threads for the builds")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per command")
 
 

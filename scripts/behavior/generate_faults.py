@@ -235,7 +235,9 @@ def _malformed(name, table, rate, rng, c) -> pa.Table:
                 if len(part) == 0:
                     continue
                 text = table.column(col).combine_chunks().take(pa.array(part))
-                half = pc.utf8_slice_codeunits(text, 0, 12)
+                # Drop the closing bracket: no proper prefix of a JSON list is
+                # valid JSON (a fixed-length cut could leave a short list whole).
+                half = pc.utf8_slice_codeunits(text, 0, -1)
                 broken = pc.if_else(
                     pa.array(rng.random(len(part)) < 0.5), half, pa.scalar('{"not": "a list"}')
                 )

@@ -23,7 +23,6 @@ def dbt_env(database: Path, target_path: Path, target: str = "sample") -> dict[s
         DBT_PROJECT_DIR=str(ROOT),
         BEHAVIOR_TARGET=target,
         BEHAVIOR_DUCKDB_PATH=str(database),
-        BEHAVIOR_DUCKDB_TEMP_DIR=str(database.parent / "tmp"),
         DBT_TARGET_PATH=str(target_path),
         DBT_LOG_PATH=str(target_path / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",

@@ -545,6 +545,16 @@ def test_malformed_values_visible_in_data(faulty):
         "then json_type(responses) <> 'ARRAY' else true end",
     )
     assert broken >= faults["quiz_attempts"]["malformed_broken_json"]
+    # Sessions carry short lists (features_used can be `[]`): every broken one
+    # must really be broken, so the manifest count is exact.
+    broken_sessions = one(
+        con,
+        "select count(*) from user_app_sessions where "
+        "case when json_valid(features_used) then json_type(features_used) <> 'ARRAY' "
+        "else true end or case when json_valid(navigation_history) "
+        "then json_type(navigation_history) <> 'ARRAY' else true end",
+    )
+    assert broken_sessions == faults["user_app_sessions"]["malformed_broken_json"]
     unknown = one(
         con,
         "select count(*) from user_app_sessions where user_id not in (select user_id from users "

@@ -1,7 +1,11 @@
 {#- Every active day in fct_user_daily_activity has an app session of the
     user that touches the day: opened that day, or opened before it and
     still open on it (its end, estimated for crashed sessions, falls on or
-    after the day). Returns the active days without one. -#}
+    after the day). Returns the active days without one.
+    An error on the complete sample (target sample, CI); a warning on a live
+    loaded warehouse (target warehouse), where a late session can arrive
+    after its events and must not stop the models downstream from building. -#}
+{{ config(severity=('error' if target.name == 'sample' else 'warn')) }}
 
 with
 
