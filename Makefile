@@ -31,7 +31,10 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python python3.11 --quiet
 	touch $@
 
+# The DuckDB files live in warehouse/ (kept in git, contents ignored); dbt and
+# sqlfluff's dbt templater open them, and DuckDB does not create the folder.
 setup: $(VENV)/.synced
+	@mkdir -p warehouse
 
 # Headless Chromium (Debian package) for the report's rendering test.
 chromium:
@@ -71,4 +74,4 @@ bench: setup
 	$(BIN)/behavior bench
 
 clean:
-	rm -rf target logs warehouse output
+	rm -rf target logs output warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.tmp
