@@ -16,3 +16,29 @@
         from_json({{ json_column }}, '[{{ element_type }}]'), 1
     ) as {{ position_alias }}
 {%- endmacro %}
+
+{% macro parse_json_list(json_column, element_type) -%}
+    {{ return(adapter.dispatch('parse_json_list', 'user_behavior')(
+        json_column, element_type
+    )) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_json_list(json_column, element_type) -%}
+    {#- Expression: the JSON list text as a typed list (a DuckDB LIST), so that
+        per-row measures (length, first and last element, distinct values) need
+        no unnest and no group by. -#}
+    from_json({{ json_column }}, '[{{ element_type }}]')
+{%- endmacro %}
+
+{% macro unnest_list(list_column, element_alias, position_alias) -%}
+    {{ return(adapter.dispatch('unnest_list', 'user_behavior')(
+        list_column, element_alias, position_alias
+    )) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_list(list_column, element_alias, position_alias) -%}
+    {#- Select-list fragment: one output row per element of a list column, with
+        its 1-based position. Empty or null lists give no rows. -#}
+    unnest({{ list_column }}) as {{ element_alias }},
+    generate_subscripts({{ list_column }}, 1) as {{ position_alias }}
+{%- endmacro %}

@@ -162,7 +162,8 @@ summarized as (
         count(*) as events_count,
         count(
             case
-                when {{ dbt.datediff('occurred_at', 'received_at', 'second') }}
+                when
+                    {{ dbt.datediff('occurred_at', 'received_at', 'second') }}
                     > 3600
                     then 1
             end

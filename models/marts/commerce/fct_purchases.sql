@@ -152,7 +152,9 @@ payment_methods as (
     inner join order_events_summarized
         on events_ranked.order_id = order_events_summarized.order_id
     where
-        events_ranked.event_type in ('purchase_attempt', 'transaction_completed')
+        events_ranked.event_type in (
+            'purchase_attempt', 'transaction_completed'
+        )
     group by 1
 
 ),

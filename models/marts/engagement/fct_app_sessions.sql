@@ -17,18 +17,6 @@ all_user_app_sessions as (
 
 ),
 
-all_session_screen_views as (
-
-    select * from {{ ref('stg_app__session_screen_views') }}
-
-),
-
-all_session_features as (
-
-    select * from {{ ref('stg_app__session_features') }}
-
-),
-
 reprocessed_users as (
 
     select distinct user_id
@@ -46,75 +34,29 @@ user_app_sessions as (
 
 ),
 
-session_screen_views as (
+navigation_measured as (
 
-    select all_session_screen_views.*
-    from all_session_screen_views
-    inner join user_app_sessions
-        on all_session_screen_views.session_id = user_app_sessions.session_id
-
-),
-
-session_features as (
-
-    select all_session_features.*
-    from all_session_features
-    inner join user_app_sessions
-        on all_session_features.session_id = user_app_sessions.session_id
-
-),
-
-screen_views_aggregated as (
-
+    {#- Per-row list measures on the parsed navigation history (no unnest and
+        no group by): the entry screen is the first step, the exit screen the
+        last, and the distinct count ignores steps without a screen. -#}
     select
-        session_id,
-        count(*) as screens_viewed_count,
-        count(distinct screen_name) as distinct_screens_count,
-        min(step_number) as first_step_number,
-        max(step_number) as last_step_number,
-        max(viewed_at) as last_viewed_at
-    from session_screen_views
-    group by 1
+        user_app_sessions.*,
+        coalesce(len(user_app_sessions.navigation_steps), 0)
+            as screens_viewed_count,
+        coalesce(len(list_distinct(list_transform(
+            user_app_sessions.navigation_steps,
+            lambda step: step.screen_name
+        ))), 0) as distinct_screens_count,
+        coalesce(len(user_app_sessions.features_used), 0)
+            as features_used_count,
+        user_app_sessions.navigation_steps[1].screen_name as entry_screen,
+        user_app_sessions.navigation_steps[-1].screen_name as exit_screen,
+        list_max(list_transform(
+            user_app_sessions.navigation_steps,
+            lambda step: step.viewed_at
+        )) as last_viewed_at
 
-),
-
-entry_and_exit_screens as (
-
-    select
-        screen_views_aggregated.session_id,
-        screen_views_aggregated.screens_viewed_count,
-        screen_views_aggregated.distinct_screens_count,
-        screen_views_aggregated.last_viewed_at,
-        max(
-            case
-                when
-                    session_screen_views.step_number
-                    = screen_views_aggregated.first_step_number
-                    then session_screen_views.screen_name
-            end
-        ) as entry_screen,
-        max(
-            case
-                when
-                    session_screen_views.step_number
-                    = screen_views_aggregated.last_step_number
-                    then session_screen_views.screen_name
-            end
-        ) as exit_screen
-    from screen_views_aggregated
-    inner join session_screen_views
-        on screen_views_aggregated.session_id = session_screen_views.session_id
-    group by 1, 2, 3, 4
-
-),
-
-features_counted as (
-
-    select
-        session_id,
-        count(*) as features_used_count
-    from session_features
-    group by 1
+    from user_app_sessions
 
 ),
 
@@ -125,49 +67,37 @@ sessions_measured as (
         var behavior__crashed_session_tail_seconds, and never less than the
         foreground (active) seconds the app reported. -#}
     select
-        user_app_sessions.session_id,
-        user_app_sessions.user_id,
-        user_app_sessions.platform,
-        user_app_sessions.app_version,
-        user_app_sessions.opened_at,
-        user_app_sessions.opened_date,
-        user_app_sessions.closed_at,
-        user_app_sessions.is_crashed,
-        user_app_sessions.is_crashed as is_duration_estimated,
-        user_app_sessions.active_seconds,
-        user_app_sessions.received_at,
+        session_id,
+        user_id,
+        platform,
+        app_version,
+        opened_at,
+        opened_date,
+        closed_at,
+        is_crashed,
+        is_crashed as is_duration_estimated,
+        active_seconds,
+        received_at,
         case
-            when not user_app_sessions.is_crashed
-                then {{ dbt.datediff(
-                    'user_app_sessions.opened_at',
-                    'user_app_sessions.closed_at',
-                    'second'
-                ) }}
+            when not is_crashed
+                then {{ dbt.datediff('opened_at', 'closed_at', 'second') }}
             else greatest(
                 {{ dbt.datediff(
-                    'user_app_sessions.opened_at',
-                    'coalesce(entry_and_exit_screens.last_viewed_at, '
-                    ~ 'user_app_sessions.opened_at)',
+                    'opened_at',
+                    'coalesce(last_viewed_at, opened_at)',
                     'second'
                 ) }}
                 + {{ var('behavior__crashed_session_tail_seconds') }},
-                user_app_sessions.active_seconds
+                active_seconds
             )
         end as session_seconds,
-        coalesce(entry_and_exit_screens.screens_viewed_count, 0)
-            as screens_viewed_count,
-        coalesce(entry_and_exit_screens.distinct_screens_count, 0)
-            as distinct_screens_count,
-        coalesce(features_counted.features_used_count, 0)
-            as features_used_count,
-        entry_and_exit_screens.entry_screen,
-        entry_and_exit_screens.exit_screen
+        screens_viewed_count,
+        distinct_screens_count,
+        features_used_count,
+        entry_screen,
+        exit_screen
 
-    from user_app_sessions
-    left join entry_and_exit_screens
-        on user_app_sessions.session_id = entry_and_exit_screens.session_id
-    left join features_counted
-        on user_app_sessions.session_id = features_counted.session_id
+    from navigation_measured
 
 ),
 

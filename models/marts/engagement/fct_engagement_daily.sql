@@ -76,37 +76,124 @@ active_user_days as (
 
 ),
 
+active_user_days_sequenced as (
+
+    select
+        user_id,
+        platform,
+        activity_date,
+        lead(activity_date) over (
+            partition by user_id, platform
+            order by activity_date
+        ) as next_activity_date
+    from active_user_days
+
+),
+
+window_deltas as (
+
+    {#- Exact distinct counts over trailing windows without expanding every
+        active day 30 times: a user is in the W-day window of day D when they
+        were active on some day in (D - W, D]. Each active day A covers the
+        days [A, min(A + W, next active day) - 1]; these spans do not overlap,
+        so a +1 where a span starts and a -1 where it ends, summed in date
+        order, give the number of distinct users in the window on every day.
+        The spine's days enter with zero deltas so that each day has a row. -#}
+    select
+        platform,
+        activity_date as delta_date,
+        1 as dau_delta,
+        1 as wau_delta,
+        1 as mau_delta
+    from active_user_days_sequenced
+
+    union all
+
+    select
+        platform,
+        {{ dbt.dateadd('day', 1, 'activity_date') }} as delta_date,
+        -1 as dau_delta,
+        0 as wau_delta,
+        0 as mau_delta
+    from active_user_days_sequenced
+
+    union all
+
+    select
+        platform,
+        least(
+            {{ dbt.dateadd('day', 7, 'activity_date') }},
+            coalesce(
+                next_activity_date, {{ dbt.dateadd('day', 7, 'activity_date') }}
+            )
+        ) as delta_date,
+        0 as dau_delta,
+        -1 as wau_delta,
+        0 as mau_delta
+    from active_user_days_sequenced
+
+    union all
+
+    select
+        platform,
+        least(
+            {{ dbt.dateadd('day', 30, 'activity_date') }},
+            coalesce(
+                next_activity_date,
+                {{ dbt.dateadd('day', 30, 'activity_date') }}
+            )
+        ) as delta_date,
+        0 as dau_delta,
+        0 as wau_delta,
+        -1 as mau_delta
+    from active_user_days_sequenced
+
+    union all
+
+    select
+        platform,
+        activity_date as delta_date,
+        0 as dau_delta,
+        0 as wau_delta,
+        0 as mau_delta
+    from day_platforms
+
+),
+
+deltas_summed as (
+
+    select
+        platform,
+        cast(delta_date as date) as delta_date,
+        sum(dau_delta) as dau_delta,
+        sum(wau_delta) as wau_delta,
+        sum(mau_delta) as mau_delta
+    from window_deltas
+    group by 1, 2
+
+),
+
 active_users_counted as (
 
     select
-        day_platforms.activity_date,
-        day_platforms.platform,
-        count(
-            distinct case
-                when
-                    active_user_days.activity_date
-                    = day_platforms.activity_date
-                    then active_user_days.user_id
-            end
+        platform,
+        delta_date as activity_date,
+        sum(dau_delta) over (
+            partition by platform
+            order by delta_date
+            rows between unbounded preceding and current row
         ) as dau,
-        count(
-            distinct case
-                when
-                    active_user_days.activity_date > {{ dbt.dateadd(
-                        'day', -7, 'day_platforms.activity_date'
-                    ) }}
-                    then active_user_days.user_id
-            end
+        sum(wau_delta) over (
+            partition by platform
+            order by delta_date
+            rows between unbounded preceding and current row
         ) as wau,
-        count(distinct active_user_days.user_id) as mau
-    from day_platforms
-    inner join active_user_days
-        on
-            day_platforms.platform = active_user_days.platform
-            and day_platforms.activity_date >= active_user_days.activity_date
-            and active_user_days.activity_date
-            > {{ dbt.dateadd('day', -30, 'day_platforms.activity_date') }}
-    group by 1, 2
+        sum(mau_delta) over (
+            partition by platform
+            order by delta_date
+            rows between unbounded preceding and current row
+        ) as mau
+    from deltas_summed
 
 ),
 

@@ -75,7 +75,8 @@ feature_usage as (
     select
         feature_name,
         count(distinct user_id) as feature_users_count,
-        count(distinct session_id) as sessions_with_feature_count
+        {#- The grain is session x feature, so rows are sessions. -#}
+        count(*) as sessions_with_feature_count
     from session_features
     group by 1
 

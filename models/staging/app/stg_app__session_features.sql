@@ -8,30 +8,16 @@ user_app_sessions as (
 
 flattened as (
 
+    {#- features_used is already normalized and distinct per session. -#}
     select
         user_app_sessions.session_id,
         user_app_sessions.user_id,
         user_app_sessions.opened_date,
-        {{ unnest_json_list(
-            'user_app_sessions.features_used_json',
-            '"VARCHAR"',
-            'feature_name_raw',
-            'feature_position'
+        {{ unnest_list(
+            'user_app_sessions.features_used', 'feature_name', 'feature_position'
         ) }}
 
     from user_app_sessions
-
-),
-
-normalized as (
-
-    select distinct
-        session_id,
-        user_id,
-        opened_date,
-        lower(trim(feature_name_raw)) as feature_name
-
-    from flattened
 
 ),
 
@@ -45,7 +31,7 @@ final as (
         opened_date,
         feature_name
 
-    from normalized
+    from flattened
 
 )
 

@@ -11,11 +11,8 @@ flattened as (
     select
         user_app_sessions.session_id,
         user_app_sessions.user_id,
-        {{ unnest_json_list(
-            'user_app_sessions.navigation_history_json',
-            '{"screen": "VARCHAR", "viewed_at": "VARCHAR"}',
-            'step',
-            'step_number'
+        {{ unnest_list(
+            'user_app_sessions.navigation_steps', 'step', 'step_number'
         ) }}
 
     from user_app_sessions
@@ -30,11 +27,8 @@ final as (
         session_id,
         user_id,
         step_number,
-        lower(trim(step.screen)) as screen_name,
-        {{ dbt.safe_cast(
-            "replace(replace(step.viewed_at, 'T', ' '), 'Z', '')",
-            api.Column.translate_type('timestamp')
-        ) }} as viewed_at
+        step.screen_name,
+        step.viewed_at
 
     from flattened
 

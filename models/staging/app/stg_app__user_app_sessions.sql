@@ -16,8 +16,28 @@ first_received as (
 
 ),
 
+parsed as (
+
+    select
+        first_received.*,
+        {{ parse_json_list(
+            'first_received.navigation_history',
+            '{"screen": "VARCHAR", "viewed_at": "VARCHAR"}'
+        ) }} as navigation_steps_parsed,
+        {{ parse_json_list('first_received.features_used', '"VARCHAR"') }}
+            as features_parsed
+
+    from first_received
+
+),
+
 renamed as (
 
+    {#- The nested lists are parsed and normalized here, once, as DuckDB lists:
+        the session mart measures them per row, and the flattened views
+        (stg_app__session_screen_views, stg_app__session_features) unnest them.
+        Views compute only the columns a query reads, so readers of the scalar
+        columns never pay for the JSON. -#}
     select
         session_id,
         user_id,
@@ -28,11 +48,26 @@ renamed as (
         closed_at is null as is_crashed,
         active_seconds,
         {{ to_reporting_date('opened_at') }} as opened_date,
-        features_used as features_used_json,
-        navigation_history as navigation_history_json,
+        list_transform(
+            navigation_steps_parsed,
+            lambda step: {
+                'screen_name': lower(trim(step.screen)),
+                'viewed_at': {{ dbt.safe_cast(
+                    "replace(replace(step.viewed_at, 'T', ' '), 'Z', '')",
+                    api.Column.translate_type('timestamp')
+                ) }}
+            }
+        ) as navigation_steps,
+        list_sort(list_distinct(
+            list_transform(
+                features_parsed, lambda feature: lower(trim(feature))
+            )
+        )) as features_used,
+        parsed.features_used as features_used_json,
+        parsed.navigation_history as navigation_history_json,
         received_at
 
-    from first_received
+    from parsed
 
 )
 
