@@ -26,10 +26,9 @@ reprocessed_orders as (
 
 purchase_events as (
 
-    select all_purchase_events.*
-    from all_purchase_events
-    inner join reprocessed_orders
-        on all_purchase_events.order_id = reprocessed_orders.order_id
+    {{ select_reprocessed(
+        'all_purchase_events', 'reprocessed_orders', {'order_id': 'order_id'}
+    ) }}
 
 ),
 

@@ -70,50 +70,53 @@ reprocessed_user_days as (
 
 user_app_sessions as (
 
-    select all_user_app_sessions.*
-    from all_user_app_sessions
-    inner join reprocessed_user_days
-        on
-            all_user_app_sessions.user_id = reprocessed_user_days.user_id
-            and all_user_app_sessions.opened_date
-            = reprocessed_user_days.activity_date
+    {{ select_reprocessed(
+        'all_user_app_sessions',
+        'reprocessed_user_days',
+        {
+            'user_id': 'user_id',
+            'opened_date': 'activity_date'
+        }
+    ) }}
 
 ),
 
 user_course_interactions as (
 
-    select all_user_course_interactions.*
-    from all_user_course_interactions
-    inner join reprocessed_user_days
-        on
-            all_user_course_interactions.user_id
-            = reprocessed_user_days.user_id
-            and all_user_course_interactions.occurred_date
-            = reprocessed_user_days.activity_date
+    {{ select_reprocessed(
+        'all_user_course_interactions',
+        'reprocessed_user_days',
+        {
+            'user_id': 'user_id',
+            'occurred_date': 'activity_date'
+        }
+    ) }}
 
 ),
 
 quiz_attempts as (
 
-    select all_quiz_attempts.*
-    from all_quiz_attempts
-    inner join reprocessed_user_days
-        on
-            all_quiz_attempts.user_id = reprocessed_user_days.user_id
-            and all_quiz_attempts.started_date
-            = reprocessed_user_days.activity_date
+    {{ select_reprocessed(
+        'all_quiz_attempts',
+        'reprocessed_user_days',
+        {
+            'user_id': 'user_id',
+            'started_date': 'activity_date'
+        }
+    ) }}
 
 ),
 
 user_purchases as (
 
-    select all_user_purchases.*
-    from all_user_purchases
-    inner join reprocessed_user_days
-        on
-            all_user_purchases.user_id = reprocessed_user_days.user_id
-            and all_user_purchases.occurred_date
-            = reprocessed_user_days.activity_date
+    {{ select_reprocessed(
+        'all_user_purchases',
+        'reprocessed_user_days',
+        {
+            'user_id': 'user_id',
+            'occurred_date': 'activity_date'
+        }
+    ) }}
 
 ),
 

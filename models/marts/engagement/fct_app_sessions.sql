@@ -27,10 +27,9 @@ reprocessed_users as (
 
 user_app_sessions as (
 
-    select all_user_app_sessions.*
-    from all_user_app_sessions
-    inner join reprocessed_users
-        on all_user_app_sessions.user_id = reprocessed_users.user_id
+    {{ select_reprocessed(
+        'all_user_app_sessions', 'reprocessed_users', {'user_id': 'user_id'}
+    ) }}
 
 ),
 

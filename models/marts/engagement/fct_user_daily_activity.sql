@@ -27,13 +27,14 @@ reprocessed_user_days as (
 
 user_platform_days as (
 
-    select all_user_platform_days.*
-    from all_user_platform_days
-    inner join reprocessed_user_days
-        on
-            all_user_platform_days.user_id = reprocessed_user_days.user_id
-            and all_user_platform_days.activity_date
-            = reprocessed_user_days.activity_date
+    {{ select_reprocessed(
+        'all_user_platform_days',
+        'reprocessed_user_days',
+        {
+            'user_id': 'user_id',
+            'activity_date': 'activity_date'
+        }
+    ) }}
 
 ),
 

@@ -27,12 +27,14 @@ reprocessed_user_quizzes as (
 
 quiz_attempts as (
 
-    select all_quiz_attempts.*
-    from all_quiz_attempts
-    inner join reprocessed_user_quizzes
-        on
-            all_quiz_attempts.user_id = reprocessed_user_quizzes.user_id
-            and all_quiz_attempts.quiz_id = reprocessed_user_quizzes.quiz_id
+    {{ select_reprocessed(
+        'all_quiz_attempts',
+        'reprocessed_user_quizzes',
+        {
+            'user_id': 'user_id',
+            'quiz_id': 'quiz_id'
+        }
+    ) }}
 
 ),
 
