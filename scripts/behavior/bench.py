@@ -12,7 +12,13 @@ days, then measures, each --repeat times (the table shows medians):
   (behavior.bench_plain), and the dbt run / plain SQL ratio;
 - incremental: load all but the last day, build, then load the last day and time
   `dbt build`, as a share of the full build;
-- at the smallest size, the full build with --threads 1 and --threads 2.
+- at the smallest size, the full build with --threads 1 and --threads 2;
+- with --daily-runs N: the last N days loaded one day at a time, each followed by
+  `dbt build`, with the build time and the DuckDB file size after every run, and the
+  size of the same database freshly copied (how much the daily runs bloat the file).
+
+--skip leaves out steps (threads, run, plain, incremental), e.g. for a single 100M
+build: `--sizes 100M --repeat 1 --skip threads,run,plain,incremental`.
 
 Every command runs in a fresh wrapper process (behavior.bench_measure) that reads the
 command's peak RSS and kills it after --timeout seconds. dbt runs on target
@@ -120,6 +126,8 @@ class SizeResult:
     counts: dict[str, int] = field(default_factory=dict)
     file_mb: dict[str, float] = field(default_factory=dict)
     plain_sql_seconds: list[float] = field(default_factory=list)
+    daily_file_mb: list[float] = field(default_factory=list)  # after history, run 1..N
+    daily_compacted_mb: float | None = None  # the last database, freshly copied
     steps: dict[str, Step] = field(default_factory=dict)
     error: str | None = None  # why the size stopped early
 
@@ -148,6 +156,11 @@ class Options:
     threads: int = 2
     timeout: float = 3600.0
     project_dir: Path = ROOT
+    skip: frozenset[str] = frozenset()
+    daily_runs: int = 0
+
+
+SKIPPABLE = ("threads", "run", "plain", "incremental")
 
 
 def _tool(name: str) -> str:
@@ -159,6 +172,25 @@ def _tool(name: str) -> str:
 def _mb(path: Path) -> float:
     total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
     return round(total / 2**20, 1)
+
+
+def _compacted_mb(database: Path, workdir: Path) -> float:
+    """Size of `database` copied into a new file (COPY FROM DATABASE): its live data."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    copy = workdir / "compacted.duckdb"
+    for stale in workdir.glob(copy.name + "*"):
+        stale.unlink()
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{database}' as src (read_only)")
+        con.execute(f"attach '{copy}' as dst")
+        con.execute("copy from database src to dst")
+        con.execute("detach dst")
+    finally:
+        con.close()
+    size = _mb(copy)
+    copy.unlink()
+    return size
 
 
 def _copy_database(source: Path, target: Path) -> None:
@@ -308,7 +340,7 @@ class SizeRun:
         self.result.file_mb["built"] = _mb(self.db)
         # dbt compile runs introspective queries (util_days reads a built model).
         _copy_database(self.db, self.templates / "built.duckdb")
-        if with_threads:
+        if with_threads and "threads" not in self.opts.skip:
             for n in (1, 2):
                 if n != self.opts.threads:
                     self.run(
@@ -318,6 +350,8 @@ class SizeRun:
                     )
                 else:
                     self.result.steps[f"build_threads_{n}"] = self.result.steps["build"]
+        if "run" in self.opts.skip:
+            return
         self.run(
             "run",
             self.dbt_cmd("run", "--threads", threads),
@@ -401,10 +435,38 @@ class SizeRun:
             if self.result.step("incremental").timed_out:
                 break
 
+    def daily(self) -> None:
+        """Load the last --daily-runs days one at a time, `dbt build` after each."""
+        runs = self.opts.daily_runs
+        start = date.fromisoformat(DEFAULT_START)
+        first_daily = self.opts.days + 1 - runs
+        cutoffs = [
+            datetime.combine(start + timedelta(days=first_daily + i), datetime.min.time())
+            for i in range(runs)
+        ]
+        folders = [self.dir / "daily" / f"{i:02d}" for i in range(runs + 1)]
+        split_raw(self.gen, folders, cutoffs)
+
+        def fresh() -> None:
+            for stale in self.db.parent.glob(self.db.name + "*"):
+                stale.unlink()
+
+        build = self.dbt_cmd("build", "--threads", str(self.opts.threads))
+        load = self.behavior("load", str(folders[0]), "--database", str(self.db))
+        self.run("daily_load_history", load, times=1, prepare=fresh, required=True)
+        self.run("daily_build_history", build, times=1, required=True)
+        self.result.daily_file_mb.append(_mb(self.db))
+        for folder in folders[1:]:
+            load = self.behavior("load", str(folder), "--database", str(self.db))
+            self.run("daily_load", load, times=1, required=True)
+            self.run("daily_build", build, times=1, required=True)
+            self.result.daily_file_mb.append(_mb(self.db))
+        self.result.daily_compacted_mb = _compacted_mb(self.db, self.tmp)
+
     def cleanup(self) -> None:
         if self.opts.keep:
             return
-        for name in ("gen", "inc", "db", "templates", "plain", "tmp"):
+        for name in ("gen", "inc", "daily", "db", "templates", "plain", "tmp"):
             shutil.rmtree(self.dir / name, ignore_errors=True)
 
     def measure_all(self, with_threads: bool) -> SizeResult:
@@ -420,7 +482,11 @@ class SizeRun:
                 ("dbt build / run", lambda: self.build(with_threads)),
                 ("plain SQL", self.plain),
                 ("incremental", self.incremental),
+                ("daily runs", self.daily),
             ):
+                key = {"plain SQL": "plain", "daily runs": "daily"}.get(title, title)
+                if key in self.opts.skip or (key == "daily" and not self.opts.daily_runs):
+                    continue
                 current = title
                 self.log(f"[{self.result.label}] {title}")
                 action()
@@ -538,6 +604,33 @@ def threads_table(results: Sequence[SizeResult]) -> list[str]:
     return []
 
 
+def daily_lines(result: SizeResult) -> list[str]:
+    """The --daily-runs section: build time and file size, run after run."""
+    sizes, step = result.daily_file_mb, result.steps.get("daily_build")
+    if not sizes or step is None or not step.runs:
+        return []
+    seconds = [r.seconds for r in step.runs]
+    runs, mid = len(seconds), max(len(seconds) // 2, 1)
+    history = result.steps.get("daily_build_history")
+    return [
+        "",
+        f"Daily runs at {result.label}: the last {runs} days loaded one day at a time, "
+        f"`dbt build` after each (the history build before them took "
+        f"{_seconds(history)} s):",
+        "",
+        f"| | after history | after run 1 | after run {mid} | after run {runs} |",
+        "|---|---:|---:|---:|---:|",
+        f"| DuckDB file (MB) | {_num(sizes[0], 1)} | {_num(sizes[1], 1)} | "
+        f"{_num(sizes[mid], 1)} | {_num(sizes[-1], 1)} |",
+        f"| `dbt build` (s) | — | {_num(seconds[0], 1)} | {_num(seconds[mid - 1], 1)} | "
+        f"{_num(seconds[-1], 1)} |",
+        "",
+        f"Median daily build {_num(statistics.median(seconds), 1)} s. After run {runs} the "
+        f"file holds {_num(result.daily_compacted_mb, 1)} MB of live data (the same "
+        "database copied into a new file).",
+    ]
+
+
 def environment() -> dict[str, str]:
     def version(package: str) -> str:
         try:
@@ -600,6 +693,8 @@ def render(results: Sequence[SizeResult], opts: Options, env: dict[str, str]) ->
     threads = threads_table(results)
     if threads:
         lines += ["", *threads]
+    for result in results:
+        lines += daily_lines(result)
     return "\n".join(lines) + "\n"
 
 
@@ -643,6 +738,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--threads", type=int, default=2, help="dbt --threads for the builds")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per command")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated steps to leave out: {', '.join(SKIPPABLE)}",
+    )
+    parser.add_argument(
+        "--daily-runs",
+        type=int,
+        default=0,
+        help="load the last N days one at a time with a build after each (file growth)",
+    )
 
 
 def options_from(args: argparse.Namespace) -> Options:
@@ -654,6 +760,11 @@ def options_from(args: argparse.Namespace) -> Options:
         raise UserError("--sizes: give at least one size")
     if args.repeat < 1 or args.days < 1 or args.threads < 1:
         raise UserError("--repeat, --days and --threads must be at least 1")
+    skip = frozenset(s.strip() for s in args.skip.split(",") if s.strip())
+    if skip - set(SKIPPABLE):
+        raise UserError(f"--skip: unknown step(s) {sorted(skip - set(SKIPPABLE))}")
+    if not 0 <= args.daily_runs <= args.days:
+        raise UserError("--daily-runs must be between 0 and --days")
     return Options(
         sizes=sizes,
         repeat=args.repeat,
@@ -664,6 +775,8 @@ def options_from(args: argparse.Namespace) -> Options:
         seed=args.seed,
         threads=args.threads,
         timeout=args.timeout,
+        skip=skip,
+        daily_runs=args.daily_runs,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -181,3 +183,82 @@ def test_a_failing_size_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytes
     text = (tmp_path / "r.md").read_text()
     assert "**1k incomplete**, stopped at generator" in text
     assert "| raw rows generated (all tables) | — |" in text
+
+
+def test_daily_runs_load_every_row_once_and_record_file_sizes(
+    tiny_run: bench.SizeRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """--daily-runs: history, then one folder per day; dbt is replaced by a no-op here."""
+    run = bench.SizeRun(
+        bench.Options(sizes=[2_000], repeat=1, workdir=tmp_path, days=5, daily_runs=2),
+        2_000,
+        log=lambda _: None,
+    )
+    run.dir.mkdir(parents=True)
+    shutil.copytree(tiny_run.gen, run.gen)
+    monkeypatch.setattr(run, "dbt_cmd", lambda *args: [sys.executable, "-c", "pass"])
+    run.daily()
+    result = run.result
+    assert len(result.steps["daily_load"].runs) == 2
+    assert len(result.steps["daily_build"].runs) == 2
+    assert len(result.daily_file_mb) == 3
+    assert 0 < result.daily_compacted_mb <= result.daily_file_mb[-1]
+    # The history and the two days together are exactly the one-shot load.
+    whole = duckdb.connect(str(tiny_run.db), read_only=True)
+    daily = duckdb.connect(str(run.db), read_only=True)
+    for table in TABLES:
+        query = f"select count(*) from raw.{table}"
+        assert daily.execute(query).fetchone() == whole.execute(query).fetchone(), table
+    whole.close()
+    daily.close()
+
+
+def test_compacted_size_is_the_live_data(tmp_path: Path):
+    database = tmp_path / "bloated.duckdb"
+    con = duckdb.connect(str(database))
+    # A dropped table's blocks stay in the file (DuckDB reuses them, never shrinks
+    # it); a fresh copy holds only the small table that is left.
+    con.execute(
+        "create table big as select range as n, md5(range::varchar) as s from range(300000)"
+    )
+    con.execute("checkpoint")
+    con.execute(
+        "create table small as select range as n, md5(range::varchar) as s from range(1000)"
+    )
+    con.execute("drop table big")
+    con.execute("checkpoint")
+    con.close()
+    compacted = bench._compacted_mb(database, tmp_path / "work")
+    assert compacted < bench._mb(database) / 2
+    assert not list((tmp_path / "work").glob("compacted.duckdb*"))
+
+
+def test_render_daily_runs_section():
+    r = bench.SizeResult(label="1M", target_rows=1_000_000, rows=1_000_000)
+    r.steps["daily_build_history"] = bench.Step([Measurement(30.0, 500.0, 0)])
+    r.steps["daily_build"] = bench.Step(
+        [Measurement(s, 500.0, 0) for s in (10.0, 12.0, 11.0, 14.0)]
+    )
+    r.daily_file_mb = [100.0, 104.0, 108.0, 112.0, 116.0]
+    r.daily_compacted_mb = 90.0
+    lines = bench.daily_lines(r)
+    text = "\n".join(lines)
+    assert "| | after history | after run 1 | after run 2 | after run 4 |" in text
+    assert "| DuckDB file (MB) | 100.0 | 104.0 | 108.0 | 116.0 |" in text
+    assert "| `dbt build` (s) | — | 10.0 | 12.0 | 14.0 |" in text
+    assert "Median daily build 11.5 s" in text  # median of 10, 11, 12, 14
+    assert "90.0 MB of live data" in text
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--skip", "plain,bogus"], "unknown step"),
+        (["--daily-runs", "61"], "--daily-runs"),
+    ],
+)
+def test_bad_bench_options_are_refused(flags: list[str], message: str):
+    parser = argparse.ArgumentParser()
+    bench.add_arguments(parser)
+    with pytest.raises(bench.UserError, match=message):
+        bench.options_from(parser.parse_args(flags))
