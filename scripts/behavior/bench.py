@@ -47,6 +47,7 @@ import duckdb
 
 from behavior.bench_measure import Measurement, measure
 from behavior.bench_split import split_raw
+from behavior.compact import copy_database
 from behavior.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,21 +176,15 @@ def _mb(path: Path) -> float:
 
 
 def _compacted_mb(database: Path, workdir: Path) -> float:
-    """Size of `database` copied into a new file (COPY FROM DATABASE): its live data."""
+    """Size of `database` copied into a new file (`behavior compact`'s copy): its live data."""
     workdir.mkdir(parents=True, exist_ok=True)
     copy = workdir / "compacted.duckdb"
     for stale in workdir.glob(copy.name + "*"):
         stale.unlink()
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{database}' as src (read_only)")
-        con.execute(f"attach '{copy}' as dst")
-        con.execute("copy from database src to dst")
-        con.execute("detach dst")
-    finally:
-        con.close()
+    copy_database(database, copy)
     size = _mb(copy)
-    copy.unlink()
+    for leftover in workdir.glob(copy.name + "*"):
+        leftover.unlink()
     return size
 
 

@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "summary": "behavior.summary",
     "reprocess": "behavior.reprocess",
     "bench": "behavior.bench",
+    "compact": "behavior.compact",
 }
 
 

@@ -1,0 +1,70 @@
+"""`behavior compact`: the file shrinks to its live data, nothing is lost, and a
+failure leaves the original exactly as it was."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from behavior import compact
+from behavior.cli import main
+from behavior.errors import UserError
+
+
+def _bloated(path: Path) -> None:
+    """A warehouse-like file with free space: a big table dropped, a view left."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.big as select range as n, md5(range::varchar) as s from range(300000)"
+    )
+    con.execute("checkpoint")
+    con.execute(
+        "create table marts.kept as select range as n, md5(range::varchar) as s from range(1000)"
+    )
+    con.execute("create view marts.kept_even as select * from marts.kept where n % 2 = 0")
+    con.execute("drop table marts.big")
+    con.execute("checkpoint")
+    con.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_compact_shrinks_the_file_and_keeps_every_row(tmp_path: Path, capsys):
+    database = tmp_path / "bloated.duckdb"
+    _bloated(database)
+    size_before = database.stat().st_size
+    assert main(["compact", "--database", str(database)]) == 0
+    assert database.stat().st_size < size_before / 2
+    assert "MB ->" in capsys.readouterr().out
+    con = duckdb.connect(str(database), read_only=True)
+    assert con.execute("select count(*), sum(n) from marts.kept").fetchone() == (1000, 499500)
+    # 0 + 2 + ... + 998: 500 rows summing to 2 * (0 + ... + 499).
+    assert con.execute("select count(*), sum(n) from marts.kept_even").fetchone() == (500, 249500)
+    con.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bloated.duckdb"]
+
+
+def test_a_failed_copy_leaves_the_original_untouched(tmp_path: Path, monkeypatch):
+    database = tmp_path / "bloated.duckdb"
+    _bloated(database)
+    digest = _digest(database)
+
+    def differing(con, catalog):
+        return {"marts.kept": 1000 if catalog == "source" else 999}
+
+    monkeypatch.setattr(compact, "_row_counts", differing)
+    with pytest.raises(UserError, match="differs from the original in marts.kept"):
+        compact.compact(database)
+    assert _digest(database) == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bloated.duckdb"]
+
+
+def test_a_missing_database_is_a_clear_error(tmp_path: Path, capsys):
+    assert main(["compact", "--database", str(tmp_path / "nope.duckdb")]) == 2
+    assert "no database file at" in capsys.readouterr().err
