@@ -549,7 +549,7 @@ METRICS: list[tuple[str, Callable[[SizeResult], str]]] = [
         "dbt run / plain SQL (process)",
         lambda r: _num(_ratio(_step_s(r, "run"), _step_s(r, "plain")), 2, "x"),
     ),
-    ("rows in the new (last) day", lambda r: _num(r.new_day_rows)),
+    ("rows in the new (last) day", lambda r: _num(r.new_day_rows or None)),
     ("dbt build after loading +1 day (s)", lambda r: _seconds(r.steps.get("incremental"))),
     (
         "incremental build / full build",
