@@ -18,6 +18,7 @@ import pytest
 
 from behavior import cli
 from behavior.contract import TABLES
+from behavior.errors import UserError
 from behavior.load import (
     PAUSE_ENV,
     PAUSE_MARKER,
@@ -511,3 +512,20 @@ def test_default_database_comes_from_the_environment(
     result = load_paths(write_catalog_and_users(tmp_path / "base"))
     assert result.database == str(database)
     assert fetch(database, "select count(*) from raw.courses") == [(2,)]
+
+
+def test_loader_runs_under_the_profile_memory_limit(tmp_path: Path, monkeypatch):
+    from behavior import load
+
+    expected = duckdb.connect()
+    expected.execute("set memory_limit = '512MB'")
+    want = expected.execute("select current_setting('memory_limit')").fetchone()
+    expected.close()
+    monkeypatch.setenv("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "512MB")
+    con = load.connect(tmp_path / "w.duckdb")
+    assert con.execute("select current_setting('memory_limit')").fetchone() == want
+    assert con.execute("select current_setting('threads')").fetchone() == (2,)
+    con.close()
+    monkeypatch.setenv("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(UserError, match="expected a size such as 3GB"):
+        load.connect(tmp_path / "w.duckdb")
