@@ -70,14 +70,29 @@ totals as (
 
 ),
 
+feature_users as (
+
+    {#- Distinct users per feature as a grouped aggregate first: DuckDB spills
+        a group by to disk under its memory limit, but not the hash table of a
+        count(distinct), which ran out of memory at 100M raw rows. -#}
+    select
+        feature_name,
+        user_id,
+        count(*) as sessions_count
+    from session_features
+    group by 1, 2
+
+),
+
 feature_usage as (
 
     select
         feature_name,
-        count(distinct user_id) as feature_users_count,
-        {#- The grain is session x feature, so rows are sessions. -#}
-        count(*) as sessions_with_feature_count
-    from session_features
+        count(*) as feature_users_count,
+        {#- The grain of session_features is session x feature, so the
+            summed rows are sessions. -#}
+        sum(sessions_count) as sessions_with_feature_count
+    from feature_users
     group by 1
 
 ),
