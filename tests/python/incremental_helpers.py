@@ -37,7 +37,7 @@ from behavior.contract import EVENT_TABLES, TABLES, ddl
 from behavior.load import LoadResult, load_paths
 from conftest import ROOT, dbt_env
 
-COMPARED_SCHEMAS = ("intermediate", "marts", "reports")
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "reports")
 RAW_TABLES = tuple(TABLES)
 EVENT_TIME = {
     "user_course_interactions": "occurred_at",

@@ -1,11 +1,14 @@
-{#- Incremental, delete+insert by user: a session's number and the gap since
-    the previous one depend on the user's whole history, so every user with a
-    session received since the watermark has all their sessions rebuilt (the
-    idea of Snowplow's session manifest, one level up). -#}
+{#- Incremental, delete+insert by session: a session's number and the gap
+    since the previous one depend on the user's earlier sessions, so for every
+    user with a session received since the watermark, the sessions from the
+    earliest such one on are rebuilt whole (the idea of Snowplow's session
+    manifest). Their numbering continues from the count of the user's earlier
+    sessions already in this table, and the first one's gap from the last of
+    those, so the run never re-reads a user's older history. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key='user_id',
+    unique_key='session_id',
     on_schema_change='fail',
 ) }}
 
@@ -19,17 +22,53 @@ all_user_app_sessions as (
 
 reprocessed_users as (
 
-    select distinct user_id
+    select
+        user_id,
+        min(opened_at) as reprocessed_from
     from all_user_app_sessions
     where {{ is_reprocessed('received_at', 'opened_date') }}
+    group by 1
 
 ),
 
 user_app_sessions as (
 
-    {{ select_reprocessed(
-        'all_user_app_sessions', 'reprocessed_users', {'user_id': 'user_id'}
-    ) }}
+    select all_user_app_sessions.*
+    from all_user_app_sessions
+    {% if is_incremental() %}
+        inner join reprocessed_users
+            on
+                all_user_app_sessions.user_id = reprocessed_users.user_id
+                and all_user_app_sessions.opened_at
+                >= reprocessed_users.reprocessed_from
+    {% endif %}
+
+),
+
+earlier_sessions as (
+
+    {#- Per reprocessed user: how many sessions they had before the rebuilt
+        ones, and when the last of them ended (none on a full build). -#}
+    {% if is_incremental() %}
+        select
+            this_sessions.user_id,
+            count(*) as earlier_sessions_count,
+            arg_max(
+                this_sessions.ended_at, this_sessions.user_session_number
+            ) as last_earlier_ended_at
+        from {{ this }} as this_sessions
+        inner join reprocessed_users
+            on
+                this_sessions.user_id = reprocessed_users.user_id
+                and this_sessions.opened_at < reprocessed_users.reprocessed_from
+        group by 1
+    {% else %}
+        select
+            cast(null as varchar) as user_id,
+            cast(0 as bigint) as earlier_sessions_count,
+            cast(null as timestamp) as last_earlier_ended_at
+        where false
+    {% endif %}
 
 ),
 
@@ -115,19 +154,36 @@ sessions_ended as (
 
 ),
 
-sessions_sequenced as (
+sessions_ordered as (
 
     select
         sessions_ended.*,
         row_number() over (
             partition by sessions_ended.user_id
             order by sessions_ended.opened_at, sessions_ended.session_id
-        ) as user_session_number,
+        ) as rebuilt_session_number,
         lag(sessions_ended.ended_at) over (
             partition by sessions_ended.user_id
             order by sessions_ended.opened_at, sessions_ended.session_id
-        ) as previous_session_ended_at
+        ) as previous_rebuilt_ended_at
     from sessions_ended
+
+),
+
+sessions_sequenced as (
+
+    select
+        sessions_ordered.*,
+        coalesce(earlier_sessions.earlier_sessions_count, 0)
+        + sessions_ordered.rebuilt_session_number as user_session_number,
+        case
+            when sessions_ordered.rebuilt_session_number = 1
+                then earlier_sessions.last_earlier_ended_at
+            else sessions_ordered.previous_rebuilt_ended_at
+        end as previous_session_ended_at
+    from sessions_ordered
+    left join earlier_sessions
+        on sessions_ordered.user_id = earlier_sessions.user_id
 
 ),
 

@@ -11,13 +11,10 @@ flattened as (
     select
         quiz_attempts.attempt_id,
         quiz_attempts.user_id,
+        quiz_attempts.received_at,
         quiz_attempts.quiz_id,
-        {{ unnest_json_list(
-            'quiz_attempts.responses_json',
-            '{"question_id": "VARCHAR", "chosen_option": "VARCHAR",'
-            ~ ' "is_correct": "BOOLEAN", "seconds_spent": "DOUBLE"}',
-            'response',
-            'response_position'
+        {{ unnest_list(
+            'quiz_attempts.responses', 'response', 'response_position'
         ) }}
 
     from quiz_attempts
@@ -34,9 +31,10 @@ final as (
         quiz_id,
         response_position,
         response.question_id,
-        lower(trim(response.chosen_option)) as chosen_option,
+        response.chosen_option,
         response.is_correct,
-        response.seconds_spent
+        response.seconds_spent,
+        received_at
 
     from flattened
 

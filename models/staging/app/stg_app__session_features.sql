@@ -12,6 +12,7 @@ flattened as (
     select
         user_app_sessions.session_id,
         user_app_sessions.user_id,
+        user_app_sessions.received_at,
         user_app_sessions.opened_date,
         {{ unnest_list(
             'user_app_sessions.features_used', 'feature_name', 'feature_position'
@@ -29,7 +30,8 @@ final as (
         session_id,
         user_id,
         opened_date,
-        feature_name
+        feature_name,
+        received_at
 
     from flattened
 

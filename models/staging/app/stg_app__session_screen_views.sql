@@ -11,6 +11,7 @@ flattened as (
     select
         user_app_sessions.session_id,
         user_app_sessions.user_id,
+        user_app_sessions.received_at,
         {{ unnest_list(
             'user_app_sessions.navigation_steps', 'step', 'step_number'
         ) }}
@@ -28,7 +29,8 @@ final as (
         user_id,
         step_number,
         step.screen_name,
-        step.viewed_at
+        step.viewed_at,
+        received_at
 
     from flattened
 

@@ -1,3 +1,16 @@
+{#- An incremental table, not a view (the house rule for staging): every model
+    and test downstream reads this event table, and as a view each of them
+    would deduplicate the whole raw table again and parse its JSON lists.
+    Delete+insert by session_id: a run restages only the keys whose raw copy
+    count changed (macro deduplicate_changed), which is exactly what a full
+    rebuild would change, with no lookback needed. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='session_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
@@ -8,7 +21,7 @@ source as (
 
 first_received as (
 
-    {{ deduplicate(
+    {{ deduplicate_changed(
         relation='source',
         partition_by='session_id',
         order_by='received_at, opened_at'
@@ -36,8 +49,7 @@ renamed as (
     {#- The nested lists are parsed and normalized here, once, as DuckDB lists:
         the session mart measures them per row, and the flattened views
         (stg_app__session_screen_views, stg_app__session_features) unnest them.
-        Views compute only the columns a query reads, so readers of the scalar
-        columns never pay for the JSON. -#}
+        The JSON text itself stays in the raw table. -#}
     select
         session_id,
         user_id,
@@ -63,9 +75,8 @@ renamed as (
                 features_parsed, lambda feature: lower(trim(feature))
             )
         )) as features_used,
-        parsed.features_used as features_used_json,
-        parsed.navigation_history as navigation_history_json,
-        received_at
+        received_at,
+        raw_copies_count
 
     from parsed
 

@@ -1,0 +1,37 @@
+{% macro get_where_subquery(relation) -%}
+    {#- dbt's hook for the `where` config of data tests, extended for daily runs:
+        with var behavior__test_recent_only true, a data test on a model whose
+        meta names a `test_window_column` checks only the rows whose column is
+        within var behavior__incremental_lookback_hours of its newest value:
+        the rows the incremental run just rebuilt (older ones were checked by
+        the run that built them). Off by default: `dbt build` tests every row;
+        the daily run (`make daily`) turns it on. Tests that compare a model
+        to another (relationships) still read all of the other one. -#}
+    {%- set filters = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do filters.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- if var('behavior__test_recent_only', false) and model.attached_node -%}
+        {%- set tested = graph.nodes.get(model.attached_node) -%}
+        {%- set column = tested.config.meta.get('test_window_column')
+            if tested else none -%}
+        {%- if column -%}
+            {%- do filters.append(
+                column ~ ' > (select ' ~ dbt.dateadd(
+                    'hour',
+                    -1 * var('behavior__incremental_lookback_hours'),
+                    'max(' ~ column ~ ')'
+                ) ~ ' from ' ~ relation ~ ')'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if filters -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ filters | join(' and ') }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}

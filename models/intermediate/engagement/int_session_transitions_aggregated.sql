@@ -1,0 +1,135 @@
+{#- Incremental, delete+insert by day: a day's transitions depend only on the
+    sessions opened that day, so a run rebuilds whole the days with a session
+    received since the watermark (late sessions included), from the parsed
+    navigation lists; fct_navigation_transitions sums the days. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='opened_date',
+    on_schema_change='fail',
+) }}
+
+with
+
+all_user_app_sessions as (
+
+    select * from {{ ref('stg_app__user_app_sessions') }}
+
+),
+
+reprocessed_days as (
+
+    select distinct opened_date
+    from all_user_app_sessions
+    where {{ is_reprocessed('received_at', 'opened_date') }}
+
+),
+
+user_app_sessions as (
+
+    {{ select_reprocessed(
+        'all_user_app_sessions', 'reprocessed_days',
+        {'opened_date': 'opened_date'}
+    ) }}
+
+),
+
+session_screens as (
+
+    select
+        session_id,
+        opened_date,
+        received_at,
+        list_transform(
+            navigation_steps, lambda step: step.screen_name
+        ) as screens
+    from user_app_sessions
+    where len(navigation_steps) > 0
+
+),
+
+session_transitions as (
+
+    {#- Each session's screens paired with the next one ('exit' after the
+        last), built per row from the parsed navigation list: no window over
+        every screen view. -#}
+    select
+        opened_date,
+        received_at,
+        list_zip(screens, list_concat(screens[2:], ['exit'])) as transitions
+    from session_screens
+
+),
+
+transitions_unnested as (
+
+    select
+        opened_date,
+        received_at,
+        unnest(transitions) as transition
+    from session_transitions
+
+),
+
+session_transitions_unnested as (
+
+    {#- A session counts once per distinct transition it made. -#}
+    select
+        opened_date,
+        unnest(list_distinct(transitions)) as transition
+    from session_transitions
+
+),
+
+transitions_counted as (
+
+    select
+        opened_date,
+        transition[1] as from_screen,
+        transition[2] as to_screen,
+        count(*) as transitions_count,
+        max(received_at) as last_received_at
+    from transitions_unnested
+    group by 1, 2, 3
+
+),
+
+sessions_counted as (
+
+    select
+        opened_date,
+        transition[1] as from_screen,
+        transition[2] as to_screen,
+        count(*) as sessions_count
+    from session_transitions_unnested
+    group by 1, 2, 3
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'transitions_counted.opened_date',
+            'transitions_counted.from_screen',
+            'transitions_counted.to_screen'
+        ]) }} as day_transition_id,
+        transitions_counted.opened_date,
+        transitions_counted.from_screen,
+        transitions_counted.to_screen,
+        cast(transitions_counted.transitions_count as integer)
+            as transitions_count,
+        cast(sessions_counted.sessions_count as integer) as sessions_count,
+        transitions_counted.last_received_at
+    from transitions_counted
+    inner join sessions_counted
+        on
+            transitions_counted.opened_date = sessions_counted.opened_date
+            and transitions_counted.from_screen
+            is not distinct from sessions_counted.from_screen
+            and transitions_counted.to_screen
+            is not distinct from sessions_counted.to_screen
+
+)
+
+select * from final
