@@ -15,11 +15,12 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT_TIMEOUT ?= 1200
 DBT := timeout $(DBT_TIMEOUT) $(BIN)/dbt
 
-.PHONY: help setup chromium run test lint seed build docs structure pytest bench report clean
+.PHONY: help setup chromium run test lint seed build daily docs structure pytest bench report clean
 
 help:
 	@echo "make run    install, build the warehouse on the sample data, write the daily report"
 	@echo "make test   install, then lint, dbt build (data + unit tests), structure check, pytest"
+	@echo "make daily  incremental build after loading new data (recent-rows tests)"
 	@echo "make bench  benchmark generator, loader and dbt at several sizes (slow)"
 	@echo "make docs   dbt docs generate (browsable site in target/)"
 
@@ -48,6 +49,13 @@ seed: setup
 
 build: seed
 	$(DBT) build
+
+# The daily run, after `behavior load` of the new files: incremental models rebuild
+# what the new rows touch; data tests on them check those recent rows only (var
+# behavior__test_recent_only); unit tests, which read no data, stay in `make test`.
+DAILY_FLAGS := --vars '{behavior__test_recent_only: true}' --exclude-resource-type unit_test
+daily: seed
+	$(DBT) build $(DAILY_FLAGS)
 
 run: build
 	$(BIN)/behavior report --database warehouse/sample.duckdb

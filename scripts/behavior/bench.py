@@ -54,6 +54,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = "1M,10M"
 DEFAULT_DAYS = 60  # history days; the data set has one more day, the "new" one
 DEFAULT_START = "2026-09-01"
+# `make daily`: data tests on incremental models check recent rows; no unit tests.
+DAILY_ARGS = (
+    "--vars",
+    '{"behavior__test_recent_only": true}',
+    "--exclude-resource-type",
+    "unit_test",
+)
 # DuckDB settings of the dbt profile (profiles.yml), replayed for the plain SQL run.
 PROFILE_DUCKDB_THREADS = "2"
 PROFILE_MEMORY_LIMIT = "3GB"
@@ -429,6 +436,18 @@ class SizeRun:
             self.run("incremental", incremental_build, times=1)
             if self.result.step("incremental").timed_out:
                 break
+        daily_build = [*incremental_build, *DAILY_ARGS]
+        for _ in range(self.opts.repeat):
+            self.run(
+                "load_new_day",
+                load_new,
+                times=1,
+                prepare=self.from_template("history_built.duckdb"),
+                required=True,
+            )
+            self.run("incremental_daily", daily_build, times=1)
+            if self.result.step("incremental_daily").timed_out:
+                break
 
     def daily(self) -> None:
         """Load the last --daily-runs days one at a time, `dbt build` after each."""
@@ -450,6 +469,7 @@ class SizeRun:
         load = self.behavior("load", str(folders[0]), "--database", str(self.db))
         self.run("daily_load_history", load, times=1, prepare=fresh, required=True)
         self.run("daily_build_history", build, times=1, required=True)
+        build = [*build, *DAILY_ARGS]  # every later day runs as `make daily`
         self.result.daily_file_mb.append(_mb(self.db))
         for folder in folders[1:]:
             load = self.behavior("load", str(folder), "--database", str(self.db))
@@ -555,6 +575,14 @@ METRICS: list[tuple[str, Callable[[SizeResult], str]]] = [
         "incremental build / full build",
         lambda r: _num(_percent(_step_s(r, "incremental"), _step_s(r, "build")), 0, " %"),
     ),
+    (
+        "`make daily` (recent-rows tests) after +1 day (s)",
+        lambda r: _seconds(r.steps.get("incremental_daily")),
+    ),
+    (
+        "`make daily` / full build",
+        lambda r: _num(_percent(_step_s(r, "incremental_daily"), _step_s(r, "build")), 0, " %"),
+    ),
     ("DuckDB file after full build (MB)", lambda r: _num(r.file_mb.get("built"), 1)),
 ]
 
@@ -576,10 +604,11 @@ def growth_lines(results: Sequence[SizeResult]) -> list[str]:
     for small, large in zip(ordered, ordered[1:], strict=False):
         rows = _ratio(large.rows, small.rows)
         incremental = _ratio(_step_s(large, "incremental"), _step_s(small, "incremental"))
+        daily = _ratio(_step_s(large, "incremental_daily"), _step_s(small, "incremental_daily"))
         full = _ratio(_step_s(large, "build"), _step_s(small, "build"))
         lines.append(
             f"- {small.label} → {large.label} (raw rows x{_num(rows, 1)}): incremental build "
-            f"x{_num(incremental, 2)}, full build x{_num(full, 2)}."
+            f"x{_num(incremental, 2)}, `make daily` x{_num(daily, 2)}, full build x{_num(full, 2)}."
         )
     return lines
 

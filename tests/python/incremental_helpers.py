@@ -38,6 +38,8 @@ from behavior.load import LoadResult, load_paths
 from conftest import ROOT, dbt_env
 
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "reports")
+# The daily run's vars (`make daily`): data tests on incremental models see recent rows.
+DAILY_VARS = {"behavior__test_recent_only": True}
 RAW_TABLES = tuple(TABLES)
 EVENT_TIME = {
     "user_course_interactions": "occurred_at",

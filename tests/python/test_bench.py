@@ -152,22 +152,29 @@ def test_split_by_arrival_keeps_every_row_once(tiny_run: bench.SizeRun, tmp_path
 
 
 def test_render_has_every_metric_and_growth():
-    def result(label: str, rows: int, full: float, incremental: float) -> bench.SizeResult:
+    def result(
+        label: str, rows: int, full: float, incremental: float, daily: float
+    ) -> bench.SizeResult:
         r = bench.SizeResult(label=label, target_rows=rows, rows=rows, new_day_rows=rows // 50)
         r.steps["build"] = bench.Step([Measurement(full, 300.0, 0)])
         r.steps["incremental"] = bench.Step([Measurement(incremental, 300.0, 0)])
+        r.steps["incremental_daily"] = bench.Step([Measurement(daily, 300.0, 0)])
         r.steps["run"] = bench.Step([Measurement(full / 2, 300.0, 0)])
         r.steps["plain"] = bench.Step([Measurement(full / 4, 200.0, 1)])
         return r
 
-    results = [result("1M", 1_000_000, 40.0, 10.0), result("10M", 10_000_000, 300.0, 20.0)]
+    results = [
+        result("1M", 1_000_000, 40.0, 10.0, 8.0),
+        result("10M", 10_000_000, 300.0, 20.0, 12.0),
+    ]
     results[0].steps["build_threads_1"] = results[0].steps["build"]
     text = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
     for name, _ in bench.METRICS:
         assert f"| {name} |" in text
     assert "| incremental build / full build | 25 % | 7 % |" in text
     assert "| dbt run / plain SQL (process) | 2.00x | 2.00x |" in text
-    assert "incremental build x2.00, full build x7.50" in text
+    assert "| `make daily` / full build | 20 % | 4 % |" in text
+    assert "incremental build x2.00, `make daily` x1.50, full build x7.50" in text
     assert "10.0 †" in text  # the plain SQL run exited 1
     assert "| 1 | 40.0 | 300 |" in text
 
