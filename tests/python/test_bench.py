@@ -252,7 +252,7 @@ def test_render_daily_runs_section():
     text = "\n".join(lines)
     assert "| | after history | after run 1 | after run 2 | after run 4 |" in text
     assert "| DuckDB file (MB) | 100.0 | 104.0 | 108.0 | 116.0 |" in text
-    assert "| `dbt build` (s) | — | 10.0 | 12.0 | 14.0 |" in text
+    assert "| `make daily` (s) | — | 10.0 | 12.0 | 14.0 |" in text
     assert "Median daily build 11.5 s" in text  # median of 10, 11, 12, 14
     assert "90.0 MB of live data" in text
 
