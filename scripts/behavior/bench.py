@@ -425,29 +425,22 @@ class SizeRun:
         _copy_database(self.db, self.templates / "history_built.duckdb")
         load_new = self.behavior("load", str(new), "--database", str(self.db))
         incremental_build = self.dbt_cmd("build", "--threads", str(self.opts.threads))
-        for _ in range(self.opts.repeat):
-            self.run(
-                "load_new_day",
-                load_new,
-                times=1,
-                prepare=self.from_template("history_built.duckdb"),
-                required=True,
-            )
-            self.run("incremental", incremental_build, times=1)
-            if self.result.step("incremental").timed_out:
-                break
-        daily_build = [*incremental_build, *DAILY_ARGS]
-        for _ in range(self.opts.repeat):
-            self.run(
-                "load_new_day",
-                load_new,
-                times=1,
-                prepare=self.from_template("history_built.duckdb"),
-                required=True,
-            )
-            self.run("incremental_daily", daily_build, times=1)
-            if self.result.step("incremental_daily").timed_out:
-                break
+        # The same saved state and new day, built as a plain `dbt build`, then as `make daily`.
+        for step, build in (
+            ("incremental", incremental_build),
+            ("incremental_daily", [*incremental_build, *DAILY_ARGS]),
+        ):
+            for _ in range(self.opts.repeat):
+                self.run(
+                    "load_new_day",
+                    load_new,
+                    times=1,
+                    prepare=self.from_template("history_built.duckdb"),
+                    required=True,
+                )
+                self.run(step, build, times=1)
+                if self.result.step(step).timed_out:
+                    break
 
     def daily(self) -> None:
         """Load the last --daily-runs days one at a time, `dbt build` after each."""

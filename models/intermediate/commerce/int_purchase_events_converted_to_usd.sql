@@ -3,9 +3,7 @@
     from all its events. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='order_id',
-    on_schema_change='fail',
 ) }}
 
 with

@@ -4,9 +4,7 @@
     navigation lists; fct_navigation_transitions sums the days. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='opened_date',
-    on_schema_change='fail',
 ) }}
 
 with

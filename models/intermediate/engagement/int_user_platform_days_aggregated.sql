@@ -8,9 +8,7 @@
     received since the watermark is rebuilt from all of that day's rows. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key=['user_id', 'activity_date'],
-    on_schema_change='fail',
 ) }}
 
 with

@@ -3,9 +3,7 @@
     user x quiz with an attempt received since the watermark is renumbered. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key=['user_id', 'quiz_id'],
-    on_schema_change='fail',
 ) }}
 
 with

@@ -2,9 +2,7 @@
     int_purchase_events_converted_to_usd rebuilt since this model's watermark. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='order_id',
-    on_schema_change='fail',
 ) }}
 
 with

@@ -7,9 +7,7 @@
     those, so the run never re-reads a user's older history. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='session_id',
-    on_schema_change='fail',
 ) }}
 
 with

@@ -2,9 +2,7 @@
     int_user_platform_days_aggregated rebuilt since this model's watermark. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key=['user_id', 'activity_date'],
-    on_schema_change='fail',
 ) }}
 
 with

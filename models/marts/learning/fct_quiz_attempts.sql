@@ -2,9 +2,7 @@
     int_quiz_attempts_numbered renumbered since this model's watermark. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key=['user_id', 'quiz_id'],
-    on_schema_change='fail',
 ) }}
 
 with

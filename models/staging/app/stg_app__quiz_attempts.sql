@@ -1,14 +1,7 @@
-{#- An incremental table, not a view (the house rule for staging): every model
-    and test downstream reads this event table, and as a view each of them
-    would deduplicate the whole raw table again and parse its JSON responses.
-    Delete+insert by attempt_id: a run restages only the keys whose raw copy
-    count changed (macro deduplicate_changed), which is exactly what a full
-    rebuild would change, with no lookback needed. -#}
+{#- An incremental table, not a view: see doc col_raw_copies_count. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='attempt_id',
-    on_schema_change='fail',
 ) }}
 
 with
@@ -21,10 +14,11 @@ source as (
 
 first_received as (
 
-    {{ deduplicate_changed(
+    {{ deduplicate(
         relation='source',
         partition_by='attempt_id',
-        order_by='received_at, started_at'
+        order_by='received_at, started_at',
+        restage_changed=true
     ) }}
 
 ),
