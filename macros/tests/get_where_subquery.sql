@@ -5,14 +5,19 @@
         within var behavior__incremental_lookback_hours of its newest value:
         the rows the incremental run just rebuilt (older ones were checked by
         the run that built them). Off by default: `dbt build` tests every row;
-        the daily run (`make daily`) turns it on. Tests that compare a model
-        to another (relationships) still read all of the other one. -#}
+        the daily run (`make daily`) turns it on through the environment
+        (BEHAVIOR_TEST_RECENT_ONLY=true), read only at execution (`execute`),
+        so the switch never invalidates dbt's partial-parse cache the way a
+        changed --vars does. Tests that compare a model to another
+        (relationships) still read all of the other one. -#}
     {%- set filters = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {%- do filters.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- if var('behavior__test_recent_only', false) and model.attached_node -%}
+    {%- set recent_only = var('behavior__test_recent_only', false)
+        or (execute and env_var('BEHAVIOR_TEST_RECENT_ONLY', 'false') | lower in ('true', '1')) -%}
+    {%- if recent_only and model.attached_node -%}
         {%- set tested = graph.nodes.get(model.attached_node) -%}
         {%- set column = tested.config.meta.get('test_window_column')
             if tested else none -%}

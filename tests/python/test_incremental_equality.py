@@ -83,8 +83,8 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory, deliveries: Deliveries)
             try:
                 # After the first delivery, A builds as the daily run does (`make
                 # daily`): data tests on incremental models check recent rows only.
-                daily = h.DAILY_VARS if number > 1 else None
-                h.build(a, root / "a" / "target", dbt_vars=daily)
+                daily = h.DAILY_ENV if number > 1 else None
+                h.build(a, root / "a" / "target", extra_env=daily)
             except h.DbtFailed as exc:
                 raise h.DbtFailed(f"A, after delivery {number} of {BATCHES}: {exc}") from exc
         try:

@@ -1,9 +1,14 @@
-"""The daily run's test scope (macro get_where_subquery, var behavior__test_recent_only).
+"""The daily run's test scope (macro get_where_subquery) and its parse cache.
 
-With the var, a data test on a model whose meta names a `test_window_column` reads only
-that model's rows within the lookback of the column's newest value; tests on other
-models, and every test without the var, read the whole model. Checked on the SQL dbt
-compiles for three tests (the equality proof runs the scoped tests for real).
+With BEHAVIOR_TEST_RECENT_ONLY=true (`make daily`), a data test on a model whose meta
+names a `test_window_column` reads only that model's rows within the lookback of the
+column's newest value; tests on other models, and every test without the switch, read
+the whole model. Checked on the SQL dbt compiles for three tests (the equality proof
+runs the scoped tests for real).
+
+The switch is read at execution, so a daily run after a full one reuses dbt's
+partial-parse cache: the daily compile below must not re-parse the project (before,
+`make daily` passed --vars, and every run after a `dbt seed` parsed from scratch).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ TESTS = {
     "unique_fct_app_sessions_session_id": "last_received_at",
     "unique_dim_users_user_id": None,
 }
+FULL_PARSE = "Unable to do partial parsing"
+PARTIAL_PARSE = "Partial parsing enabled"
 
 
 def _compiled(target_path: Path) -> dict[str, str]:
@@ -33,17 +40,20 @@ def _compiled(target_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """Full mode, then daily mode, in one target dir (one parse cache), as a full
+    build followed by `make daily` would run."""
     root = tmp_path_factory.mktemp("scope")
-    result = {}
-    for mode, dbt_vars in (("full", None), ("daily", h.DAILY_VARS)):
-        target_path = root / mode
-        h.run_dbt(
-            ["compile", "--select", *TESTS],
+    target_path = root / "target"
+    result: dict[str, dict[str, str]] = {}
+    for mode, env in (("full", None), ("daily", h.DAILY_ENV)):
+        proc = h.run_dbt(
+            ["--debug", "compile", "--select", *TESTS],
             root / "empty.duckdb",
             target_path,
-            dbt_vars=dbt_vars,
+            extra_env=env,
         )
         result[mode] = _compiled(target_path)
+        result[mode]["__log__"] = proc.stdout
     return result
 
 
@@ -63,3 +73,14 @@ def test_daily_runs_test_recent_rows_of_incremental_models(
     else:
         assert f"where {column} > (select" in sql
         assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
+
+
+def test_first_run_parses_the_whole_project(compiled: dict[str, dict[str, str]]) -> None:
+    # The check below could not fail if the log never said which parse it did.
+    assert FULL_PARSE in compiled["full"]["__log__"]
+
+
+def test_daily_run_after_a_full_run_parses_partially(compiled: dict[str, dict[str, str]]) -> None:
+    log = compiled["daily"]["__log__"]
+    assert FULL_PARSE not in log, [line for line in log.splitlines() if FULL_PARSE in line]
+    assert PARTIAL_PARSE in log
