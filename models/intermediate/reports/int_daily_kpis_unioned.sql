@@ -63,8 +63,8 @@ course_interactions as (
 
 engagement as (
 
+    {#- fct_engagement_daily is the whole app (one row per day). -#}
     select * from engagement_daily
-    where platform = 'all'
 
 ),
 
