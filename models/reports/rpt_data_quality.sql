@@ -188,15 +188,14 @@ reference_checks as (
 
         from {{ child }}
         left join {{ parent }}
-            on {{ child }}.{{ child_column }}
-            = {{ parent }}.{{ parent_column }}
+            on
+                {{ child }}.{{ child_column }}
+                = {{ parent }}.{{ parent_column }}
         where
             {{ child }}.{{ child_column }} is not null
             and {{ parent }}.{{ parent_column }} is null
         {%- if not loop.last %}
-
-        union all
-
+            union all
         {%- endif %}
     {%- endfor %}
 
@@ -216,9 +215,7 @@ clock_checks as (
 
         from {{ child }}
         {%- if not loop.last %}
-
-        union all
-
+            union all
         {%- endif %}
     {%- endfor %}
 
