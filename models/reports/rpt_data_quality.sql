@@ -137,6 +137,12 @@ install_events as (
 
 ),
 
+first_attempt_responses as (
+
+    select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
+
+),
+
 order_checks as (
 
     select
@@ -173,6 +179,28 @@ order_checks as (
             as flagged_rows_count
 
     from purchases
+
+),
+
+scoring_checks as (
+
+    select
+        'responses_scored_against_another_key' as check_name,
+        'int_quiz_first_attempt_responses_grouped' as checked_table_name,
+        'First-attempt quiz responses whose is_correct (the app) disagrees'
+        || ' with the listed answer key (chosen_option = correct_option).'
+            as check_description,
+        count(*) as flagged_rows_count
+
+    from first_attempt_responses
+    inner join quiz_questions
+        on first_attempt_responses.question_id = quiz_questions.question_id
+    where
+        first_attempt_responses.is_correct
+        != (
+            first_attempt_responses.chosen_option
+            = quiz_questions.correct_option
+        )
 
 ),
 
@@ -224,6 +252,10 @@ clock_checks as (
 checks_unioned as (
 
     select * from order_checks
+
+    union all
+
+    select * from scoring_checks
 
     union all
 
