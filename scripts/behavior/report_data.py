@@ -122,7 +122,7 @@ def load(database: Path, day: str | None = None) -> ReportData:
         funnel = _df(
             con,
             "select step_number, step_name, sum(users_count) as users_count "
-            "from marts.fct_purchase_funnel where platform = 'all' "
+            "from marts.fct_purchase_funnel "
             "group by 1, 2 order by 1",
         )
         cohorts = _df(
@@ -143,7 +143,7 @@ def load(database: Path, day: str | None = None) -> ReportData:
             "as started_users "
             "from marts.fct_purchase_funnel inner join marts.dim_courses "
             "on fct_purchase_funnel.course_id = dim_courses.course_id "
-            "where platform = 'all' group by 1, 2, 3 order by clicked_users desc limit 10",
+            "group by 1, 2, 3 order by clicked_users desc limit 10",
         )
         payments = _df(
             con,

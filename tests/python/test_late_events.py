@@ -9,9 +9,9 @@ Worked out by hand, after the incremental run on batch 2:
 - fct_app_sessions: s2 is u1's session 2, opened 31.5 h (113,400 s) after s1 ended;
 - fct_user_daily_activity: (u1, 09-02) exists with 1 session, 1,000 active
   seconds, 1 course interaction and 1 purchase;
-- fct_engagement_daily ('all'): DAU on 09-02 goes 0 -> 1; WAU on 09-03 stays 2;
+- fct_engagement_daily (whole app): DAU on 09-02 goes 0 -> 1; WAU on 09-03 stays 2;
 - fct_retention_cohorts: day cohort 09-01 (size 1), D1 returned-on 0 -> 1;
-- fct_purchase_funnel (c1, 'all'): purchase attempt and payment 0 -> 1 user;
+- fct_purchase_funnel (c1, all platforms): purchase attempt and payment 0 -> 1 user;
 - fct_purchases: o1 becomes paid, 10.00 USD net; fct_revenue_daily 09-02: 10.00.
 And the incrementally built marts equal a full rebuild of both batches.
 """
@@ -265,14 +265,14 @@ CELLS = {
     "purchases_count from marts.fct_user_daily_activity "
     "where user_id = 'u1' and activity_date = date '2026-09-02'",
     "dau_day2": "select dau from marts.fct_engagement_daily "
-    "where platform = 'all' and activity_date = date '2026-09-02'",
+    "where activity_date = date '2026-09-02'",
     "wau_day3": "select wau from marts.fct_engagement_daily "
-    "where platform = 'all' and activity_date = date '2026-09-03'",
+    "where activity_date = date '2026-09-03'",
     "d1_cohort": "select cohort_size, returned_on_count from marts.fct_retention_cohorts "
     "where cohort_granularity = 'day' and cohort_date = date '2026-09-01' "
     "and period_offset = 1",
     "funnel_paid": "select list(users_count order by step_number) "
-    "from marts.fct_purchase_funnel where course_id = 'c1' and platform = 'all' "
+    "from marts.fct_purchase_funnel where course_id = 'c1' "
     "and step_number <= 5",
     "order": "select is_paid, net_revenue_usd from marts.fct_purchases where order_id = 'o1'",
     "revenue_day2": "select gross_revenue_usd from marts.fct_revenue_daily "

@@ -1,10 +1,13 @@
-{#- The ordered purchase funnel per user x course (PostHog "sequential" order:
-    steps in order, other events allowed in between). Step 1 is the user's
-    first course_click on the course; every later step is the first event of
-    its kind strictly after the previous counted step. The commerce steps
-    (2-5) must also fall within the conversion window of the first click;
-    the learning step (6) is not windowed. Course completion (step 7) is
-    added in fct_purchase_funnel from fct_course_enrollments. -#}
+{#- The ordered purchase funnel per user x course (PostHog ordered funnel:
+    steps in order, other events allowed in between). Every course_click
+    starts an attempt (step 1); in an attempt, each later step counts at the
+    first event of its kind at or after the previous counted step (the same
+    instant counts, `>=`). The commerce steps (2-5) must also fall within
+    the conversion window of the attempt's click (click + N days,
+    inclusive); the learning step (6) is not windowed. The user x course
+    keeps its best attempt: the furthest step, ties to the earliest click.
+    Course completion (step 7) is added in fct_purchase_funnel from
+    fct_course_enrollments. -#}
 
 {%- set window_days = var('behavior__funnel_conversion_window_days') -%}
 
@@ -63,26 +66,11 @@ step_events as (
 
 ),
 
-clicks_ranked as (
-
-    select
-        user_id,
-        course_id,
-        platform,
-        occurred_at,
-        row_number() over (
-            partition by user_id, course_id
-            order by occurred_at, event_id
-        ) as click_number
-
-    from step_events
-    where step_number = 1
-
-),
-
 funnel_starts as (
 
+    {#- Every click starts an attempt, keyed by the click's event_id. -#}
     select
+        event_id as click_event_id,
         user_id,
         course_id,
         platform,
@@ -90,14 +78,15 @@ funnel_starts as (
         {{ dbt.dateadd('day', window_days, 'occurred_at') }}
             as conversion_window_ends_at
 
-    from clicks_ranked
-    where click_number = 1
+    from step_events
+    where step_number = 1
 
 ),
 
 wishlists_reached as (
 
     select
+        funnel_starts.click_event_id,
         funnel_starts.user_id,
         funnel_starts.course_id,
         funnel_starts.conversion_window_ends_at,
@@ -109,16 +98,17 @@ wishlists_reached as (
             funnel_starts.user_id = step_events.user_id
             and funnel_starts.course_id = step_events.course_id
             and step_events.step_number = 2
-            and funnel_starts.clicked_at < step_events.occurred_at
+            and funnel_starts.clicked_at <= step_events.occurred_at
             and funnel_starts.conversion_window_ends_at
             >= step_events.occurred_at
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
 carts_reached as (
 
     select
+        wishlists_reached.click_event_id,
         wishlists_reached.user_id,
         wishlists_reached.course_id,
         wishlists_reached.conversion_window_ends_at,
@@ -130,16 +120,17 @@ carts_reached as (
             wishlists_reached.user_id = step_events.user_id
             and wishlists_reached.course_id = step_events.course_id
             and step_events.step_number = 3
-            and wishlists_reached.wishlisted_at < step_events.occurred_at
+            and wishlists_reached.wishlisted_at <= step_events.occurred_at
             and wishlists_reached.conversion_window_ends_at
             >= step_events.occurred_at
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
 purchase_attempts_reached as (
 
     select
+        carts_reached.click_event_id,
         carts_reached.user_id,
         carts_reached.course_id,
         carts_reached.conversion_window_ends_at,
@@ -151,16 +142,17 @@ purchase_attempts_reached as (
             carts_reached.user_id = step_events.user_id
             and carts_reached.course_id = step_events.course_id
             and step_events.step_number = 4
-            and carts_reached.carted_at < step_events.occurred_at
+            and carts_reached.carted_at <= step_events.occurred_at
             and carts_reached.conversion_window_ends_at
             >= step_events.occurred_at
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
 payments_reached as (
 
     select
+        purchase_attempts_reached.click_event_id,
         purchase_attempts_reached.user_id,
         purchase_attempts_reached.course_id,
         purchase_attempts_reached.conversion_window_ends_at,
@@ -173,10 +165,10 @@ payments_reached as (
             and purchase_attempts_reached.course_id = step_events.course_id
             and step_events.step_number = 5
             and purchase_attempts_reached.purchase_attempted_at
-            < step_events.occurred_at
+            <= step_events.occurred_at
             and purchase_attempts_reached.conversion_window_ends_at
             >= step_events.occurred_at
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -184,6 +176,7 @@ module_starts_reached as (
 
     {#- Learning continuation: in order, but not windowed. -#}
     select
+        payments_reached.click_event_id,
         payments_reached.user_id,
         payments_reached.course_id,
         payments_reached.conversion_window_ends_at,
@@ -195,14 +188,15 @@ module_starts_reached as (
             payments_reached.user_id = step_events.user_id
             and payments_reached.course_id = step_events.course_id
             and step_events.step_number = 6
-            and payments_reached.paid_at < step_events.occurred_at
-    group by 1, 2, 3
+            and payments_reached.paid_at <= step_events.occurred_at
+    group by 1, 2, 3, 4
 
 ),
 
 funnels_joined as (
 
     select
+        funnel_starts.click_event_id,
         funnel_starts.user_id,
         funnel_starts.course_id,
         funnel_starts.platform,
@@ -226,25 +220,37 @@ funnels_joined as (
 
     from funnel_starts
     left join wishlists_reached
-        on
-            funnel_starts.user_id = wishlists_reached.user_id
-            and funnel_starts.course_id = wishlists_reached.course_id
+        on funnel_starts.click_event_id = wishlists_reached.click_event_id
     left join carts_reached
-        on
-            funnel_starts.user_id = carts_reached.user_id
-            and funnel_starts.course_id = carts_reached.course_id
+        on funnel_starts.click_event_id = carts_reached.click_event_id
     left join purchase_attempts_reached
         on
-            funnel_starts.user_id = purchase_attempts_reached.user_id
-            and funnel_starts.course_id = purchase_attempts_reached.course_id
+            funnel_starts.click_event_id
+            = purchase_attempts_reached.click_event_id
     left join payments_reached
-        on
-            funnel_starts.user_id = payments_reached.user_id
-            and funnel_starts.course_id = payments_reached.course_id
+        on funnel_starts.click_event_id = payments_reached.click_event_id
     left join module_starts_reached
-        on
-            funnel_starts.user_id = module_starts_reached.user_id
-            and funnel_starts.course_id = module_starts_reached.course_id
+        on funnel_starts.click_event_id = module_starts_reached.click_event_id
+
+),
+
+attempts_ranked as (
+
+    {#- Best attempt first: furthest step, then the earliest click. -#}
+    select
+        funnels_joined.*,
+        count(*) over (
+            partition by funnels_joined.user_id, funnels_joined.course_id
+        ) as funnel_attempts_count,
+        row_number() over (
+            partition by funnels_joined.user_id, funnels_joined.course_id
+            order by
+                funnels_joined.furthest_step_number desc,
+                funnels_joined.clicked_at asc,
+                funnels_joined.click_event_id asc
+        ) as attempt_rank
+
+    from funnels_joined
 
 ),
 
@@ -252,9 +258,21 @@ funnels_keyed as (
 
     select
         {{ surrogate_key(['user_id', 'course_id']) }} as course_funnel_id,
-        funnels_joined.*
+        user_id,
+        course_id,
+        platform,
+        clicked_at,
+        conversion_window_ends_at,
+        wishlisted_at,
+        carted_at,
+        purchase_attempted_at,
+        paid_at,
+        first_module_started_at,
+        furthest_step_number,
+        cast(funnel_attempts_count as integer) as funnel_attempts_count
 
-    from funnels_joined
+    from attempts_ranked
+    where attempt_rank = 1
 
 )
 

@@ -8,9 +8,10 @@
       after the sign-up period);
     - dormant: not active in this period but active in the previous one (one
       row after each run of active periods, not repeated);
-    - uninstalled: a would-be dormant row whose latest install event by the
-      period's end is an uninstall, and also an inactive period in which the
-      user uninstalled the app (when still uninstalled at the period's end).
+    - uninstalled: a would-be dormant row (the first inactive period after
+      an active one) whose latest install event as of the period's end is an
+      uninstall. One row per lapse: later inactive periods get no row, even
+      when the user uninstalls in them.
     Periods run from the sign-up period to the period of the last util_days
     date (the last one may be partial). Weeks start on Monday. -#}
 
@@ -87,24 +88,6 @@ activity_periods as (
             count(*) as active_days_count
         from user_daily_activity
         group by 1, 2, 3
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
-
-),
-
-install_event_periods as (
-
-    {%- for granularity in granularities %}
-        select
-            user_id,
-            '{{ granularity }}' as period_granularity,
-            cast(
-                {{ dbt.date_trunc(granularity, 'occurred_date') }} as date
-            ) as period_start_date,
-            install_event_type
-        from user_install_events
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -212,56 +195,11 @@ dormant_rows as (
 
 ),
 
-activity_and_dormant_rows as (
+candidate_rows as (
 
     select * from active_rows
     union all
     select * from dormant_rows
-
-),
-
-uninstall_rows as (
-
-    select distinct
-        install_event_periods.user_id,
-        install_event_periods.period_granularity,
-        install_event_periods.period_start_date,
-        user_signup_periods.signup_period_start_date,
-        false as is_active,
-        0 as active_days_count,
-        'uninstalled' as activity_state
-    from install_event_periods
-    inner join user_signup_periods
-        on
-            install_event_periods.user_id = user_signup_periods.user_id
-            and install_event_periods.period_granularity
-            = user_signup_periods.period_granularity
-    inner join last_periods
-        on
-            install_event_periods.period_granularity
-            = last_periods.period_granularity
-    left join activity_and_dormant_rows
-        on
-            install_event_periods.user_id = activity_and_dormant_rows.user_id
-            and install_event_periods.period_granularity
-            = activity_and_dormant_rows.period_granularity
-            and install_event_periods.period_start_date
-            = activity_and_dormant_rows.period_start_date
-    where
-        install_event_periods.install_event_type = 'uninstall'
-        and install_event_periods.period_start_date
-        >= user_signup_periods.signup_period_start_date
-        and install_event_periods.period_start_date
-        <= last_periods.last_period_start_date
-        and activity_and_dormant_rows.user_id is null
-
-),
-
-candidate_rows as (
-
-    select * from activity_and_dormant_rows
-    union all
-    select * from uninstall_rows
 
 ),
 
@@ -336,8 +274,6 @@ classified as (
 
 final as (
 
-    {#- An uninstall in an already inactive period only makes a row when the
-        user is still uninstalled at the period's end. -#}
     select
         {{ surrogate_key([
             'user_id', 'period_granularity', 'period_start_date'
@@ -351,9 +287,6 @@ final as (
         cast(active_days_count as integer) as active_days_count,
         latest_install_event_type
     from classified
-    where
-        activity_state != 'uninstalled'
-        or latest_install_event_type = 'uninstall'
 
 )
 

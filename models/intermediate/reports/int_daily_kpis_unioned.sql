@@ -63,8 +63,8 @@ course_interactions as (
 
 engagement as (
 
+    {#- fct_engagement_daily is the whole app (one row per day). -#}
     select * from engagement_daily
-    where platform = 'all'
 
 ),
 
@@ -132,10 +132,11 @@ funnel_starts_paid as (
 
 funnel as (
 
-    {#- Click -> paid conversion of the funnels (user x course) whose first
-        click fell in the 28 days ending on the report day, counting payments
-        up to and including the report day (so a past day's value never
-        changes as later payments arrive). -#}
+    {#- Click -> paid conversion of the funnels (user x course) whose counted
+        (best) attempt's click fell in the 28 days ending on the report day,
+        counting payments up to and including the report day. A past day's
+        value changes only when a later attempt of a funnel converts and so
+        becomes its counted attempt. -#}
     select
         reporting_days.report_date,
         cast(sum(

@@ -1,7 +1,7 @@
 {#- For the latest complete day: each course x platform x funnel step whose
     conversion from the previous step is unusually low against the same step
     of all other courses on the same platform (pooled): two-proportion z-test.
-    Reads the lifetime funnel of fct_purchase_funnel. Cut-offs from the
+    Reads the lifetime funnel of fct_purchase_funnel_by_platform. Cut-offs from the
     recommendation_thresholds seed (detector funnel_step_dropoff). -#}
 
 {%- set detector = 'funnel_step_dropoff' -%}
@@ -16,7 +16,7 @@ reporting_days as (
 
 purchase_funnel as (
 
-    select * from {{ ref('fct_purchase_funnel') }}
+    select * from {{ ref('fct_purchase_funnel_by_platform') }}
 
 ),
 
@@ -58,7 +58,6 @@ steps_with_previous as (
         ) as previous_step_name
 
     from purchase_funnel
-    where platform != 'all'
 
 ),
 

@@ -61,7 +61,7 @@ course_steps as (
     from purchase_funnel
     inner join courses
         on purchase_funnel.course_id = courses.course_id
-    where purchase_funnel.platform = 'all' and not courses.is_free
+    where not courses.is_free
     group by 1
 
 ),

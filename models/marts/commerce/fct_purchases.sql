@@ -238,6 +238,10 @@ orders_joined as (
         cast(order_events_summarized.paid_amount_usd as decimal(18, 2))
             as gross_amount_usd,
         order_events_summarized.refund_amount > 0 as is_refunded,
+        (
+            order_events_summarized.refund_amount > 0
+            and order_events_summarized.paid_at is null
+        ) as is_orphan_refund,
         cast(order_events_summarized.refund_amount as decimal(18, 2))
             as refund_amount,
         cast(order_events_summarized.refund_amount_usd as decimal(18, 2))
@@ -245,23 +249,18 @@ orders_joined as (
         order_events_summarized.refunded_at,
         {{ to_reporting_date('order_events_summarized.refunded_at') }}
             as refunded_date,
+        {#- Net = paid - refunded, always: an orphan refund (no completed
+            transaction, quarantined or still late) is minus the refund, so
+            the order total equals the daily revenue total to the cent. -#}
         cast(
-            case
-                when order_events_summarized.paid_at is not null
-                    then
-                        order_events_summarized.paid_amount
-                        - order_events_summarized.refund_amount
-                else 0
-            end as decimal(18, 2)
+            order_events_summarized.paid_amount
+            - order_events_summarized.refund_amount
+            as decimal(18, 2)
         ) as net_revenue,
         cast(
-            case
-                when order_events_summarized.paid_at is not null
-                    then
-                        order_events_summarized.paid_amount_usd
-                        - order_events_summarized.refund_amount_usd
-                else 0
-            end as decimal(18, 2)
+            order_events_summarized.paid_amount_usd
+            - order_events_summarized.refund_amount_usd
+            as decimal(18, 2)
         ) as net_revenue_usd,
         order_events_summarized.last_received_at
 

@@ -52,7 +52,6 @@ active_users_by_day as (
         dau as active_users_count
 
     from engagement_daily
-    where platform = 'all'
 
 ),
 

@@ -14,6 +14,8 @@ renamed as (
         lower(trim(category)) as category,
         lower(trim(difficulty_level)) as difficulty_level,
         price_amount,
+        {#- ISO 4217 codes are upper case: the one exception to the
+            lower(trim()) rule for enums. -#}
         upper(trim(currency)) as currency,
         price_amount = 0 as is_free,
         published_at

@@ -32,6 +32,8 @@ renamed as (
         course_id,
         lower(trim(event_type)) as event_type,
         amount,
+        {#- ISO 4217 codes are upper case: the one exception to the
+            lower(trim()) rule for enums. -#}
         upper(trim(currency)) as currency,
         lower(trim(payment_method)) as payment_method,
         lower(trim(payment_status)) as payment_status,

@@ -1,4 +1,4 @@
-{#- DAU of fct_engagement_daily (platform 'all') equals the distinct users of
+{#- DAU of fct_engagement_daily (the whole app) equals the distinct users of
     fct_user_daily_activity on that day, for every day. Returns the days
     where they differ. -#}
 
@@ -35,7 +35,6 @@ compared as (
     from engagement_daily
     left join users_per_day
         on engagement_daily.activity_date = users_per_day.activity_date
-    where engagement_daily.platform = 'all'
 
 ),
 

@@ -1,12 +1,42 @@
-{#- In fct_purchase_funnel, users reaching a step never exceed the users of
-    the previous step within a course x platform, and the 'all' rows equal
-    the sum of the platform rows. Returns the offending rows. -#}
+{#- In fct_purchase_funnel and fct_purchase_funnel_by_platform, users
+    reaching a step never exceed the users of the previous step (within a
+    course, or a course x platform), and the totals of fct_purchase_funnel
+    equal the sum of the platform rows (each user x course funnel belongs
+    to exactly one platform). Returns the offending rows. -#}
 
 with
 
 purchase_funnel as (
 
     select * from {{ ref('fct_purchase_funnel') }}
+
+),
+
+purchase_funnel_by_platform as (
+
+    select * from {{ ref('fct_purchase_funnel_by_platform') }}
+
+),
+
+funnel_rows as (
+
+    select
+        course_id,
+        'all' as platform,
+        step_number,
+        users_count
+
+    from purchase_funnel
+
+    union all
+
+    select
+        course_id,
+        platform,
+        step_number,
+        users_count
+
+    from purchase_funnel_by_platform
 
 ),
 
@@ -22,7 +52,7 @@ steps_with_previous as (
             order by step_number
         ) as previous_step_users_count
 
-    from purchase_funnel
+    from funnel_rows
 
 ),
 
@@ -46,28 +76,31 @@ platforms_summed as (
     select
         course_id,
         step_number,
-        sum(case when platform = 'all' then users_count end)
-            as all_users_count,
-        sum(case when platform != 'all' then users_count end)
-            as platform_users_count
+        sum(users_count) as platform_users_count
 
-    from purchase_funnel
+    from purchase_funnel_by_platform
     group by 1, 2
 
 ),
 
-all_rows_off as (
+totals_off as (
 
     select
-        course_id,
+        purchase_funnel.course_id,
         'all' as platform,
-        step_number,
-        all_users_count as users_count,
-        platform_users_count as previous_step_users_count,
-        'all row differs from the sum of platforms' as problem
+        purchase_funnel.step_number,
+        purchase_funnel.users_count,
+        platforms_summed.platform_users_count as previous_step_users_count,
+        'total differs from the sum of platforms' as problem
 
-    from platforms_summed
-    where all_users_count != platform_users_count
+    from purchase_funnel
+    full outer join platforms_summed
+        on
+            purchase_funnel.course_id = platforms_summed.course_id
+            and purchase_funnel.step_number = platforms_summed.step_number
+    where
+        purchase_funnel.users_count
+        is distinct from platforms_summed.platform_users_count
 
 ),
 
@@ -77,7 +110,7 @@ failures as (
 
     union all
 
-    select * from all_rows_off
+    select * from totals_off
 
 )
 

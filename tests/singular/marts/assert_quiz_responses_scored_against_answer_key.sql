@@ -1,6 +1,9 @@
 -- The item analysis scores items with the app's is_correct. That is only
--- the answer key's verdict if the app scored against the listed key: fail
--- on first-attempt responses where the two disagree.
+-- the answer key's verdict if the app scored against the listed key: flag
+-- first-attempt responses where the two disagree. A data anomaly (the app
+-- or the catalog is wrong, not our logic): a warning, counted in
+-- rpt_data_quality (responses_scored_against_another_key).
+{{ config(severity='warn') }}
 with
 
 first_attempt_responses as (

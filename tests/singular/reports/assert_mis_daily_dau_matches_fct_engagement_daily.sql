@@ -1,4 +1,4 @@
-{#- The report's DAU, WAU and MAU equal the engagement mart (platform all),
+{#- The report's DAU, WAU and MAU equal the engagement mart (the whole app),
     day by day. Returns the days where they differ. -#}
 
 with
@@ -18,7 +18,6 @@ engagement_daily as (
 whole_app as (
 
     select * from engagement_daily
-    where platform = 'all'
 
 ),
 
