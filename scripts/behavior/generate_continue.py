@@ -134,7 +134,7 @@ def _max_number(con: duckdb.DuckDBPyConnection, view: str, column: str, prefix: 
     (value,) = con.execute(  # type: ignore[misc]
         f"select max(try_cast(regexp_extract(\"{column}\", '^{prefix}([0-9]+)$', 1) as bigint)) "
         f"from {view}"
-    ).fetchone()
+    ).fetchall()[0]
     return -1 if value is None else int(value)
 
 
@@ -255,7 +255,7 @@ def _warehouse_history(con: duckdb.DuckDBPyConnection, database: Path) -> Histor
         raise UserError(f"cannot read the raw tables of {database}: {first}") from exc
     first_day, last_day = con.execute(  # type: ignore[misc]
         "select min(opened_at)::DATE, max(opened_at)::DATE from wh.raw.user_app_sessions"
-    ).fetchone()
+    ).fetchall()[0]
     if first_day is None:
         raise UserError(f"{database} has no sessions in raw.user_app_sessions to continue")
     users = _users_state(con)
