@@ -60,6 +60,17 @@ ORDER_PREFIX = "ord"
 LATE_MAX_DAYS = 10
 USER_COLUMNS = contract.TABLES["users"].column_names
 ROLE_RETURNING, ROLE_NEW, ROLE_LATE = 0, 1, 2
+# Returning users' days are cut from a simulation of WARMUP_DAYS before the day, so their
+# journeys are under way (modules, quizzes, payments), from a pool POOL_FACTOR times the
+# users needed (about a third of a pool is active on the last day).
+WARMUP_DAYS = 6
+POOL_FACTOR = 3
+EVENT_TIME = {
+    "user_app_sessions": "opened_at",
+    "user_course_interactions": "occurred_at",
+    "user_purchases": "occurred_at",
+    "quiz_attempts": "started_at",
+}
 
 
 @dataclass
@@ -398,27 +409,44 @@ def simulate_days(history: History, opts: dict) -> tuple[DayOutput, pa.Table]:
     origin_day = origin_ts // DAY
 
     def block(role: int, day_ts: int, chosen: np.ndarray, salt: int = 0):
-        """Simulate `chosen` existing users active on the day at day_ts."""
+        """Activity on the day at day_ts of (up to) the `chosen` existing users.
+
+        Users in the middle of their journeys (learning, paying, taking quizzes) come
+        from simulating a pool of virtual users over WARMUP_DAYS before the day and the
+        day itself: the first virtual users with a session on the day become the
+        chosen users, and only their rows of that day are kept. Returns the tables,
+        the day's sessions, the virtual ids and the chosen users actually used.
+        """
         nonlocal counters
-        n = len(chosen)
+        pool = POOL_FACTOR * len(chosen) + 5
         day_no = day_ts // DAY
+        window_start = day_ts - WARMUP_DAYS * DAY
         b = simulate_block(
-            catalog, plants, seed, (day_no * 16 + role) * 16 + salt, 0, n, day_ts, 1, counters
-        )
+            catalog, plants, seed, (day_no * 16 + role) * 16 + salt, 0, pool, window_start,
+            WARMUP_DAYS + 1, counters,
+        )  # fmt: skip
         counters = b.counters
-        generated = fmt.ids("u", 0, n, 7)
-        ids = state.column("user_id").combine_chunks().take(pa.array(chosen))
+        sessions = b.tables["user_app_sessions"]
+        opened = _ts_seconds(sessions.column("opened_at"))
+        on_day = sessions.filter(pa.array(opened >= day_ts))
+        virtual = np.unique(on_day.column("user_id").to_numpy(zero_copy_only=False))
+        virtual = virtual[: len(chosen)]
+        used = chosen[: len(virtual)]
+        generated = pa.array(virtual, pa.string())
+        ids = state.column("user_id").combine_chunks().take(pa.array(used))
         plats = pc.utf8_lower(
-            pc.utf8_trim_whitespace(
-                state.column("platform").combine_chunks().take(pa.array(chosen))
-            )
+            pc.utf8_trim_whitespace(state.column("platform").combine_chunks().take(pa.array(used)))
         )
-        tables = {
-            name: _remap(t, generated, ids, plats)
-            for name, t in b.tables.items()
-            if name != "users"
-        }
-        return tables, b.tables["user_app_sessions"], generated
+        tables = {}
+        for name, t in b.tables.items():
+            if name == "users":
+                continue
+            when = _ts_seconds(t.column(EVENT_TIME[name]))
+            mine = pc.is_in(t.column("user_id"), value_set=generated)
+            keep = pc.and_(mine, pa.array((when >= day_ts) & (when < day_ts + DAY)))
+            tables[name] = _remap(t.filter(keep), generated, ids, plats)
+        day_sessions = on_day.filter(pc.is_in(on_day.column("user_id"), value_set=generated))
+        return tables, day_sessions, generated, used
 
     for d in range(opts["days"]):
         day_ts = first_ts + d * DAY
@@ -432,7 +460,7 @@ def simulate_days(history: History, opts: dict) -> tuple[DayOutput, pa.Table]:
         chosen = np.flatnonzero(eligible & (rng.random(state.num_rows) < p))
         versions = None
         if len(chosen):
-            tables, sessions, generated = block(ROLE_RETURNING, day_ts, chosen)
+            tables, sessions, generated, chosen = block(ROLE_RETURNING, day_ts, chosen)
             for name, t in tables.items():
                 out.tables[name].append(t)
             versions = _returning_versions(state, chosen, sessions, generated)
@@ -452,7 +480,7 @@ def simulate_days(history: History, opts: dict) -> tuple[DayOutput, pa.Table]:
                 if not len(pool) or not count:
                     continue
                 picked = np.sort(rng.choice(pool, min(count, len(pool)), replace=False))
-                tables, _, _ = block(ROLE_LATE, past_no * DAY, picked, salt=j)
+                tables, _, _, picked = block(ROLE_LATE, past_no * DAY, picked, salt=j)
                 for name, t in tables.items():
                     received = day_ts + np.sort(rng.integers(0, DAY, t.num_rows))
                     t = t.set_column(
