@@ -64,6 +64,7 @@ ROLE_RETURNING, ROLE_NEW, ROLE_LATE = 0, 1, 2
 # journeys are under way (modules, quizzes, payments), from a pool POOL_FACTOR times the
 # users needed (about a third of a pool is active on the last day).
 WARMUP_DAYS = 6
+WATERMARK_DAYS = 3  # dbt var behavior__incremental_lookback_hours (72) in days
 POOL_FACTOR = 3
 EVENT_TIME = {
     "user_app_sessions": "opened_at",
@@ -87,6 +88,7 @@ class History:
     users_per_day: float
     users: pa.Table  # latest version per user, immutable facts of the first version
     next_ids: dict[str, int]  # table (or "orders") -> first free number
+    received_after: int = 0  # history rows received WATERMARK_DAYS or more after next_day
 
 
 # --- reading the history ---------------------------------------------------------------
@@ -215,6 +217,24 @@ def read_history(source: str) -> History:
         con.close()
 
 
+def _received_after(con: duckdb.DuckDBPyConnection, next_day: date) -> int:
+    """History event rows received WATERMARK_DAYS or more after the first new day began.
+
+    A generated history's late rows are in its files although received after its end;
+    loaded, they move the incremental models' watermark (newest received_at minus the
+    72-hour lookback) past the new days, whose rows `make daily` would then miss.
+    """
+    day = next_day + timedelta(days=WATERMARK_DAYS)
+    total = 0
+    for name in contract.EVENT_TABLES:
+        ((count,),) = con.execute(
+            f"select count(*) from src_{name} where try_cast(received_at as TIMESTAMP) >= ?",
+            [day],
+        ).fetchall()
+        total += int(count)
+    return total
+
+
 def _ids(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     next_ids = {
         name: _max_number(con, f"src_{name}", column, prefix) + 1
@@ -255,6 +275,7 @@ def _manifest_history(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> Hi
         users_per_day=origin["users_per_day"],
         users=_users_state(con),
         next_ids=_ids(con),
+        received_after=_received_after(con, last),
     )
 
 
@@ -282,6 +303,7 @@ def _warehouse_history(con: duckdb.DuckDBPyConnection, database: Path) -> Histor
         users_per_day=users.num_rows / days,
         users=users,
         next_ids=_ids(con),
+        received_after=_received_after(con, last_day + timedelta(days=1)),
     )
 
 
@@ -442,8 +464,13 @@ def simulate_days(history: History, opts: dict) -> tuple[DayOutput, pa.Table]:
             if name == "users":
                 continue
             when = _ts_seconds(t.column(EVENT_TIME[name]))
+            on_the_day = (when >= day_ts) & (when < day_ts + DAY)
+            if name == "user_purchases":  # whole orders only: none paid in the warm-up
+                order = t.column("order_id").to_numpy(zero_copy_only=False)
+                early = np.unique(order[when < day_ts])
+                on_the_day &= ~np.isin(order, early)
             mine = pc.is_in(t.column("user_id"), value_set=generated)
-            keep = pc.and_(mine, pa.array((when >= day_ts) & (when < day_ts + DAY)))
+            keep = pc.and_(mine, pa.array(on_the_day))
             tables[name] = _remap(t.filter(keep), generated, ids, plats)
         day_sessions = on_day.filter(pc.is_in(on_day.column("user_id"), value_set=generated))
         return tables, day_sessions, generated, used
@@ -610,6 +637,7 @@ def continue_history(source: str, args) -> dict:
                 "users_per_day": history.users_per_day,
             },
             "first_ids": history.next_ids,
+            "history_rows_received_after_its_end": history.received_after,
             "returning_user_days": days_out.returning,
             "new_users": days_out.new,
             "late_user_days": days_out.late,
