@@ -76,7 +76,7 @@ def test_a_continued_day_loads_as_new_and_equals_a_full_rebuild(tmp_path: Path) 
         [NEW_DAY, NEW_DAY],
     )
     assert returning > 0
-    ((last_day,),) = h.query(a, "select max(date_day) from marts.util_days")
+    ((last_day,),) = h.query(a, "select max(date_day) from utilities.util_days")
     assert last_day >= NEW_DAY
 
     differences = h.compare_databases(a, b)
