@@ -18,6 +18,9 @@ Decisions (see also `behavior.load_sql` for the validation rules):
   the same file, are duplicates and skipped: the first loaded wins, so loading the
   same file twice changes nothing. Invalid rows count as quarantined on every load,
   but are stored once per (file_sha256, source_row).
+- Duplicates whose content differs from the stored copy (conflicts), user versions that
+  change a sign-up or first install, and loud duplicate warnings with exit code 3:
+  see `behavior.load_conflicts`.
 - A file unreadable as a whole (unsupported type, no matching table, not parseable,
   missing contract columns) is rejected: recorded in `raw._load_files`, one line on
   stderr, and the loader goes on with the other files, then exits 1. For JSON only
