@@ -18,6 +18,9 @@ Decisions (see also `behavior.load_sql` for the validation rules):
   the same file, are duplicates and skipped: the first loaded wins, so loading the
   same file twice changes nothing. Invalid rows count as quarantined on every load,
   but are stored once per (file_sha256, source_row).
+- Duplicates whose content differs from the stored copy (conflicts), user versions that
+  change a sign-up or first install, and loud duplicate warnings with exit code 3:
+  see `behavior.load_conflicts`.
 - A file unreadable as a whole (unsupported type, no matching table, not parseable,
   missing contract columns) is rejected: recorded in `raw._load_files`, one line on
   stderr, and the loader goes on with the other files, then exits 1. For JSON only
@@ -44,7 +47,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_sql
+from behavior import load_conflicts, load_sql
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
 
@@ -90,6 +93,8 @@ class FileResult:
     rows_duplicate: int = 0
     rows_quarantined: int = 0
     extra_columns: tuple[str, ...] = ()
+    rows_conflicting: int = 0  # duplicates whose content differs (load_conflicts)
+    seen_before: bool = False  # the same content was loaded by an earlier run
 
 
 @dataclass
@@ -98,12 +103,14 @@ class TableCounts:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_quarantined: int = 0
+    rows_conflicting: int = 0
 
     def add(self, result: FileResult) -> None:
         self.rows_read += result.rows_read
         self.rows_loaded += result.rows_loaded
         self.rows_duplicate += result.rows_duplicate
         self.rows_quarantined += result.rows_quarantined
+        self.rows_conflicting += result.rows_conflicting
 
 
 @dataclass
@@ -320,7 +327,10 @@ def _pause_before_commit(path: Path) -> None:
 
 def _audit(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult, started: datetime):
     con.execute(
-        f"insert into {load_sql.AUDIT_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {load_sql.AUDIT_TABLE} (load_id, source_file, file_sha256, table_name, "
+        "status, reason, rows_read, rows_loaded, rows_duplicate, rows_quarantined, "
+        "started_at, finished_at, rows_conflicting) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             result.path,
@@ -334,6 +344,7 @@ def _audit(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult, sta
             result.rows_quarantined,
             started,
             _now(),
+            result.rows_conflicting,
         ],
     )
 
@@ -353,6 +364,10 @@ def _load_rows(
     """
     typed = load_sql.typed_source(table, source.select_sql, source.columns, source.extras)
     con.execute(f"create or replace temp table {BAD_TABLE} as {load_sql.bad_rows_query(typed)}")
+    if table.name == "users":  # versions changing a sign-up join the quarantine
+        con.execute(
+            f"insert into {BAD_TABLE} {load_conflicts.immutable_violations_query(typed, BAD_TABLE)}"
+        )
     (quarantined,) = con.execute(f"select count(*) from {BAD_TABLE}").fetchone()  # type: ignore[misc]
     bad_rows = BAD_TABLE if quarantined else None
     repeated_sql = load_sql.repeated_keys_query(typed, bad_rows)
@@ -372,6 +387,11 @@ def _load_rows(
     duplicate = read - quarantined - loaded
     assert after - before == loaded and duplicate >= 0, "loader row accounting is off"
     assert read == loaded + duplicate + quarantined
+    if duplicate:  # a conflict is a duplicate whose content differs from the stored copy
+        result.rows_conflicting = load_conflicts.record_conflicts(
+            con, typed, bad_rows, result.path, result.file_sha256, load_id, started
+        )
+        result.seen_before = load_conflicts.loaded_before(con, result.file_sha256, load_id)
     result.rows_read, result.rows_loaded = read, loaded
     result.rows_duplicate, result.rows_quarantined = duplicate, quarantined
 
@@ -448,7 +468,7 @@ def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     # RAM); with a limit DuckDB spills to <database>.tmp instead.
     con.execute(f"set memory_limit = '{limit}'")
     con.execute("set threads = 2")
-    for statement in load_sql.setup_statements():
+    for statement in load_sql.setup_statements() + load_conflicts.setup_statements():
         con.execute(statement)
     return con
 
@@ -480,12 +500,14 @@ def load_paths(
 def _counts(item: FileResult | TableCounts) -> str:
     return (
         f"read {item.rows_read}, loaded {item.rows_loaded}, "
-        f"duplicate {item.rows_duplicate}, quarantined {item.rows_quarantined}"
+        f"duplicate {item.rows_duplicate} (conflicting {item.rows_conflicting}), "
+        f"quarantined {item.rows_quarantined}"
     )
 
 
 def _run(args: argparse.Namespace) -> int:
     noted: set[tuple[str, tuple[str, ...]]] = set()
+    warnings: list[load_conflicts.DuplicateNotice] = []
 
     def echo(file_result: FileResult) -> None:
         if file_result.status == "rejected":
@@ -494,6 +516,14 @@ def _run(args: argparse.Namespace) -> int:
             )
             return
         print(f"loaded {file_result.path} -> raw.{file_result.table}: {_counts(file_result)}")
+        for notice in load_conflicts.notices(
+            file_result.path, file_result.table or "", file_result.rows_loaded,
+            file_result.rows_duplicate, file_result.rows_conflicting, file_result.seen_before,
+            args.warn_duplicate_share,
+        ):  # fmt: skip
+            print(f"{notice.level}: {notice.message}", file=sys.stderr)
+            if notice.level == "WARNING":
+                warnings.append(notice)
         extras = (file_result.table or "", file_result.extra_columns)
         if file_result.extra_columns and extras not in noted:
             noted.add(extras)
@@ -504,12 +534,15 @@ def _run(args: argparse.Namespace) -> int:
 
     result = load_paths(args.paths, args.database, echo=echo)
     header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
-    print(header)
+    print(header + f"{'conflicting':>12}")
     for name, counts in result.tables.items():
         print(
             f"{'raw.' + name:<32}{counts.rows_read:>12}{counts.rows_loaded:>12}"
             f"{counts.rows_duplicate:>12}{counts.rows_quarantined:>12}"
+            f"{counts.rows_conflicting:>12}"
         )
+    for notice in warnings:  # repeated under the table, so the summary shows them
+        print(f"WARNING: {notice.message}")
     if result.rejected:
         print(
             f"behavior load: {len(result.rejected)} of {len(result.files)} files rejected "
@@ -517,6 +550,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if any(notice.nothing_new for notice in warnings):
+        return load_conflicts.EXIT_NOTHING_NEW
     return 0
 
 
@@ -532,4 +567,22 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         "--database",
         help=f"DuckDB file (default: ${DATABASE_ENV}, else {DEFAULT_DATABASE})",
     )
+    parser.add_argument(
+        "--warn-duplicate-share",
+        type=_share,
+        default=load_conflicts.DEFAULT_WARN_SHARE,
+        help="warn about a user or event file whose valid rows are more than this share "
+        f"duplicates (default {load_conflicts.DEFAULT_WARN_SHARE}); a file never loaded "
+        f"before whose rows are all duplicates exits {load_conflicts.EXIT_NOTHING_NEW}",
+    )
     parser.set_defaults(func=_run)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value

@@ -1,5 +1,9 @@
 {#- One row per user. Personal data never reaches this model: the
-    pseudonymous contact_key comes from staging, e-mail and phone do not. -#}
+    pseudonymous contact_key comes from staging, e-mail and phone do not.
+    The sign-up day shown is never after the first active day: an event before
+    the recorded sign-up (e.g. a skewed client clock) moves the cohort day to
+    the first active day and sets is_active_before_signup (README, Loading
+    real data). -#}
 
 with
 
@@ -85,6 +89,26 @@ purchases_summarized as (
 
 ),
 
+cohort_days as (
+
+    select
+        users.user_id,
+        coalesce(
+            activity_summarized.first_active_date < users.signed_up_date,
+            false
+        ) as is_active_before_signup,
+        least(
+            users.signed_up_date,
+            coalesce(
+                activity_summarized.first_active_date, users.signed_up_date
+            )
+        ) as signed_up_date
+    from users
+    left join activity_summarized
+        on users.user_id = activity_summarized.user_id
+
+),
+
 final as (
 
     select
@@ -97,11 +121,14 @@ final as (
         users.platform,
         users.device_model,
         users.signed_up_at,
-        users.signed_up_date,
-        cast({{ dbt.date_trunc('week', 'users.signed_up_date') }} as date)
-            as signup_week,
-        cast({{ dbt.date_trunc('month', 'users.signed_up_date') }} as date)
-            as signup_month,
+        cohort_days.signed_up_date,
+        cast(
+            {{ dbt.date_trunc('week', 'cohort_days.signed_up_date') }} as date
+        ) as signup_week,
+        cast(
+            {{ dbt.date_trunc('month', 'cohort_days.signed_up_date') }} as date
+        ) as signup_month,
+        cohort_days.is_active_before_signup,
         activity_summarized.first_active_date,
         activity_summarized.last_active_date,
         users.last_seen_at,
@@ -152,6 +179,8 @@ final as (
         ) as lifetime_net_revenue_usd
 
     from users
+    inner join cohort_days
+        on users.user_id = cohort_days.user_id
     left join activity_summarized
         on users.user_id = activity_summarized.user_id
     left join enrollments_summarized
