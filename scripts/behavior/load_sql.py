@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from behavior import load_bounds
 from behavior.contract import TABLES, Table, ddl
 
 ROW_COLUMN = "_behavior_row"
@@ -270,7 +271,9 @@ def _reason_branches(source: TypedSource) -> tuple[list[str], list[str]]:
             f"when {second} < {first} then {literal(f'{later} before {earlier}: ')} "
             f"|| {second}::VARCHAR || ' < ' || {first}::VARCHAR"
         )
-    joins = []
+    # Plausibility bounds (behavior.load_bounds), then references.
+    bound_whens, joins = load_bounds.branches(source, load_bounds.load_time_now())
+    whens.extend(bound_whens)
     for index, (column_name, ref_table) in enumerate(table.references):
         ref_key = TABLES[ref_table].key[0]
         alias = f"ref_{index}"
