@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_sql
+from behavior import load_rejects, load_sql
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
 
@@ -249,6 +249,7 @@ class _Source:
     select_sql: str
     columns: dict[str, tuple[str, str]]
     extras: list[tuple[str, str]]
+    rejects: list = field(default_factory=list)  # behavior.load_rejects.Reject lines
 
 
 def _match_columns(
@@ -268,18 +269,23 @@ def _match_columns(
 def _inspect(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: Table) -> _Source:
     """Read a file's columns (and, for JSON, the file itself) without loading rows."""
     reader = _reader(path, fmt)
+    rejects: list = []
     try:
         if fmt == "json":
-            con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
+            row_expr = _json_into_source(con, path, reader, rejects)
             keys = con.execute(
                 f"select distinct unnest(json_keys(json)) from {SOURCE_TABLE} "
                 "where json_type(json) = 'OBJECT'"
             ).fetchall()
             rows = con.execute(f"select count(*) from {SOURCE_TABLE}").fetchone()
+        elif fmt == "csv":
+            return _csv_source(con, path, reader, table)
         else:
             described = con.execute(f"describe select * from {reader}").fetchall()
     except duckdb.Error as exc:
         raise FileRejected(f"cannot read as {FORMAT_NAMES[fmt]}: {_first_line(exc)}") from exc
+    except load_rejects.HeaderError as exc:
+        raise FileRejected(str(exc)) from exc
     row = load_sql.ROW_COLUMN
     if fmt == "json":
         found = [(key, "VARCHAR") for (key,) in sorted(keys)]
@@ -287,24 +293,56 @@ def _inspect(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: Table)
         columns, extras = (
             _match_columns(table, found, required_only=True) if not empty else ({}, [])
         )
-        picks = [f"rowid + 1 as {row}"] + [
+        picks = [f"{row_expr} as {row}"] + [
             f"json ->> {load_sql.literal(name)} as {load_sql.ident(name)}"
             for name, _ in [*columns.values(), *extras]
         ]
         select_sql = f"select {', '.join(picks)} from {SOURCE_TABLE}"
-        return _Source(select_sql, columns, extras)
+        return _Source(select_sql, columns, extras, rejects)
     found = [(name, kind) for name, kind, *_ in described]
     if fmt == "parquet":
         found = [(name, kind) for name, kind in found if name != "file_row_number"]
         columns, extras = _match_columns(table, found, required_only=False)
         select_sql = f"select *, file_row_number + 1 as {row} from {reader}"
         return _Source(select_sql, columns, extras)
-    columns, extras = _match_columns(table, found, required_only=False)
+    raise AssertionError(f"unexpected format {fmt}")  # pragma: no cover
+
+
+def _csv_source(con: duckdb.DuckDBPyConnection, path: Path, reader: str, table: Table) -> _Source:
+    """CSV: DuckDB reads the file; when it cannot, it is read line by line
+    (behavior.load_rejects) and its bad lines become rejects."""
+    row = load_sql.ROW_COLUMN
     try:
+        described = con.execute(f"describe select * from {reader}").fetchall()
+        found = [(name, kind) for name, kind, *_ in described]
+        columns, extras = _match_columns(table, found, required_only=False)
         con.execute(f"create or replace temp table {SOURCE_TABLE} as select * from {reader}")
-    except duckdb.Error as exc:
-        raise FileRejected(f"cannot read as CSV: {_first_line(exc)}") from exc
-    return _Source(f"select *, rowid + 1 as {row} from {SOURCE_TABLE}", columns, extras)
+        return _Source(f"select *, rowid + 1 as {row} from {SOURCE_TABLE}", columns, extras)
+    except duckdb.Error:
+        header, rejects = load_rejects.csv_source(con, path, SOURCE_TABLE)
+    columns, extras = _match_columns(table, [(name, "VARCHAR") for name in header], False)
+    return _Source(f"select * from {SOURCE_TABLE}", columns, extras, rejects)
+
+
+def _json_into_source(
+    con: duckdb.DuckDBPyConnection, path: Path, reader: str, rejects: list
+) -> str:
+    """JSON into the temp source table; returns the SQL of its row number.
+
+    DuckDB reads the file; when it cannot, or some values are not objects, the file
+    is read line by line (behavior.load_rejects) and its bad lines become rejects.
+    """
+    try:
+        con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
+        (others,) = con.execute(  # type: ignore[misc]
+            f"select count(*) from {SOURCE_TABLE} where json_type(json) <> 'OBJECT'"
+        ).fetchone()
+        if not others:
+            return "rowid + 1"
+    except duckdb.Error:
+        pass
+    rejects.extend(load_rejects.json_source(con, path, SOURCE_TABLE))
+    return load_sql.ROW_COLUMN
 
 
 def _pause_before_commit(path: Path) -> None:
@@ -397,6 +435,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> File
         con.execute("begin transaction")
         try:
             _load_rows(con, table, source, result, load_id, started)
+            load_rejects.store(con, table, source.rejects, result, load_id, started)
             result.status = "loaded"
             if result.extra_columns:
                 result.reason = f"extra columns ignored: {', '.join(result.extra_columns)}"

@@ -210,7 +210,8 @@ def _nested(source, limits: Bounds, earliest: str, whens: list[str], joins: list
             f"or ({spent} is not null and json_type({spent}) not in "
             "('UBIGINT', 'BIGINT', 'DOUBLE', 'NULL'))"
         )
-        bad_option = f"lower(trim(json_extract_string(item, '$.chosen_option'))) not in {_in(contract.QUIZ_OPTIONS)}"
+        option = "lower(trim(json_extract_string(item, '$.chosen_option')))"
+        bad_option = f"{option} not in {_in(contract.QUIZ_OPTIONS)}"
         seconds = "try_cast(json_extract_string(item, '$.seconds_spent') as DOUBLE)"
         bad_seconds = (
             f"not isfinite({seconds}) or {seconds} < 0 or {seconds} > {limits.max_answer_seconds}"
