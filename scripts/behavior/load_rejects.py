@@ -15,8 +15,8 @@ Decisions
   path: the data-row number for CSV (line number - 1) and the line number for
   JSON Lines. Blank lines are skipped and not counted.
 - A rejected line is quarantined with reason `line <n>: <parser reason>` and its raw
-  text as `record` (invalid bytes shown as \\xNN; an over-long line cut to
-  `RECORD_CHARS` characters).
+  text as `record` (invalid bytes shown as \\xNN; an over-long line cut to its
+  first BEHAVIOR_LOAD_MAX_LINE_BYTES bytes, default 2,000,000).
 - A JSON document that is one array (`[{...}, {...}]`) is checked element by
   element: an element that is not an object is rejected with its JSON text.
 """
@@ -41,7 +41,6 @@ from behavior.contract import Table
 
 MAX_LINE_ENV = "BEHAVIOR_LOAD_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 2_000_000  # as DuckDB's read_csv max_line_size
-RECORD_CHARS = 10_000
 ARROW_VIEW = "_behavior_rejects_arrow"
 
 
@@ -82,7 +81,7 @@ def _lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, str | No
             rest = chunk
             while rest and not rest.endswith(b"\n"):
                 rest = handle.readline(1 << 20)
-            chunk = chunk[: RECORD_CHARS * 4]
+            chunk = chunk[:limit]
         yield number, chunk.rstrip(b"\r\n"), reason
 
 
@@ -135,7 +134,7 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> tuple
                     if len(fields) != len(header):
                         reason = f"expected {len(header)} fields, found {len(fields)}"
             if reason:
-                rejects.append(Reject(number - 1, number, text[:RECORD_CHARS], reason))
+                rejects.append(Reject(number - 1, number, text, reason))
             else:
                 rows.append(fields)
                 numbers.append(number - 1)
@@ -184,7 +183,7 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> list
                         if not isinstance(value, dict):
                             reason = _not_object(value)
                 if reason:
-                    rejects.append(Reject(number, number, text[:RECORD_CHARS], reason))
+                    rejects.append(Reject(number, number, text, reason))
                 else:
                     texts.append(text)
                     numbers.append(number)
@@ -209,7 +208,7 @@ def _json_document(path: Path, texts: list, numbers: list, rejects: list) -> Non
             texts.append(text)
             numbers.append(index)
         else:
-            rejects.append(Reject(index, index, text[:RECORD_CHARS], _not_object(value)))
+            rejects.append(Reject(index, index, text, _not_object(value)))
 
 
 def store(
