@@ -30,7 +30,7 @@ Decisions (see also `behavior.load_sql` for the validation rules):
 from __future__ import annotations
 
 import argparse
-import glob
+import contextlib
 import hashlib
 import os
 import re
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_rejects, load_sql
+from behavior import load_files, load_guard, load_rejects, load_sql
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
 
@@ -113,6 +113,8 @@ class LoadResult:
     load_id: str
     database: str
     files: list[FileResult] = field(default_factory=list)
+    # Files and folders that could not be read: (path, reason); see behavior.load_files.
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -134,46 +136,13 @@ class FileRejected(Exception):
 # --- finding files -------------------------------------------------------------------
 
 
-def _is_hidden(path: Path) -> bool:
-    """Dot files and `_` files (`_manifest.json`, `_SUCCESS`) are skipped in folders/globs."""
-    return path.name.startswith((".", "_"))
-
-
-def _expand_folder(folder: Path) -> list[Path]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not _is_hidden(Path(d)))
-        found.extend(Path(root) / name for name in sorted(files) if not _is_hidden(Path(name)))
-    return found
-
-
 def resolve_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files named by PATH arguments: files, folders (recursively) or globs."""
-    paths = list(paths)
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_file():
-            files.append(path)
-        elif path.is_dir():
-            files.extend(_expand_folder(path))
-        elif glob.has_magic(str(raw)):
-            matches = [Path(m) for m in sorted(glob.glob(str(raw), recursive=True))]
-            if not matches:
-                raise UserError(f"no files match {raw}")
-            for match in matches:
-                if match.is_dir():
-                    files.extend(_expand_folder(match))
-                elif not _is_hidden(match):
-                    files.append(match)
-        else:
-            raise UserError(f"no such file or folder: {raw}")
-    if not files:
-        raise UserError(f"no files to load in {', '.join(map(str, paths))}")
-    unique: dict[Path, Path] = {}
-    for file in files:
-        unique.setdefault(file.resolve(), file)
-    return list(unique.values())
+    """Files named by PATH arguments: files, folders (recursively) or globs.
+
+    Unreadable files and folders are left out here; `load_paths` reports them
+    (behavior.load_files.discover).
+    """
+    return load_files.discover(paths)[0]
 
 
 def file_format(path: Path) -> tuple[str, str] | None:
@@ -443,17 +412,21 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> File
             _pause_before_commit(path)
             con.execute("commit")
         except duckdb.Error as exc:
-            con.execute("rollback")
+            # A failed COMMIT (full disk) already ended the transaction: the refused
+            # rollback must not hide why (behavior.load_guard).
+            load_guard.rollback_quietly(con)
             result.rows_read = result.rows_loaded = 0
             result.rows_duplicate = result.rows_quarantined = 0
             raise FileRejected(f"cannot load: {_first_line(exc)}") from exc
     except (FileRejected, OSError) as exc:
         result.status = "rejected"
         result.reason = str(exc) if isinstance(exc, FileRejected) else _first_line(exc)
-        _audit(con, load_id, result, started)
+        with contextlib.suppress(duckdb.Error):  # a full disk cannot take the audit row
+            _audit(con, load_id, result, started)
     finally:
-        for temp in (SOURCE_TABLE, BAD_TABLE, REPEATED_TABLE):
-            con.execute(f"drop table if exists temp.{temp}")
+        with contextlib.suppress(duckdb.Error):
+            for temp in (SOURCE_TABLE, BAD_TABLE, REPEATED_TABLE):
+                con.execute(f"drop table if exists temp.{temp}")
     return result
 
 
@@ -476,9 +449,10 @@ def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating its folder and the raw tables when missing."""
     path = Path(database)
     limit = memory_limit()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    load_guard.check_database(path)
     try:
-        con = duckdb.connect(str(path))
+        # attached under a fixed alias: a file named raw.duckdb must work
+        con = load_guard.open_attached(path)
     except duckdb.Error as exc:
         raise UserError(f"cannot open {path}: {_first_line(exc)}") from exc
     con.execute("set TimeZone = 'UTC'")
@@ -498,9 +472,10 @@ def load_paths(
     echo: Callable[[FileResult], None] | None = None,
 ) -> LoadResult:
     """Load files into the raw tables of `database`; `echo` sees each file's result."""
-    files = sorted(resolve_paths(paths), key=_sort_key)
+    found, skipped = load_files.discover(paths)
+    files = sorted(found, key=_sort_key)
     database_path = Path(database) if database is not None else default_database()
-    result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path))
+    result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path), skipped=skipped)
     con = connect(database_path)
     try:
         for path in files:
@@ -508,8 +483,16 @@ def load_paths(
             result.files.append(file_result)
             if echo:
                 echo(file_result)
+            if not load_guard.usable(con):
+                raise UserError(
+                    f"the warehouse {database_path} stopped accepting writes at {path} "
+                    f"({file_result.reason}); it holds the files committed before it"
+                )
     finally:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error as exc:
+            raise UserError(f"cannot close {database_path}: {_first_line(exc)}") from None
     return result
 
 
@@ -542,6 +525,8 @@ def _run(args: argparse.Namespace) -> int:
             )
 
     result = load_paths(args.paths, args.database, echo=echo)
+    for path, reason in result.skipped:
+        print(f"behavior load: skipped {path}: {reason}", file=sys.stderr)
     header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
     print(header)
     for name, counts in result.tables.items():
@@ -553,6 +538,12 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"behavior load: {len(result.rejected)} of {len(result.files)} files rejected "
             f"(see {load_sql.AUDIT_TABLE} in {result.database})",
+            file=sys.stderr,
+        )
+        return 1
+    if result.skipped:
+        print(
+            f"behavior load: {len(result.skipped)} files or folders skipped (unreadable)",
             file=sys.stderr,
         )
         return 1
