@@ -33,15 +33,9 @@ def check_database(path: Path) -> None:
         raise UserError(f"--database {path} is a folder, not a DuckDB file")
     if path.exists():
         try:
-            with path.open("rb") as handle:
-                header = handle.read(MAGIC_OFFSET + len(DUCKDB_MAGIC))
-        except OSError as exc:
-            raise UserError(f"cannot read --database {path}: {exc.strerror}") from None
-        if header[MAGIC_OFFSET:] != DUCKDB_MAGIC:
-            raise UserError(
-                f"--database {path} is not a DuckDB warehouse (no DuckDB header); "
-                "refusing to write into it"
-            )
+            require_warehouse(path)
+        except UserError as exc:
+            raise UserError(f"{exc}; refusing to write into it") from None
         if not os.access(path, os.W_OK):
             raise UserError(f"--database {path} is not writable")
     folder = path.parent
@@ -83,3 +77,18 @@ def usable(con: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.Error:
         return False
     return True
+
+
+def require_warehouse(path: Path, option: str = "--database") -> None:
+    """Raise UserError unless `path` is an existing DuckDB file (commands that read)."""
+    if not path.exists():
+        raise UserError(f"no warehouse at {option} {path}: run `make run` (or pass {option} FILE)")
+    if path.is_dir():
+        raise UserError(f"{option} {path} is a folder, not a DuckDB file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except OSError as exc:
+        raise UserError(f"cannot read {option} {path}: {exc.strerror}") from None
+    if header[MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        raise UserError(f"{option} {path} is not a DuckDB warehouse (no DuckDB header)")
