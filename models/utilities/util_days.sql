@@ -7,8 +7,10 @@
     no later than tomorrow, so one absurd date (0001-01-01, 2100, infinity)
     cannot stretch it. -#}
 
-{%- set earliest = "cast('" ~ var('behavior__earliest_event_date') ~ "' as date)" -%}
-{%- set latest = "cast(" ~ dbt.dateadd('day', 1, 'current_date') ~ " as date)" -%}
+{%- set earliest_day = var('behavior__earliest_event_date') -%}
+{%- set earliest = "cast('" ~ earliest_day ~ "' as date)" -%}
+{%- set tomorrow = dbt.dateadd('day', 1, 'current_date') -%}
+{%- set latest = "cast(" ~ tomorrow ~ " as date)" -%}
 
 with
 
