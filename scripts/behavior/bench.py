@@ -45,7 +45,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior.arguments import non_negative_int, positive_float, positive_int
+from behavior.arguments import non_negative_int, positive_float, positive_int, writable_folder
 from behavior.bench_measure import Measurement, measure
 from behavior.bench_split import split_raw
 from behavior.compact import copy_database
@@ -806,7 +806,9 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def _run(args: argparse.Namespace) -> int:
-    run_bench(options_from(args))
+    options = options_from(args)
+    writable_folder(Path(args.out).parent, "--out folder")  # hours later is too late
+    run_bench(options)
     return 0
 
 

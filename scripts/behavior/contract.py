@@ -507,7 +507,7 @@ class Bounds:
     # and received_at (or any timestamp) up to this after the load time.
     clock_skew_minutes: int = 60
     # Money (amount, price_amount) in its own currency units.
-    max_amount: float = 100_000
+    max_amount: float = 100_000.0
     # Seconds in the foreground in one session.
     max_active_seconds: int = 86_400
     # closed_at - opened_at of a session, submitted_at - started_at of an attempt.

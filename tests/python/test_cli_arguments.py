@@ -29,6 +29,8 @@ def _outcome(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 def files(tmp_path: Path) -> dict[str, str]:
     plain = tmp_path / "existing.csv"
     plain.write_text("a,b\n1,2\n")
+    not_manifest = tmp_path / "manifest.json"
+    not_manifest.write_text('{"metadata": {}}')
     empty_warehouse = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty_warehouse)).close()
     return {
@@ -36,6 +38,7 @@ def files(tmp_path: Path) -> dict[str, str]:
         "under_file": str(plain / "out"),
         "proc": "/proc/behavior-out",
         "db": str(empty_warehouse),
+        "json": str(not_manifest),
     }
 
 
@@ -68,6 +71,9 @@ CASES = [
     (["summary", "--database", "/no/such.duckdb"], "no warehouse"),
     (["compact", "--database", "{file}"], "is not a DuckDB warehouse"),
     (["check-structure", "/no/such/manifest.json"], "not found"),
+    (["check-structure", "{file}"], "is not JSON"),
+    (["check-structure", "{json}"], "is not a dbt manifest"),
+    (["bench", "--out", "{proc}/results.md"], "cannot create --out folder"),
     (["bench", "--repeat", "0"], "--repeat"),
     (["bench", "--sizes", "-5"], "--sizes"),
     (["bench", "--timeout", "inf"], "--timeout"),
