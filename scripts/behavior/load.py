@@ -197,14 +197,15 @@ def _first_line(exc: BaseException) -> str:
 
 def _reader(path: Path, fmt: str) -> str:
     location = load_sql.literal(str(path))
+    limit = load_rejects.max_line_bytes()  # a longer line is a reject (load_rejects)
     if fmt == "csv":
         return (
             f"read_csv({location}, all_varchar = true, header = true, "
-            "delim = ',', quote = '\"', escape = '\"')"
+            f"delim = ',', quote = '\"', escape = '\"', max_line_size = {limit})"
         )
     if fmt == "parquet":
         return f"read_parquet({location}, file_row_number = true)"
-    return f"read_json_objects({location}, format = 'auto')"
+    return f"read_json_objects({location}, format = 'auto', maximum_object_size = {limit})"
 
 
 @dataclass(frozen=True)
@@ -298,14 +299,15 @@ def _json_into_source(
 ) -> str:
     """JSON into the temp source table; returns the SQL of its row number.
 
-    DuckDB reads the file; when it cannot, or some values are not objects, the file
-    is read line by line (behavior.load_rejects) and its bad lines become rejects.
+    DuckDB reads the file; when it cannot, or some values are not objects or too
+    long, the file is read line by line (behavior.load_rejects) and its bad lines become rejects.
     """
     try:
         con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
-        (others,) = con.execute(  # type: ignore[misc]
-            f"select count(*) from {SOURCE_TABLE} where json_type(json) <> 'OBJECT'"
-        ).fetchone()
+        ((others,),) = con.execute(  # fetchall: a pending result blocks register()
+            f"select count(*) from {SOURCE_TABLE} where json_type(json) <> 'OBJECT' "
+            f"or strlen(json::VARCHAR) > {load_rejects.max_line_bytes()}"
+        ).fetchall()
         if not others:
             return "rowid + 1"
     except duckdb.Error:

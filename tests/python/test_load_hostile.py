@@ -323,7 +323,11 @@ def test_bad_csv_lines_are_quarantined_and_the_good_lines_load(
     ]
 
 
-def test_bad_json_lines_are_quarantined_with_the_original_line(tmp_path: Path) -> None:
+def test_bad_json_lines_are_quarantined_with_the_original_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEHAVIOR_LOAD_MAX_LINE_BYTES", "2000")
+    long_line = _attempt("a_long", platform="web" + " " * 3000)
     lines = [
         _attempt("a_1"),  # line 1
         "{not json",  # line 2
@@ -331,6 +335,7 @@ def test_bad_json_lines_are_quarantined_with_the_original_line(tmp_path: Path) -
         "",  # line 4: blank, skipped
         '"just text"',  # line 5: not an object
         _attempt("a_2"),  # line 6
+        long_line,  # line 7: over the 2,000-byte limit
     ]
     events = tmp_path / "events"
     events.mkdir()
@@ -340,11 +345,11 @@ def test_bad_json_lines_are_quarantined_with_the_original_line(tmp_path: Path) -
     result = load_paths([*write_catalog_and_users(tmp_path / "base"), events], database)
 
     (file_result,) = [f for f in result.files if f.table == "quiz_attempts"]
-    # 5 non-blank lines = 2 loaded + 3 quarantined
+    # 6 non-blank lines = 2 loaded + 4 quarantined
     assert (file_result.rows_read, file_result.rows_loaded, file_result.rows_quarantined) == (
-        5,
+        6,
         2,
-        3,
+        4,
     )
     rows = fetch(
         database,
@@ -355,6 +360,7 @@ def test_bad_json_lines_are_quarantined_with_the_original_line(tmp_path: Path) -
         (2, "line 2", False, "{not json"),
         (3, "line 3", True, "[1, 2]"),
         (5, "line 5", True, '"just text"'),
+        (7, "line 7", False, long_line[:2000]),
     ]
     assert fetch(database, "select attempt_id from raw.quiz_attempts order by 1") == [
         ("a_1",),
