@@ -14,6 +14,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # Every dbt call runs under a timeout, so a hung run fails instead of blocking CI.
 DBT_TIMEOUT ?= 1200
 DBT := timeout $(DBT_TIMEOUT) $(BIN)/dbt
+# The other long commands too (seconds): lint (sqlfluff renders every model),
+# pytest (builds warehouses), the report, the benchmark.
+LINT_TIMEOUT ?= 900
+PYTEST_TIMEOUT ?= 3600
+REPORT_TIMEOUT ?= 600
+BENCH_TIMEOUT ?= 86400
+SETUP_TIMEOUT ?= 1200
 
 .PHONY: help setup chromium run test lint seed build daily docs structure pytest bench report clean
 
@@ -26,10 +33,10 @@ help:
 
 $(UV):
 	python3 -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	timeout $(SETUP_TIMEOUT) $(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python python3.11 --quiet
+	timeout $(SETUP_TIMEOUT) $(UV) sync --frozen --python python3.11 --quiet
 	touch $@
 
 # The DuckDB files live in warehouse/ (kept in git, contents ignored); dbt and
@@ -41,8 +48,8 @@ setup: $(VENV)/.synced
 chromium:
 	@command -v chromium >/dev/null || { \
 		echo "installing chromium (apt-get) for the report rendering test"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq chromium >/dev/null; }
+		timeout $(SETUP_TIMEOUT) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			timeout $(SETUP_TIMEOUT) apt-get install -y -qq chromium >/dev/null; }
 
 seed: setup
 	$(DBT) seed --quiet
@@ -62,20 +69,20 @@ daily: setup
 	BEHAVIOR_TEST_RECENT_ONLY=true $(DBT) build $(DAILY_FLAGS)
 
 run: build
-	$(BIN)/behavior report --database warehouse/sample.duckdb
-	$(BIN)/behavior summary --database warehouse/sample.duckdb
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior report --database warehouse/sample.duckdb
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior summary --database warehouse/sample.duckdb
 
 lint: setup
-	$(BIN)/ruff check scripts tests/python
-	$(BIN)/ruff format --check scripts tests/python
-	$(BIN)/behavior contract --check
-	$(BIN)/sqlfluff lint models analyses tests/singular --processes 2
+	timeout $(LINT_TIMEOUT) $(BIN)/ruff check scripts tests/python
+	timeout $(LINT_TIMEOUT) $(BIN)/ruff format --check scripts tests/python
+	timeout $(LINT_TIMEOUT) $(BIN)/behavior contract --check
+	timeout $(LINT_TIMEOUT) $(BIN)/sqlfluff lint models analyses tests/singular --processes 2
 
 structure: setup
-	$(BIN)/behavior check-structure target/manifest.json
+	timeout $(LINT_TIMEOUT) $(BIN)/behavior check-structure target/manifest.json
 
 pytest: setup chromium
-	$(BIN)/pytest -q
+	timeout $(PYTEST_TIMEOUT) $(BIN)/pytest -q
 
 # lint runs after the build: sqlfluff's dbt templater renders models against the
 # warehouse (util_days reads its date range at compile time; incremental models
@@ -86,7 +93,7 @@ docs: build
 	$(DBT) docs generate
 
 bench: setup
-	$(BIN)/behavior bench
+	timeout $(BENCH_TIMEOUT) $(BIN)/behavior bench
 
 clean:
 	rm -rf target logs output warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.tmp

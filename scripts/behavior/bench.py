@@ -45,6 +45,7 @@ from pathlib import Path
 
 import duckdb
 
+from behavior.arguments import non_negative_int, positive_float, positive_int, writable_folder
 from behavior.bench_measure import Measurement, measure
 from behavior.bench_split import split_raw
 from behavior.compact import copy_database
@@ -745,14 +746,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_SIZES,
         help=f"comma-separated raw row counts, e.g. 200k,1M,10M,100M (default {DEFAULT_SIZES})",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument("--repeat", type=positive_int, default=3, help="runs per figure (median)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/behavior-bench"))
     parser.add_argument("--keep", action="store_true", help="keep data and databases")
-    parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="history days (+1 new)")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--threads", type=int, default=2, help="dbt --threads for the builds")
-    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per command")
+    parser.add_argument(
+        "--days", type=positive_int, default=DEFAULT_DAYS, help="history days (+1 new)"
+    )
+    parser.add_argument("--seed", type=non_negative_int, default=42)
+    parser.add_argument(
+        "--threads", type=positive_int, default=2, help="dbt --threads for the builds"
+    )
+    parser.add_argument(
+        "--timeout", type=positive_float, default=3600.0, help="seconds per command"
+    )
     parser.add_argument(
         "--skip",
         default="",
@@ -796,7 +803,9 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def _run(args: argparse.Namespace) -> int:
-    run_bench(options_from(args))
+    options = options_from(args)
+    writable_folder(Path(args.out).parent, "--out folder")  # hours later is too late
+    run_bench(options)
     return 0
 
 

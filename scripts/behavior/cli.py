@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from behavior.errors import UserError
 
@@ -25,8 +26,15 @@ SUBCOMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad argument is one line (`behavior <command>: error: ...`) and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="behavior", description=__doc__)
+    parser = _Parser(prog="behavior", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, module_name in SUBCOMMANDS.items():
         try:
@@ -45,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except UserError as exc:
         print(f"behavior {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an unwritable or missing path the command had to use
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"behavior {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from behavior import load_guard
 from behavior.errors import UserError
 
 DEFAULT_DATABASE = Path("warehouse/sample.duckdb")
@@ -56,6 +57,7 @@ def compact(database: Path) -> tuple[float, float]:
     """Rewrite `database` in place; return its size before and after, in MB."""
     if not database.is_file():
         raise UserError(f"no database file at {database}")
+    load_guard.require_warehouse(database)
     before = _megabytes(database)
     copy = database.with_name(database.name + ".compacting")
     for stale in copy.parent.glob(copy.name + "*"):

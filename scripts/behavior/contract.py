@@ -488,3 +488,40 @@ def ddl(table: Table, schema: str = "raw") -> str:
     """CREATE TABLE statement for a raw table."""
     cols = ",\n    ".join(f"{c.name} {c.type}" for c in table.columns)
     return f"create table if not exists {schema}.{table.name} (\n    {cols}\n)"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Plausibility bounds the loader enforces on top of the column rules.
+
+    A row outside them is quarantined with its reason, never altered. Every value
+    can be overridden with an environment variable BEHAVIOR_BOUND_<FIELD NAME>
+    (upper case), e.g. BEHAVIOR_BOUND_EARLIEST_AT=2012-01-01 (see `behavior.load_bounds`
+    and README, "Loading").
+    """
+
+    # No timestamp (event time, received_at, navigation viewed_at, catalog or user
+    # dates) before the app's launch.
+    earliest_at: str = "2015-01-01"
+    # Allowed clock skew: event times up to this many minutes after received_at,
+    # and received_at (or any timestamp) up to this after the load time.
+    clock_skew_minutes: int = 60
+    # Money (amount, price_amount) in its own currency units.
+    max_amount: float = 100_000.0
+    # Seconds in the foreground in one session.
+    max_active_seconds: int = 86_400
+    # closed_at - opened_at of a session, submitted_at - started_at of an attempt.
+    max_session_seconds: int = 86_400
+    max_attempt_seconds: int = 86_400
+    # seconds_spent on one answer inside quiz_attempts.responses.
+    max_answer_seconds: int = 86_400
+    # estimated_minutes of a module.
+    max_module_minutes: int = 10_000
+    # Decimals allowed in money values (more are quarantined, not rounded).
+    money_decimals: int = 2
+
+
+BOUNDS = Bounds()
+# UTC offsets that exist on Earth, in minutes: -12:00 .. +14:00.
+MIN_OFFSET_MINUTES = -12 * 60
+MAX_OFFSET_MINUTES = 14 * 60

@@ -49,6 +49,7 @@ import numpy as np
 
 from behavior import contract
 from behavior import generate_format as fmt
+from behavior.arguments import iso_date_text, non_negative_int, positive_int, share
 from behavior.errors import UserError
 from behavior.generate_catalog import PLANTS, build_catalog, plant, question_table
 from behavior.generate_faults import FaultRates, apply_faults, text_columns
@@ -92,18 +93,24 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--users", type=int, help="Number of users (sign-ups spread over the range).")
-    p.add_argument("--target-rows", type=int, help="Pick --users to give about this many rows.")
-    p.add_argument("--days", type=int, help="Days in the range (default 61).")
-    p.add_argument("--start", help="First day, YYYY-MM-DD (default 2026-09-01).")
-    p.add_argument("--seed", type=int, help="Random seed (default 42).")
+    p.add_argument(
+        "--users", type=positive_int, help="Number of users (sign-ups spread over the range)."
+    )
+    p.add_argument(
+        "--target-rows", type=positive_int, help="Pick --users to give about this many rows."
+    )
+    p.add_argument("--days", type=positive_int, help="Days in the range (default 61).")
+    p.add_argument(
+        "--start", type=iso_date_text, help="First day, YYYY-MM-DD (default 2026-09-01)."
+    )
+    p.add_argument("--seed", type=non_negative_int, help="Random seed (default 42).")
     p.add_argument("--out", help="Output directory.")
     p.add_argument("--format", choices=fmt.FORMATS, help="File format (default parquet).")
-    p.add_argument("--duplicate-rate", type=float, help="Share of rows re-sent (same id).")
-    p.add_argument("--late-rate", type=float, help="Share of events received 1-10 days late.")
-    p.add_argument("--malformed-rate", type=float, help="Share of rows made malformed.")
+    p.add_argument("--duplicate-rate", type=share, help="Share of rows re-sent (same id).")
+    p.add_argument("--late-rate", type=share, help="Share of events received 1-10 days late.")
+    p.add_argument("--malformed-rate", type=share, help="Share of rows made malformed.")
     p.add_argument(
-        "--enum-noise-rate", type=float, help="Share of enum values with odd casing/whitespace."
+        "--enum-noise-rate", type=share, help="Share of enum values with odd casing/whitespace."
     )
     p.add_argument(
         "--plant",
@@ -143,6 +150,8 @@ def resolve(args: argparse.Namespace) -> dict:
         date.fromisoformat(opts["start"])
     except ValueError as exc:
         raise UserError(f"--start must be YYYY-MM-DD: {opts['start']!r}") from exc
+    if opts["target_rows"] is not None and opts["target_rows"] < 1:
+        raise UserError("--target-rows must be at least 1")
     if opts["target_rows"] is not None and args.users is None:
         opts["users"] = users_for_rows(opts["target_rows"], opts["days"])
     if opts["users"] is None or opts["users"] < 1:

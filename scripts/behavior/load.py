@@ -33,7 +33,7 @@ Decisions (see also `behavior.load_sql` for the validation rules):
 from __future__ import annotations
 
 import argparse
-import glob
+import contextlib
 import hashlib
 import os
 import re
@@ -47,7 +47,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_conflicts, load_sql
+from behavior import load_conflicts, load_files, load_guard, load_rejects, load_sql
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
 
@@ -120,6 +120,8 @@ class LoadResult:
     load_id: str
     database: str
     files: list[FileResult] = field(default_factory=list)
+    # Files and folders that could not be read: (path, reason); see behavior.load_files.
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[FileResult]:
@@ -141,46 +143,13 @@ class FileRejected(Exception):
 # --- finding files -------------------------------------------------------------------
 
 
-def _is_hidden(path: Path) -> bool:
-    """Dot files and `_` files (`_manifest.json`, `_SUCCESS`) are skipped in folders/globs."""
-    return path.name.startswith((".", "_"))
-
-
-def _expand_folder(folder: Path) -> list[Path]:
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not _is_hidden(Path(d)))
-        found.extend(Path(root) / name for name in sorted(files) if not _is_hidden(Path(name)))
-    return found
-
-
 def resolve_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files named by PATH arguments: files, folders (recursively) or globs."""
-    paths = list(paths)
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_file():
-            files.append(path)
-        elif path.is_dir():
-            files.extend(_expand_folder(path))
-        elif glob.has_magic(str(raw)):
-            matches = [Path(m) for m in sorted(glob.glob(str(raw), recursive=True))]
-            if not matches:
-                raise UserError(f"no files match {raw}")
-            for match in matches:
-                if match.is_dir():
-                    files.extend(_expand_folder(match))
-                elif not _is_hidden(match):
-                    files.append(match)
-        else:
-            raise UserError(f"no such file or folder: {raw}")
-    if not files:
-        raise UserError(f"no files to load in {', '.join(map(str, paths))}")
-    unique: dict[Path, Path] = {}
-    for file in files:
-        unique.setdefault(file.resolve(), file)
-    return list(unique.values())
+    """Files named by PATH arguments: files, folders (recursively) or globs.
+
+    Unreadable files and folders are left out here; `load_paths` reports them
+    (behavior.load_files.discover).
+    """
+    return load_files.discover(paths)[0]
 
 
 def file_format(path: Path) -> tuple[str, str] | None:
@@ -235,14 +204,15 @@ def _first_line(exc: BaseException) -> str:
 
 def _reader(path: Path, fmt: str) -> str:
     location = load_sql.literal(str(path))
+    limit = load_rejects.max_line_bytes()  # a longer line is a reject (load_rejects)
     if fmt == "csv":
         return (
             f"read_csv({location}, all_varchar = true, header = true, "
-            "delim = ',', quote = '\"', escape = '\"')"
+            f"delim = ',', quote = '\"', escape = '\"', max_line_size = {limit})"
         )
     if fmt == "parquet":
         return f"read_parquet({location}, file_row_number = true)"
-    return f"read_json_objects({location}, format = 'auto')"
+    return f"read_json_objects({location}, format = 'auto', maximum_object_size = {limit})"
 
 
 @dataclass(frozen=True)
@@ -256,6 +226,7 @@ class _Source:
     select_sql: str
     columns: dict[str, tuple[str, str]]
     extras: list[tuple[str, str]]
+    rejects: list = field(default_factory=list)  # behavior.load_rejects.Reject lines
 
 
 def _match_columns(
@@ -275,18 +246,23 @@ def _match_columns(
 def _inspect(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: Table) -> _Source:
     """Read a file's columns (and, for JSON, the file itself) without loading rows."""
     reader = _reader(path, fmt)
+    rejects: list = []
     try:
         if fmt == "json":
-            con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
+            row_expr = _json_into_source(con, path, reader, rejects)
             keys = con.execute(
                 f"select distinct unnest(json_keys(json)) from {SOURCE_TABLE} "
                 "where json_type(json) = 'OBJECT'"
             ).fetchall()
             rows = con.execute(f"select count(*) from {SOURCE_TABLE}").fetchone()
+        elif fmt == "csv":
+            return _csv_source(con, path, reader, table)
         else:
             described = con.execute(f"describe select * from {reader}").fetchall()
     except duckdb.Error as exc:
         raise FileRejected(f"cannot read as {FORMAT_NAMES[fmt]}: {_first_line(exc)}") from exc
+    except load_rejects.HeaderError as exc:
+        raise FileRejected(str(exc)) from exc
     row = load_sql.ROW_COLUMN
     if fmt == "json":
         found = [(key, "VARCHAR") for (key,) in sorted(keys)]
@@ -294,24 +270,57 @@ def _inspect(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: Table)
         columns, extras = (
             _match_columns(table, found, required_only=True) if not empty else ({}, [])
         )
-        picks = [f"rowid + 1 as {row}"] + [
+        picks = [f"{row_expr} as {row}"] + [
             f"json ->> {load_sql.literal(name)} as {load_sql.ident(name)}"
             for name, _ in [*columns.values(), *extras]
         ]
         select_sql = f"select {', '.join(picks)} from {SOURCE_TABLE}"
-        return _Source(select_sql, columns, extras)
+        return _Source(select_sql, columns, extras, rejects)
     found = [(name, kind) for name, kind, *_ in described]
     if fmt == "parquet":
         found = [(name, kind) for name, kind in found if name != "file_row_number"]
         columns, extras = _match_columns(table, found, required_only=False)
         select_sql = f"select *, file_row_number + 1 as {row} from {reader}"
         return _Source(select_sql, columns, extras)
-    columns, extras = _match_columns(table, found, required_only=False)
+    raise AssertionError(f"unexpected format {fmt}")  # pragma: no cover
+
+
+def _csv_source(con: duckdb.DuckDBPyConnection, path: Path, reader: str, table: Table) -> _Source:
+    """CSV: DuckDB reads the file; when it cannot, it is read line by line
+    (behavior.load_rejects) and its bad lines become rejects."""
+    row = load_sql.ROW_COLUMN
     try:
+        described = con.execute(f"describe select * from {reader}").fetchall()
+        found = [(name, kind) for name, kind, *_ in described]
+        columns, extras = _match_columns(table, found, required_only=False)
         con.execute(f"create or replace temp table {SOURCE_TABLE} as select * from {reader}")
-    except duckdb.Error as exc:
-        raise FileRejected(f"cannot read as CSV: {_first_line(exc)}") from exc
-    return _Source(f"select *, rowid + 1 as {row} from {SOURCE_TABLE}", columns, extras)
+        return _Source(f"select *, rowid + 1 as {row} from {SOURCE_TABLE}", columns, extras)
+    except duckdb.Error:
+        header, rejects = load_rejects.csv_source(con, path, SOURCE_TABLE)
+    columns, extras = _match_columns(table, [(name, "VARCHAR") for name in header], False)
+    return _Source(f"select * from {SOURCE_TABLE}", columns, extras, rejects)
+
+
+def _json_into_source(
+    con: duckdb.DuckDBPyConnection, path: Path, reader: str, rejects: list
+) -> str:
+    """JSON into the temp source table; returns the SQL of its row number.
+
+    DuckDB reads the file; when it cannot, or some values are not objects or too
+    long, the file is read line by line (behavior.load_rejects) and its bad lines become rejects.
+    """
+    try:
+        con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
+        ((others,),) = con.execute(  # fetchall: a pending result blocks register()
+            f"select count(*) from {SOURCE_TABLE} where json_type(json) <> 'OBJECT' "
+            f"or strlen(json::VARCHAR) > {load_rejects.max_line_bytes()}"
+        ).fetchall()
+        if not others:
+            return "rowid + 1"
+    except duckdb.Error:
+        pass
+    rejects.extend(load_rejects.json_source(con, path, SOURCE_TABLE))
+    return load_sql.ROW_COLUMN
 
 
 def _pause_before_commit(path: Path) -> None:
@@ -417,6 +426,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> File
         con.execute("begin transaction")
         try:
             _load_rows(con, table, source, result, load_id, started)
+            load_rejects.store(con, table, source.rejects, result, load_id, started)
             result.status = "loaded"
             if result.extra_columns:
                 result.reason = f"extra columns ignored: {', '.join(result.extra_columns)}"
@@ -424,17 +434,21 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> File
             _pause_before_commit(path)
             con.execute("commit")
         except duckdb.Error as exc:
-            con.execute("rollback")
+            # A failed COMMIT (full disk) already ended the transaction: the refused
+            # rollback must not hide why (behavior.load_guard).
+            load_guard.rollback_quietly(con)
             result.rows_read = result.rows_loaded = 0
             result.rows_duplicate = result.rows_quarantined = 0
             raise FileRejected(f"cannot load: {_first_line(exc)}") from exc
     except (FileRejected, OSError) as exc:
         result.status = "rejected"
         result.reason = str(exc) if isinstance(exc, FileRejected) else _first_line(exc)
-        _audit(con, load_id, result, started)
+        with contextlib.suppress(duckdb.Error):  # a full disk cannot take the audit row
+            _audit(con, load_id, result, started)
     finally:
-        for temp in (SOURCE_TABLE, BAD_TABLE, REPEATED_TABLE):
-            con.execute(f"drop table if exists temp.{temp}")
+        with contextlib.suppress(duckdb.Error):
+            for temp in (SOURCE_TABLE, BAD_TABLE, REPEATED_TABLE):
+                con.execute(f"drop table if exists temp.{temp}")
     return result
 
 
@@ -457,9 +471,10 @@ def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating its folder and the raw tables when missing."""
     path = Path(database)
     limit = memory_limit()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    load_guard.check_database(path)
     try:
-        con = duckdb.connect(str(path))
+        # attached under a fixed alias: a file named raw.duckdb must work
+        con = load_guard.open_attached(path)
     except duckdb.Error as exc:
         raise UserError(f"cannot open {path}: {_first_line(exc)}") from exc
     con.execute("set TimeZone = 'UTC'")
@@ -479,9 +494,10 @@ def load_paths(
     echo: Callable[[FileResult], None] | None = None,
 ) -> LoadResult:
     """Load files into the raw tables of `database`; `echo` sees each file's result."""
-    files = sorted(resolve_paths(paths), key=_sort_key)
+    found, skipped = load_files.discover(paths)
+    files = sorted(found, key=_sort_key)
     database_path = Path(database) if database is not None else default_database()
-    result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path))
+    result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path), skipped=skipped)
     con = connect(database_path)
     try:
         for path in files:
@@ -489,8 +505,16 @@ def load_paths(
             result.files.append(file_result)
             if echo:
                 echo(file_result)
+            if not load_guard.usable(con):
+                raise UserError(
+                    f"the warehouse {database_path} stopped accepting writes at {path} "
+                    f"({file_result.reason}); it holds the files committed before it"
+                )
     finally:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error as exc:
+            raise UserError(f"cannot close {database_path}: {_first_line(exc)}") from None
     return result
 
 
@@ -533,6 +557,8 @@ def _run(args: argparse.Namespace) -> int:
             )
 
     result = load_paths(args.paths, args.database, echo=echo)
+    for path, reason in result.skipped:
+        print(f"behavior load: skipped {path}: {reason}", file=sys.stderr)
     header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
     print(header + f"{'conflicting':>12}")
     for name, counts in result.tables.items():
@@ -547,6 +573,12 @@ def _run(args: argparse.Namespace) -> int:
         print(
             f"behavior load: {len(result.rejected)} of {len(result.files)} files rejected "
             f"(see {load_sql.AUDIT_TABLE} in {result.database})",
+            file=sys.stderr,
+        )
+        return 1
+    if result.skipped:
+        print(
+            f"behavior load: {len(result.skipped)} files or folders skipped (unreadable)",
             file=sys.stderr,
         )
         return 1

@@ -4,7 +4,8 @@ Every rule of `behavior.contract` becomes one branch of a single `case` expressi
 so a whole file is validated set-based inside DuckDB (no Python row loops). A row
 gets the *first* failing rule as its reason, checked in this order: per column in
 contract order (missing required, bad type, unknown enum, below min / above max,
-broken or wrongly shaped nested JSON), then ordered column pairs, then references.
+broken or wrongly shaped nested JSON), then the plausibility bounds
+(`behavior.load_bounds`), then ordered column pairs, then references.
 
 The source relation may be all text (CSV, JSON) or typed (Parquet): each column's
 expressions depend on the type it was read with, so a Parquet column that already
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from behavior import load_bounds
 from behavior.contract import TABLES, Table, ddl
 
 ROW_COLUMN = "_behavior_row"
@@ -264,13 +266,16 @@ def _reason_branches(source: TypedSource) -> tuple[list[str], list[str]]:
                 f"when not ({_shape_ok(typed, column.nested)}) "
                 f"then {literal(f'wrong JSON shape in {column.name}: expected {expected}')}"
             )
+    # Plausibility bounds (behavior.load_bounds), then ordered pairs, then references.
+    bound_whens, joins = load_bounds.branches(source, load_bounds.load_time_now())
+    whens.extend(bound_whens)
     for earlier, later in table.ordered:
         first, second = source.typed(earlier), source.typed(later)
         whens.append(
             f"when {second} < {first} then {literal(f'{later} before {earlier}: ')} "
             f"|| {second}::VARCHAR || ' < ' || {first}::VARCHAR"
         )
-    joins = []
+
     for index, (column_name, ref_table) in enumerate(table.references):
         ref_key = TABLES[ref_table].key[0]
         alias = f"ref_{index}"

@@ -15,7 +15,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from behavior import report_data, report_files, report_html
+from behavior import load_guard, report_data, report_files, report_html
+from behavior.arguments import iso_date_text, writable_folder
 
 
 def default_database() -> Path:
@@ -36,6 +37,8 @@ def write_report(database: Path, out: Path, day: str | None = None) -> dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
+    load_guard.require_warehouse(Path(args.database))
+    writable_folder(Path(args.out), "--out")
     paths = write_report(Path(args.database), Path(args.out), args.date)
     for path in paths.values():
         print(path)
@@ -49,7 +52,11 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--date", help="report day YYYY-MM-DD (default: the latest complete day)")
+    parser.add_argument(
+        "--date",
+        type=iso_date_text,
+        help="report day YYYY-MM-DD (default: the latest complete day)",
+    )
     parser.add_argument(
         "--database",
         default=str(default_database()),

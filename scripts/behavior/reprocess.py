@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from behavior.arguments import iso_date, positive_int
 from behavior.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +36,7 @@ def dbt_command(start: dt.date, end: dt.date, selector: str | None) -> list[str]
 
 
 def run(args: argparse.Namespace) -> int:
-    start = dt.date.fromisoformat(args.start)
-    end = dt.date.fromisoformat(args.end)
+    start, end = args.start, args.end
     if end < start:
         raise UserError(f"--to {end} is before --from {start}")
     env = dict(os.environ)
@@ -51,8 +51,14 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(name, help="reprocess an event-date range incrementally")
-    parser.add_argument("--from", dest="start", required=True, help="first event day, YYYY-MM-DD")
-    parser.add_argument("--to", dest="end", required=True, help="last event day, YYYY-MM-DD")
+    parser.add_argument(
+        "--from", dest="start", required=True, type=iso_date, help="first event day, YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--to", dest="end", required=True, type=iso_date, help="last event day, YYYY-MM-DD"
+    )
     parser.add_argument("--select", help="dbt selector (default: the whole project)")
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds before dbt is stopped")
+    parser.add_argument(
+        "--timeout", type=positive_int, default=3600, help="seconds before dbt is stopped"
+    )
     parser.set_defaults(func=run)

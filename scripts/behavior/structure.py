@@ -99,12 +99,16 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.manifest)
     if not path.exists():
         raise UserError(f"{path} not found: run `dbt parse` (or dbt build) first")
-    problems = check(json.loads(path.read_text()))
+    try:
+        manifest = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not JSON: {exc}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
+        raise UserError(f"{path} is not a dbt manifest (no nodes)")
+    problems = check(manifest)
     for problem in problems:
         print(problem)
-    models = sum(
-        1 for n in json.loads(path.read_text())["nodes"].values() if n["resource_type"] == "model"
-    )
+    models = sum(1 for n in manifest["nodes"].values() if n["resource_type"] == "model")
     if problems:
         print(f"structure check: {len(problems)} problem(s)")
         return 1

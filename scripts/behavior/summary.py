@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from behavior import load_guard
 from behavior.errors import UserError
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "reports", "utilities", "lookups")
@@ -21,6 +22,7 @@ def summarize(database: Path) -> list[tuple[str, int, int]]:
     """(schema, relations, rows in its tables) for each schema present."""
     if not database.exists():
         raise UserError(f"no warehouse at {database}: run `make run` first")
+    load_guard.require_warehouse(database)
     con = duckdb.connect(str(database), read_only=True)
     try:
         rows = []

@@ -117,11 +117,18 @@ def test_cli_rejects_bad_input():
     for argv in (
         ["generate", "--out", "x"],
         ["generate", "--users", "5"],
-        ["generate", "--users", "5", "--out", "x", "--start", "2026-13-01"],
-        ["generate", "--users", "5", "--out", "x", "--late-rate", "2"],
     ):
         with pytest.raises(UserError):
             gen.resolve(parser.parse_args(argv))
+    # values no command could use are refused by argparse itself: one line, exit 2
+    for argv in (
+        ["generate", "--users", "5", "--out", "x", "--start", "2026-13-01"],
+        ["generate", "--users", "5", "--out", "x", "--late-rate", "2"],
+        ["generate", "--target-rows", "-5", "--out", "x"],
+    ):
+        with pytest.raises(SystemExit) as exited:
+            parser.parse_args(argv)
+        assert exited.value.code == 2
 
 
 def test_target_rows_picks_users_close_to_target(tmp_path):

@@ -1,0 +1,94 @@
+"""Guards around the warehouse file the loader writes: refuse what is not ours.
+
+- `check_database`: the `--database` must be a DuckDB file (checked by the magic
+  bytes `DUCK` at offset 8 of its header) or not exist yet, and its folder must be
+  writable; anything else is one line on stderr and a non-zero exit (DuckDB would
+  otherwise open a CSV as data, or fail later with a traceback).
+- `open_attached`: the file is attached under a fixed catalog alias, so a file named
+  after one of our schemas (`raw.duckdb`, `marts.duckdb`) cannot make `raw.<table>`
+  ambiguous.
+- `rollback_quietly` / `usable`: a failed COMMIT (a full disk, a file size limit)
+  is reported as itself; the rollback that follows, which DuckDB refuses when the
+  commit already ended the transaction, does not mask it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import duckdb
+
+from behavior.errors import UserError
+
+DUCKDB_MAGIC = b"DUCK"
+MAGIC_OFFSET = 8
+CATALOG_ALIAS = "behavior_warehouse"
+
+
+def check_database(path: Path) -> None:
+    """Raise UserError unless `path` is a DuckDB file or can be created as one."""
+    if path.is_dir():
+        raise UserError(f"--database {path} is a folder, not a DuckDB file")
+    if path.exists():
+        try:
+            require_warehouse(path)
+        except UserError as exc:
+            raise UserError(f"{exc}; refusing to write into it") from None
+        if not os.access(path, os.W_OK):
+            raise UserError(f"--database {path} is not writable")
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder of --database {path}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write in {folder} (folder of --database {path})")
+
+
+def open_attached(path: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with `path` attached as CATALOG_ALIAS and in use."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {_literal(str(path))} as {CATALOG_ALIAS}")
+        con.execute(f"use {CATALOG_ALIAS}")
+        con.execute(f"set temp_directory = {_literal(str(path) + '.tmp')}")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open; a refused rollback is not the story."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
+
+
+def usable(con: duckdb.DuckDBPyConnection) -> bool:
+    """False when the connection was invalidated (DuckDB refuses every statement)."""
+    try:
+        con.execute("select 1").fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def require_warehouse(path: Path, option: str = "--database") -> None:
+    """Raise UserError unless `path` is an existing DuckDB file (commands that read)."""
+    if not path.exists():
+        raise UserError(f"no warehouse at {option} {path}: run `make run` (or pass {option} FILE)")
+    if path.is_dir():
+        raise UserError(f"{option} {path} is a folder, not a DuckDB file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(MAGIC_OFFSET + len(DUCKDB_MAGIC))
+    except OSError as exc:
+        raise UserError(f"cannot read {option} {path}: {exc.strerror}") from None
+    if header[MAGIC_OFFSET:] != DUCKDB_MAGIC:
+        raise UserError(f"{option} {path} is not a DuckDB warehouse (no DuckDB header)")
