@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_sql
+from behavior import load_sql, pseudonymize
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
 
@@ -345,6 +345,7 @@ def _load_rows(
     result: FileResult,
     load_id: str,
     started: datetime,
+    private: pseudonymize.PrivateContacts | None = None,
 ) -> None:
     """Validate and insert one file's rows; the caller owns the transaction.
 
@@ -364,6 +365,8 @@ def _load_rows(
         typed, bad_rows, REPEATED_TABLE if repeated else None, check_existing=before > 0
     )
     (loaded,) = con.execute(insert).fetchone()  # type: ignore[misc]
+    if private is not None and table.pii_columns:  # contact data: to the private file
+        private.store(con, typed, bad_rows)
     (after,) = con.execute(f"select count(*) from raw.{table.name}").fetchone()  # type: ignore[misc]
     con.execute(
         load_sql.insert_quarantine_sql(table, BAD_TABLE),
@@ -376,7 +379,12 @@ def _load_rows(
     result.rows_duplicate, result.rows_quarantined = duplicate, quarantined
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> FileResult:
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    load_id: str,
+    private: pseudonymize.PrivateContacts | None = None,
+) -> FileResult:
     started = _now()
     result = FileResult(path=str(path), table=None, status="rejected")
     try:
@@ -396,7 +404,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> File
         result.extra_columns = tuple(name for name, _ in source.extras)
         con.execute("begin transaction")
         try:
-            _load_rows(con, table, source, result, load_id, started)
+            _load_rows(con, table, source, result, load_id, started, private)
             result.status = "loaded"
             if result.extra_columns:
                 result.reason = f"extra columns ignored: {', '.join(result.extra_columns)}"
@@ -457,19 +465,28 @@ def load_paths(
     paths: Iterable[str | os.PathLike[str]],
     database: str | os.PathLike[str] | None = None,
     echo: Callable[[FileResult], None] | None = None,
+    demo_secret: bool = False,
 ) -> LoadResult:
-    """Load files into the raw tables of `database`; `echo` sees each file's result."""
+    """Load files into the raw tables of `database`; `echo` sees each file's result.
+
+    Contact keys use the secret from the environment, or the public demo secret when
+    `demo_secret` (behavior.pseudonymize); e-mail and phone go to the private file.
+    """
+    secret = pseudonymize.secret_from_env(demo=demo_secret)
     files = sorted(resolve_paths(paths), key=_sort_key)
     database_path = Path(database) if database is not None else default_database()
     result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path))
     con = connect(database_path)
+    private = pseudonymize.PrivateContacts(pseudonymize.private_database(database_path))
     try:
+        pseudonymize.prepare_warehouse(con, secret, demo_secret)
         for path in files:
-            file_result = _load_file(con, path, result.load_id)
+            file_result = _load_file(con, path, result.load_id, private)
             result.files.append(file_result)
             if echo:
                 echo(file_result)
     finally:
+        private.close()
         con.close()
     return result
 
@@ -502,7 +519,7 @@ def _run(args: argparse.Namespace) -> int:
                 f"{', '.join(file_result.extra_columns)}"
             )
 
-    result = load_paths(args.paths, args.database, echo=echo)
+    result = load_paths(args.paths, args.database, echo=echo, demo_secret=args.demo_secret)
     header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
     print(header)
     for name, counts in result.tables.items():
@@ -531,5 +548,11 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser.add_argument(
         "--database",
         help=f"DuckDB file (default: ${DATABASE_ENV}, else {DEFAULT_DATABASE})",
+    )
+    parser.add_argument(
+        "--demo-secret",
+        action="store_true",
+        help="key contacts with the public demo secret (generated test data only); "
+        f"otherwise ${pseudonymize.SECRET_ENV} or ${pseudonymize.SECRET_FILE_ENV} is required",
     )
     parser.set_defaults(func=_run)
