@@ -1,5 +1,6 @@
 {#- One row per user. Personal data never reaches this model: the
-    pseudonymous contact_key comes from staging, e-mail and phone do not. -#}
+    pseudonymous contact_key is keyed at load time, e-mail and phone never
+    enter the warehouse. -#}
 
 with
 
