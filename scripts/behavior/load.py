@@ -25,6 +25,11 @@ Decisions (see also `behavior.load_sql` for the validation rules):
   must have every contract column. Extra columns are ignored and reported once per
   table.
 - Load order: catalog tables, then users, then event tables, so references resolve.
+- Personal data (behavior.pseudonymize): a users file's e-mail and phone never enter
+  the warehouse. raw.users stores contact_key (HMAC-SHA256 under the secret from
+  $BEHAVIOR_PSEUDONYMIZATION_SECRET or $BEHAVIOR_PSEUDONYMIZATION_SECRET_FILE) and
+  has_phone; the contacts go to <warehouse>.private.duckdb. No secret, no load, unless
+  --demo-secret (the public demo secret, for generated test data).
 """
 
 from __future__ import annotations
