@@ -268,7 +268,9 @@ class SizeRun:
         return record
 
     def behavior(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "behavior.cli", *args]
+        # Generated data: loads key its contacts with the public demo secret.
+        demo = ("--demo-secret",) if args[:1] == ("load",) else ()
+        return [sys.executable, "-m", "behavior.cli", *args, *demo]
 
     def dbt_cmd(self, *args: str) -> list[str]:
         return [self.dbt, *args]

@@ -11,6 +11,11 @@ Conventions
 - `received_at` is when the collector received the event. Late events have a
   `received_at` days after `occurred_at`; it is the watermark for incremental runs.
 - Enum values are validated after `lower(trim(value))`; staging normalizes the same way.
+- Personal data (`pii` columns: e-mail, phone) may arrive in files but is never stored in
+  the warehouse: the loader keeps it in a private file (behavior.pseudonymize) and
+  stores the table's `derived` columns in its place (`contact_key`, `has_phone`). So a
+  table has the columns a file carries (`columns`, validated by the loader) and the
+  columns stored in `raw.*` (`stored_columns`, what dbt reads and the sample seeds hold).
 """
 
 from __future__ import annotations
@@ -91,6 +96,9 @@ class Column:
     max_value: float | None = None
     nested: str | None = None  # "strings", "navigation" or "responses"
     pii: bool = False
+    # Stored columns the loader derives from a personal-data file column: (file column,
+    # how): "contact_key" (HMAC-SHA256 under the secret) or "is_not_null".
+    derived_from: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,10 +112,27 @@ class Table:
     ordered: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     # Foreign keys checked by dbt relationships tests in staging: column -> table.
     references: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # Stored in place of the pii columns (each right after the column it derives from).
+    derived: tuple[Column, ...] = field(default_factory=tuple)
 
     @property
     def column_names(self) -> list[str]:
+        """The columns a file carries (the loader validates these)."""
         return [c.name for c in self.columns]
+
+    @property
+    def stored_columns(self) -> tuple[Column, ...]:
+        """The columns of raw.<table>: file columns, pii ones replaced by `derived`."""
+        stored: list[Column] = []
+        for column in self.columns:
+            if not column.pii:
+                stored.append(column)
+            stored.extend(d for d in self.derived if d.derived_from[0] == column.name)  # type: ignore[index]
+        return tuple(stored)
+
+    @property
+    def pii_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.pii)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -181,6 +206,22 @@ USERS = Table(
             "Latest reinstall after an uninstall as of this version (UTC).",
         ),
         Column("last_seen_at", "TIMESTAMP", "Last time the app saw the user (UTC)."),
+    ),
+    derived=(
+        Column(
+            "contact_key",
+            "VARCHAR",
+            "Pseudonymous contact key: HMAC-SHA256 (hex) of the trimmed, lowercased "
+            "e-mail under the pseudonymization secret, computed at load time; null "
+            "without an e-mail. The e-mail itself stays in the loader's private file.",
+            derived_from=("email", "contact_key"),
+        ),
+        Column(
+            "has_phone",
+            "BOOLEAN",
+            "Whether the user left a phone number (the number stays in the loader's private file).",
+            derived_from=("phone", "is_not_null"),
+        ),
     ),
 )
 
@@ -485,8 +526,8 @@ EVENT_TABLES = tuple(name for name, t in TABLES.items() if t.is_event)
 
 
 def ddl(table: Table, schema: str = "raw") -> str:
-    """CREATE TABLE statement for a raw table."""
-    cols = ",\n    ".join(f"{c.name} {c.type}" for c in table.columns)
+    """CREATE TABLE statement for a raw table (its stored columns)."""
+    cols = ",\n    ".join(f"{c.name} {c.type}" for c in table.stored_columns)
     return f"create table if not exists {schema}.{table.name} (\n    {cols}\n)"
 
 

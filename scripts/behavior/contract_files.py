@@ -2,8 +2,9 @@
 
 `behavior contract` writes:
 - models/staging/app/_app__sources.yml: the `app` source (schema raw) with every
-  table and column described, not_null tests on required columns, unique keys on
-  the catalog, and freshness on the event tables;
+  table and stored column described (raw.users stores contact_key and has_phone,
+  not e-mail and phone: see behavior.pseudonymize), not_null tests on required
+  columns, unique keys on the catalog, and freshness on the event tables;
 - seeds/sample/_sample__seeds.yml: column types for the sample seeds.
 `behavior contract --check` exits 1 when the committed files differ (make test runs it).
 """
@@ -53,7 +54,7 @@ def render_sources() -> str:
                 "            error_after: {count: 3, period: day}",
             ]
         lines.append("        columns:")
-        for column in table.columns:
+        for column in table.stored_columns:
             description = column.description
             if column.enum:
                 description += " One of: " + ", ".join(column.enum) + " (any case)."
@@ -86,7 +87,7 @@ def render_seeds() -> str:
             "    config:",
             "      column_types:",
         ]
-        lines += [f"        {c.name}: {c.type}" for c in table.columns]
+        lines += [f"        {c.name}: {c.type}" for c in table.stored_columns]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,9 @@ later, appended to the chunk), late (received_at 1-10 days after the event), mal
 broken_json = truncated or not a list, unknown_reference = unknown user / course / quiz
 id) and, with --enum-noise-rate, enum values in other casing or with stray whitespace.
 Planted effects (--plant) and their entities are listed under `planted`.
+Users files carry e-mail and phone (the loader keys and moves them, see
+behavior.pseudonymize), except with --sample: the sample is seeded straight into raw, so
+its users.csv holds contact_key (under the public demo secret) and has_phone instead.
 
 Size: users are simulated in blocks of ~150k rows (all days per block) and each block
 is appended to the files, so memory stays flat as --users grows. An active user-day
@@ -47,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from behavior import contract
+from behavior import contract, pseudonymize
 from behavior import generate_format as fmt
 from behavior.arguments import iso_date_text, non_negative_int, positive_int, share
 from behavior.errors import UserError
@@ -67,6 +70,9 @@ SAMPLE = {
     "malformed_rate": 0.0,
     "enum_noise_rate": 0.01,
     "plant": ["all"],
+    # The sample is seeded straight into raw (no loader), so users.csv holds what the
+    # loader would store: contact keys under the public demo secret, no e-mail or phone.
+    "contact_keys": "demo",
 }
 DEFAULTS = {
     "days": 61,
@@ -78,6 +84,7 @@ DEFAULTS = {
     "malformed_rate": 0.0,
     "enum_noise_rate": 0.0,
     "plant": [],
+    "contact_keys": None,  # files carry e-mail and phone, as the app exports them
 }
 # Measured on the default behaviour (see rows_per_user); used for --target-rows and blocks.
 ROWS_PER_ACTIVE_USER_DAY = 6.4
@@ -161,6 +168,7 @@ def resolve(args: argparse.Namespace) -> dict:
     for key in ("duplicate_rate", "late_rate", "malformed_rate", "enum_noise_rate"):
         if not 0.0 <= opts[key] <= 0.5:
             raise UserError(f"--{key.replace('_', '-')} must be between 0 and 0.5")
+    opts["contact_keys"] = base["contact_keys"]
     names = set(opts["plant"] or [])
     opts["plant"] = sorted(PLANTS if "all" in names else names)
     return opts
@@ -239,9 +247,10 @@ def generate(opts: dict, progress: bool = False) -> dict:
     plants, planted = plant(catalog, set(opts["plant"]), start_ts, days)
     catalog.tables["quiz_questions"] = question_table(catalog)
 
+    keyed = opts.get("contact_keys") == "demo"
     writers = {
         name: fmt.TableWriter(
-            out, table, ext, fmt.arrow_schema(table, text_cols.get(name, frozenset()))
+            out, table, ext, fmt.arrow_schema(table, text_cols.get(name, frozenset()), keyed)
         )
         for name, table in contract.TABLES.items()
     }
@@ -264,6 +273,10 @@ def generate(opts: dict, progress: bool = False) -> dict:
                 table = apply_faults(
                     name, table, rates, rng, fault_counts, text_cols.get(name, frozenset())
                 )
+                if keyed and contract.TABLES[name].pii_columns:
+                    table = pseudonymize.pseudonymize_arrow(
+                        contract.TABLES[name], table, pseudonymize.DEMO_SECRET
+                    )
                 writers[name].write(table)
             done = (b + 1) / n_blocks
             if progress and n_blocks > 1 and (done >= next_report or b + 1 == n_blocks):

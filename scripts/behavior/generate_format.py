@@ -29,15 +29,23 @@ _ARROW_TYPES = {
     "INTEGER": pa.int32(),
     "DOUBLE": pa.float64(),
     "DECIMAL(12,2)": pa.decimal128(12, 2),
+    "BOOLEAN": pa.bool_(),
 }
 
 
-def arrow_schema(table: contract.Table, text_columns: frozenset[str] = frozenset()) -> pa.Schema:
-    """Arrow schema for a raw table; `text_columns` are written as strings (malformed text)."""
+def arrow_schema(
+    table: contract.Table, text_columns: frozenset[str] = frozenset(), stored: bool = False
+) -> pa.Schema:
+    """Arrow schema for a raw table; `text_columns` are written as strings (malformed text).
+
+    `stored`: the columns of raw.<table> (contact key instead of e-mail and phone),
+    as the embedded sample holds them; else the columns a file carries.
+    """
+    columns = table.stored_columns if stored else table.columns
     return pa.schema(
         [
             pa.field(c.name, pa.string() if c.name in text_columns else _ARROW_TYPES[c.type])
-            for c in table.columns
+            for c in columns
         ]
     )
 

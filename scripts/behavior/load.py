@@ -28,6 +28,11 @@ Decisions (see also `behavior.load_sql` for the validation rules):
   must have every contract column. Extra columns are ignored and reported once per
   table.
 - Load order: catalog tables, then users, then event tables, so references resolve.
+- Personal data (behavior.pseudonymize): a users file's e-mail and phone never enter
+  the warehouse. raw.users stores contact_key (HMAC-SHA256 under the secret from
+  $BEHAVIOR_PSEUDONYMIZATION_SECRET or $BEHAVIOR_PSEUDONYMIZATION_SECRET_FILE) and
+  has_phone; the contacts go to <warehouse>.private.duckdb. No secret, no load, unless
+  --demo-secret (the public demo secret, for generated test data).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_conflicts, load_files, load_guard, load_rejects, load_sql
+from behavior import load_conflicts, load_files, load_guard, load_rejects, load_sql, pseudonymize
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
 
@@ -365,6 +370,7 @@ def _load_rows(
     result: FileResult,
     load_id: str,
     started: datetime,
+    private: pseudonymize.PrivateContacts | None = None,
 ) -> None:
     """Validate and insert one file's rows; the caller owns the transaction.
 
@@ -388,6 +394,8 @@ def _load_rows(
         typed, bad_rows, REPEATED_TABLE if repeated else None, check_existing=before > 0
     )
     (loaded,) = con.execute(insert).fetchone()  # type: ignore[misc]
+    if private is not None and table.pii_columns:  # contact data: to the private file
+        private.store(con, typed, bad_rows)
     (after,) = con.execute(f"select count(*) from raw.{table.name}").fetchone()  # type: ignore[misc]
     con.execute(
         load_sql.insert_quarantine_sql(table, BAD_TABLE),
@@ -405,7 +413,12 @@ def _load_rows(
     result.rows_duplicate, result.rows_quarantined = duplicate, quarantined
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> FileResult:
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    load_id: str,
+    private: pseudonymize.PrivateContacts | None = None,
+) -> FileResult:
     started = _now()
     result = FileResult(path=str(path), table=None, status="rejected")
     try:
@@ -425,7 +438,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, path: Path, load_id: str) -> File
         result.extra_columns = tuple(name for name, _ in source.extras)
         con.execute("begin transaction")
         try:
-            _load_rows(con, table, source, result, load_id, started)
+            _load_rows(con, table, source, result, load_id, started, private)
             load_rejects.store(con, table, source.rejects, result, load_id, started)
             result.status = "loaded"
             if result.extra_columns:
@@ -492,16 +505,24 @@ def load_paths(
     paths: Iterable[str | os.PathLike[str]],
     database: str | os.PathLike[str] | None = None,
     echo: Callable[[FileResult], None] | None = None,
+    demo_secret: bool = False,
 ) -> LoadResult:
-    """Load files into the raw tables of `database`; `echo` sees each file's result."""
+    """Load files into the raw tables of `database`; `echo` sees each file's result.
+
+    Contact keys use the secret from the environment, or the public demo secret when
+    `demo_secret` (behavior.pseudonymize); e-mail and phone go to the private file.
+    """
+    secret = pseudonymize.secret_from_env(demo=demo_secret)
     found, skipped = load_files.discover(paths)
     files = sorted(found, key=_sort_key)
     database_path = Path(database) if database is not None else default_database()
     result = LoadResult(load_id=uuid.uuid4().hex, database=str(database_path), skipped=skipped)
     con = connect(database_path)
+    private = pseudonymize.PrivateContacts(pseudonymize.private_database(database_path))
     try:
+        pseudonymize.prepare_warehouse(con, secret, demo_secret)
         for path in files:
-            file_result = _load_file(con, path, result.load_id)
+            file_result = _load_file(con, path, result.load_id, private)
             result.files.append(file_result)
             if echo:
                 echo(file_result)
@@ -511,6 +532,7 @@ def load_paths(
                     f"({file_result.reason}); it holds the files committed before it"
                 )
     finally:
+        private.close()
         try:
             con.close()
         except duckdb.Error as exc:
@@ -556,7 +578,7 @@ def _run(args: argparse.Namespace) -> int:
                 f"{', '.join(file_result.extra_columns)}"
             )
 
-    result = load_paths(args.paths, args.database, echo=echo)
+    result = load_paths(args.paths, args.database, echo=echo, demo_secret=args.demo_secret)
     for path, reason in result.skipped:
         print(f"behavior load: skipped {path}: {reason}", file=sys.stderr)
     header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
@@ -606,6 +628,12 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         help="warn about a user or event file whose valid rows are more than this share "
         f"duplicates (default {load_conflicts.DEFAULT_WARN_SHARE}); a file never loaded "
         f"before whose rows are all duplicates exits {load_conflicts.EXIT_NOTHING_NEW}",
+    )
+    parser.add_argument(
+        "--demo-secret",
+        action="store_true",
+        help="key contacts with the public demo secret (generated test data only); "
+        f"otherwise ${pseudonymize.SECRET_ENV} or ${pseudonymize.SECRET_FILE_ENV} is required",
     )
     parser.set_defaults(func=_run)
 

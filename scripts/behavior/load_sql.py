@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from behavior import load_bounds
-from behavior.contract import TABLES, Table, ddl
+from behavior import load_bounds, pseudonymize
+from behavior.contract import TABLES, Column, Table, ddl
 
 ROW_COLUMN = "_behavior_row"
 QUARANTINE_SUFFIX = "__quarantine"
 AUDIT_TABLE = "raw._load_files"
 REASON_VALUE_CHARS = 80  # values quoted in a reason are cut to this length
+WITHHELD = "(personal data withheld)"  # a pii value in a quarantine record
 
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 NESTED_SHAPES = {
@@ -296,11 +297,12 @@ def bad_rows_query(source: TypedSource) -> str:
     """Select the invalid rows: `_behavior_row`, `reason` and `record`.
 
     `record` is the original row as JSON text (every value as text), built only for
-    invalid rows.
+    invalid rows; personal data (pii columns) shows as WITHHELD, never its value.
     """
     whens, joins = _reason_branches(source)
     record_pairs = [
-        f"{literal(column.name)}, {sql.text}"
+        f"{literal(column.name)}, "
+        + (f"if({sql.blank}, null, {literal(WITHHELD)})" if column.pii else sql.text)
         for column, sql in zip(source.table.columns, source.columns, strict=True)
     ] + [f"{literal(name)}, {text}" for name, text in source.extras]
     branches = "\n            ".join(whens)
@@ -353,6 +355,22 @@ having count(*) > 1
 """
 
 
+def stored_value(source: TypedSource, column: Column) -> str:
+    """SQL for a stored column: the typed file value, or derived from a pii column.
+
+    A contact key comes from the Python function the loader registers on its
+    connection (behavior.pseudonymize), so the secret is never in the SQL text.
+    """
+    if column.derived_from is None:
+        return source.typed(column.name)
+    name, how = column.derived_from
+    if how == "contact_key":
+        return f"{pseudonymize.UDF_NAME}({source.typed(name)})"
+    if how == "is_not_null":
+        return f"({source.typed(name)} is not null)"
+    raise ValueError(f"unknown derivation {how!r}")  # pragma: no cover
+
+
 def insert_valid_sql(
     source: TypedSource,
     bad_rows: str | None,
@@ -365,8 +383,9 @@ def insert_valid_sql(
     out); `check_existing` is false when raw.<table> is empty.
     """
     table = source.table
-    names = ", ".join(ident(c.name) for c in table.columns)
-    values = ", ".join(f"{source.typed(c.name)} as {ident(c.name)}" for c in table.columns)
+    stored = table.stored_columns
+    names = ", ".join(ident(c.name) for c in stored)
+    values = ", ".join(f"{stored_value(source, c)} as {ident(c.name)}" for c in stored)
 
     def match(alias: str) -> str:
         return " and ".join(f"{alias}.{ident(k)} = valid.{ident(k)}" for k in table.key)
@@ -380,7 +399,7 @@ def insert_valid_sql(
         clauses.append(
             f"where repeated.first_row is null or repeated.first_row = valid.{ROW_COLUMN}"
         )
-    selected = ", ".join(f"valid.{ident(c.name)}" for c in table.columns)
+    selected = ", ".join(f"valid.{ident(c.name)}" for c in stored)
     return f"""
 insert into raw.{table.name} ({names})
 select {selected}

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# `behavior load` refuses to run without a pseudonymization secret (behavior.pseudonymize);
+# tests load generated data with this one unless they set their own.
+TEST_SECRET = "pytest secret for contact keys (not a real one)"
+os.environ.setdefault("BEHAVIOR_PSEUDONYMIZATION_SECRET", TEST_SECRET)
 
 
 @pytest.fixture(scope="session")

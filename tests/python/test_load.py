@@ -294,7 +294,8 @@ def test_each_fault_class_is_quarantined_with_its_reason(tmp_path: Path) -> None
         (30,),
         (None,),
     ]
-    assert fetch(database, "select count(*) from raw.users where phone is null") == [(2,)]
+    # raw.users stores whether there is a phone, not the number (behavior.pseudonymize)
+    assert fetch(database, "select count(*) from raw.users where not has_phone") == [(2,)]
 
 
 INTERACTIONS = [
@@ -379,8 +380,11 @@ u_1,2026-01-03 00:00:00,2026-01-01 00:00:00,second@x.io,,IN,organic,android,,,,,
     second = by_file["users_2026-01-02.csv"]
     assert (second.rows_read, second.rows_loaded) == (5, 2)
     assert (second.rows_duplicate, second.rows_quarantined) == (2, 1)
+    # the e-mails are in the private contacts file beside the warehouse, one row per
+    # loaded raw.users row (the same first-wins rule)
+    private = database.with_name(database.stem + ".private.duckdb")
     assert fetch(
-        database, "select user_id, updated_at::VARCHAR, email from raw.users order by all"
+        private, "select user_id, updated_at::VARCHAR, email from users_contacts order by all"
     ) == [
         ("u_1", "2026-01-01 00:00:00", "a@x.io"),
         ("u_1", "2026-01-03 00:00:00", None),

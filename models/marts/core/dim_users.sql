@@ -1,9 +1,9 @@
 {#- One row per user. Personal data never reaches this model: the
-    pseudonymous contact_key comes from staging, e-mail and phone do not.
-    The sign-up day shown is never after the first active day: an event before
-    the recorded sign-up (e.g. a skewed client clock) moves the cohort day to
-    the first active day and sets is_active_before_signup (README, Loading
-    real data). -#}
+    pseudonymous contact_key is keyed at load time, e-mail and phone never
+    enter the warehouse. The sign-up day shown is never after the first active
+    day: an event before the recorded sign-up (e.g. a skewed client clock)
+    moves the cohort day to the first active day and sets
+    is_active_before_signup (README, Loading real data). -#}
 
 with
 

@@ -20,9 +20,9 @@ renamed as (
 
     select
         user_id,
-        {{ pseudonymize('email') }} as contact_key,
-        email is not null as has_email,
-        phone is not null as has_phone,
+        contact_key,
+        contact_key is not null as has_email,
+        has_phone,
         upper(trim(country_code)) as country_code,
         lower(trim(acquisition_channel)) as acquisition_channel,
         lower(trim(platform)) as platform,
