@@ -44,7 +44,9 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq chromium >/dev/null; }
 
+# lock-check: one clear line, not dbt's tracebacks, when a BI tool holds the build file.
 seed: setup
+	$(BIN)/behavior lock-check
 	$(DBT) seed --quiet
 
 build: seed
@@ -56,9 +58,12 @@ build: seed
 DAILY_FLAGS := --vars '{behavior__test_recent_only: true}' --exclude-resource-type unit_test
 daily: seed
 	$(DBT) build $(DAILY_FLAGS)
+	$(BIN)/behavior publish
 
+# publish copies the passed build into the serving file BI and the report read.
 run: build
-	$(BIN)/behavior report --database warehouse/sample.duckdb
+	$(BIN)/behavior publish
+	$(BIN)/behavior report
 	$(BIN)/behavior summary --database warehouse/sample.duckdb
 
 lint: setup
