@@ -51,7 +51,9 @@
         {%- else -%}
             {%- set failed = [] -%}
             {%- for result in results or [] -%}
-                {%- if result.status in ['error', 'fail', 'runtime error', 'skipped'] -%}
+                {%- if result.status in [
+                    'error', 'fail', 'runtime error', 'skipped', 'partial success'
+                ] -%}
                     {%- do failed.append(
                         (result.node.unique_id if result.node else 'hook')
                         ~ ' (' ~ result.status ~ ')'

@@ -78,6 +78,14 @@ class Invocation:
         scope = "" if self.is_complete_selection else " (partial selection)"
         return f"dbt {self.command}{scope} started {self.started_at:%Y-%m-%d %H:%M:%S} UTC"
 
+    def failure(self) -> str:
+        """'The last dbt build, started ..., failed: nodes' (or 'never finished')."""
+        scope = "" if self.is_complete_selection else " (partial selection)"
+        head = f"The last dbt {self.command}{scope}, started {self.started_at:%Y-%m-%d %H:%M} UTC,"
+        if self.status == "running":
+            return f"{head} never finished (still running, or killed)"
+        return f"{head} failed: {', '.join(self.failed_nodes) or 'unknown nodes'}"
+
 
 @dataclass
 class BuildStatus:
@@ -104,9 +112,8 @@ class BuildStatus:
     def blocking_reason(self) -> str | None:
         """Why the file must not be published; None when it may be."""
         latest = self.latest
-        if latest is not None and latest.status not in (PASSED, "running"):
-            nodes = ", ".join(latest.failed_nodes) or "unknown nodes"
-            return f"the last {latest.describe()} failed: {nodes}"
+        if latest is not None and latest.status != PASSED:
+            return latest.failure()
         base = self.last_complete_build()
         if base is None:
             return f"no complete `dbt build` is recorded in {self.database}"
@@ -198,13 +205,12 @@ def report_warning(database: Path) -> str | None:
         if not status.last_failed:
             return None
         return (
-            f"The last dbt build failed ({status.blocking_reason()}). This report shows the "
-            f"last published build (finished {built_at:%Y-%m-%d %H:%M} UTC, latest complete "
-            f"day {day})."
+            f"{status.latest.failure()}. This report shows the last published build "
+            f"(finished {built_at:%Y-%m-%d %H:%M} UTC, latest complete day {day})."
         )
     if not status.last_failed:
         return None
     return (
-        f"The last dbt build of this warehouse failed ({status.blocking_reason()}). "
-        "The figures below come from a build that did not pass its tests."
+        f"{status.latest.failure()}. The figures below come from this build file, "
+        "which did not pass its tests."
     )

@@ -56,7 +56,7 @@ def build_state(meta: dict[str, object], build: Path) -> tuple[str, bool]:
         return f"unknown (no dbt command is recorded in {build})", False
     if status.last_failed:
         return (
-            f"FAILED: {status.blocking_reason()}; the serving file keeps the last good build",
+            f"FAILED: {latest.failure()}; the serving file keeps the last good build",
             True,
         )
     if latest.invocation_id == meta["dbt_invocation_id"]:
