@@ -134,12 +134,16 @@ def _meta_row(
     rows_count: int,
 ) -> dict[str, object]:
     invocation = status.published_build()
+    # The newest load the published data can contain: loaded before the last build
+    # started (a load after it is in raw but not yet in the marts).
+    last_build = next(i for i in reversed(status.invocations) if i.command == "build")
     load = (None, None, None)
     if _has_table(con, "raw", "_load_files"):
         load = (
             con.execute(
                 "select load_id, source_file, finished_at from build.raw._load_files "
-                "order by finished_at desc nulls last, started_at desc limit 1"
+                "where finished_at <= ? order by finished_at desc, started_at desc limit 1",
+                [last_build.started_at],
             ).fetchone()
             or load
         )

@@ -411,3 +411,53 @@ def test_report_on_failed_build(failed_build: dict, tmp_path: Path) -> None:
         assert b"WARNING: The last dbt build" in pdf
         sheet = openpyxl.load_workbook(next(out.glob("*.xlsx")))["KPIs"]
         assert str(sheet.cell(row=2, column=1).value).startswith("WARNING: The last dbt build")
+
+
+def test_meta_names_the_load_the_build_saw(tmp_path: Path) -> None:
+    """A hand-made build file (no dbt): one passed complete build started at 10:00, one
+    load finished before it (l1, 09:00) and one after (l2, 11:00). The serving file's
+    meta names l1, the last load the build could contain; the latest complete day is
+    the last rpt_mis_daily day (2026-10-02); raw and ops are not copied."""
+    from behavior.publish import publish
+
+    build = tmp_path / "w.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema ops")
+        con.execute(
+            "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
+            "selection varchar, is_complete_selection boolean, target_name varchar, "
+            "dbt_version varchar, started_at timestamp, finished_at timestamp, "
+            "status varchar, nodes_count integer, failed_nodes varchar[])"
+        )
+        con.execute(
+            "insert into ops.dbt_invocations values ('b1', 'build', '{}', true, 'warehouse', "
+            "'1.11', '2026-10-03 10:00', '2026-10-03 10:05', 'passed', 3, [])"
+        )
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw._load_files as select * from (values "
+            "('l1', 'a.csv', timestamp '2026-10-03 08:59', timestamp '2026-10-03 09:00'), "
+            "('l2', 'b.csv', timestamp '2026-10-03 10:59', timestamp '2026-10-03 11:00')) "
+            "as t(load_id, source_file, started_at, finished_at)"
+        )
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_x as select range as x from range(5)")
+        con.execute("create schema reports")
+        con.execute(
+            "create table reports.rpt_mis_daily as select * from (values "
+            "(date '2026-10-01'), (date '2026-10-02')) as t(report_date)"
+        )
+    meta = publish(build, tmp_path / "w.serving.duckdb", ("marts", "reports", "semantic"))
+    assert (meta["raw_load_id"], meta["raw_load_file"]) == ("l1", "a.csv")
+    assert meta["latest_complete_day"] == dt.date(2026, 10, 2)
+    assert (meta["tables_count"], meta["rows_count"]) == (2, 7)  # 5 + 2 rows
+    assert meta["serving_schemas"] == "marts, reports"  # semantic is absent: skipped
+    with duckdb.connect(str(tmp_path / "w.serving.duckdb"), read_only=True) as con:
+        schemas = {
+            row[0] for row in con.execute("select schema_name from duckdb_tables()").fetchall()
+        }
+        assert schemas == {"main", "marts", "reports"}
+        assert con.execute("select raw_load_id, dbt_invocation_id from meta").fetchone() == (
+            "l1",
+            "b1",
+        )
