@@ -51,12 +51,15 @@ chromium:
 		timeout $(SETUP_TIMEOUT) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			timeout $(SETUP_TIMEOUT) apt-get install -y -qq chromium >/dev/null; }
 
+# lock-check: one clear line, not dbt's tracebacks, when a BI tool holds the build file.
 seed: setup
+	$(BIN)/behavior lock-check
 	$(DBT) seed --quiet
 
 # `dbt build` runs the seeds itself: one dbt invocation, one parse (partial when
 # the project has not changed since the last run).
 build: setup
+	$(BIN)/behavior lock-check
 	$(DBT) build
 
 # The daily run, after `behavior load` of the new files: incremental models rebuild
@@ -64,12 +67,17 @@ build: setup
 # (BEHAVIOR_TEST_RECENT_ONLY, read at execution: unlike --vars it keeps dbt's
 # partial-parse cache, so a daily run never re-parses the whole project); unit
 # tests, which read no data, stay in `make test`. One dbt invocation: seeds included.
+# Then publish: the passed build becomes the serving file BI and the report read.
 DAILY_FLAGS := --exclude-resource-type unit_test
 daily: setup
+	$(BIN)/behavior lock-check
 	BEHAVIOR_TEST_RECENT_ONLY=true $(DBT) build $(DAILY_FLAGS)
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior publish
 
+# publish copies the passed build into the serving file BI and the report read.
 run: build
-	timeout $(REPORT_TIMEOUT) $(BIN)/behavior report --database warehouse/sample.duckdb
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior publish
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior report
 	timeout $(REPORT_TIMEOUT) $(BIN)/behavior summary --database warehouse/sample.duckdb
 
 lint: setup

@@ -342,6 +342,14 @@ class SizeRun:
         self.result.file_mb["built"] = _mb(self.db)
         # dbt compile runs introspective queries (util_days reads a built model).
         _copy_database(self.db, self.templates / "built.duckdb")
+        # Publish the built file to a serving file beside it (what BI reads).
+        serving = self.db.with_name(f"{self.db.stem}.serving{self.db.suffix}")
+        self.run(
+            "publish",
+            self.behavior("publish", "--database", str(self.db), "--serving", str(serving)),
+        )
+        if serving.exists():
+            self.result.file_mb["serving"] = _mb(serving)
         if with_threads and "threads" not in self.opts.skip:
             for n in (1, 2):
                 if n != self.opts.threads:
@@ -577,6 +585,8 @@ METRICS: list[tuple[str, Callable[[SizeResult], str]]] = [
         lambda r: _num(_percent(_step_s(r, "incremental_daily"), _step_s(r, "build")), 0, " %"),
     ),
     ("DuckDB file after full build (MB)", lambda r: _num(r.file_mb.get("built"), 1)),
+    ("`behavior publish` of the full build (s)", lambda r: _seconds(r.steps.get("publish"))),
+    ("serving file after publish (MB)", lambda r: _num(r.file_mb.get("serving"), 1)),
 ]
 
 

@@ -23,6 +23,9 @@ SUBCOMMANDS = {
     "reprocess": "behavior.reprocess",
     "bench": "behavior.bench",
     "compact": "behavior.compact",
+    "publish": "behavior.publish",
+    "serve-check": "behavior.serve_check",
+    "lock-check": "behavior.lock_check",
 }
 
 

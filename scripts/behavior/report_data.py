@@ -40,6 +40,7 @@ class ReportData:
     courses: pd.DataFrame
     payments: pd.DataFrame
     quiz_questions: pd.DataFrame
+    build_warning: str | None = None  # set when the last build failed (a banner)
 
 
 def connect(database: Path) -> duckdb.DuckDBPyConnection:

@@ -81,6 +81,9 @@ def write_pdf(data: ReportData, path: Path) -> None:
         PdfPages(path) as pdf,
     ):
         lines = [f"Complete days {data.first_date} to {data.latest_date}", ""]
+        if data.build_warning:
+            warning = textwrap.wrap("WARNING: " + data.build_warning, 110)
+            lines = warning + [""] + lines
         for area in AREAS:
             lines.append(area.upper())
             rows = data.kpis[data.kpis["area"] == area]
@@ -134,9 +137,12 @@ def write_xlsx(data: ReportData, path: Path) -> None:
         "header": book.add_format({"bold": True, "bg_color": "#F3F4F6"}),
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
         "title": book.add_format({"bold": True, "font_size": 14}),
+        "banner": book.add_format({"bold": True, "font_color": "#991B1B", "bg_color": "#FEF2F2"}),
     }
     kpis = book.add_worksheet("KPIs")
     kpis.write(0, 0, f"Daily MIS report {data.report_date}", formats["title"])
+    if data.build_warning:
+        kpis.write(1, 0, "WARNING: " + data.build_warning, formats["banner"])
     _write_frame(kpis, data.kpis[list(KPI_COLUMNS)], 2, formats)
     kpis.set_column(0, 0, 26)
     kpis.set_column(1, len(KPI_COLUMNS), 14)

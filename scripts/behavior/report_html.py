@@ -33,6 +33,8 @@ th{background:#f3f4f6}td.num{text-align:right;white-space:nowrap}
 .sev-high{color:#b91c1c;font-weight:600}.sev-medium{color:#b45309}.sev-low{color:#6b7280}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:16px}
 img{max-width:100%}.note{font-size:12px;color:#6b7280}
+.banner{background:#fef2f2;border:2px solid #dc2626;color:#991b1b;border-radius:8px;
+padding:10px 14px;margin:0 0 12px;font-weight:600}
 """
 
 
@@ -170,6 +172,11 @@ def render(data: ReportData, generated_at: dt.datetime) -> str:
         else f'<p class="note">Whole-history detectors report on the latest complete day '
         f"({data.latest_date}) only; this day shows the daily detectors.</p>"
     )
+    banner = (
+        f'<div class="banner" data-build-failed="true">{esc(data.build_warning)}</div>'
+        if data.build_warning
+        else ""
+    )
     at_risk = users.head(25)[["entity_id", "contact_key", "breakdown", "severity", "finding"]]
     at_risk = at_risk.rename(columns={"entity_id": "user_id", "breakdown": "platform"})
     return f"""<!DOCTYPE html>
@@ -177,6 +184,7 @@ def render(data: ReportData, generated_at: dt.datetime) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Daily MIS report {data.report_date}</title><style>{CSS}</style></head>
 <body data-report-date="{data.report_date}">
+{banner}
 <h1>Daily MIS report &mdash; {data.report_date:%A %d %B %Y}</h1>
 <div class="sub">Complete days in the warehouse: {data.first_date} to {data.latest_date}.
 Generated {generated_at:%Y-%m-%d %H:%M} UTC from the dbt marts and reports.</div>

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from behavior import load_guard
+from behavior.build_status import serving_path
 from behavior.errors import UserError
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "reports", "utilities", "lookups")
@@ -55,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
     reports = sorted(Path("output").glob("**/mis_report_*.html"))
     if reports:
         print(f"Latest daily report: {reports[-1].resolve()}")
-    print("BI tools: open the DuckDB file read-only and use schema `marts` (and `reports`).")
+    serving = serving_path(database)
+    print(
+        f"BI tools: open {serving} read-only (schemas `marts`, `reports`; never the build "
+        "file); `behavior serve-check` shows its age and build."
+    )
     return 0
 
 

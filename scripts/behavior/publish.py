@@ -1,0 +1,331 @@
+"""`behavior publish`: copy a passed build into the serving file BI tools read.
+
+Write, audit, publish. dbt builds the build file (warehouse/sample.duckdb) as before.
+Only when its last build passed (models and data tests, see behavior.build_status),
+this command copies the serving schemas (marts, reports, lookups, utilities with the
+date spine, and the semantic layer's schema when present; absent ones are skipped)
+into a new file in the same folder, checks every table's row count against the
+build, adds a one-row `meta` table (when, from which build, raw load and latest
+complete day), and swaps it in with an atomic rename over the serving file
+(warehouse/sample.serving.duckdb beside warehouse/sample.duckdb).
+
+A failed build publishes nothing: the command names the failing nodes, exits 1,
+and the serving file stays byte-identical. A reader that has the old serving file
+open keeps reading it (on Linux the renamed-over file lives on until it is closed);
+new connections see the new one. Readers never block a build (dbt writes another
+file) or a publish (which writes a new file and renames it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from behavior import build_status
+from behavior.errors import UserError
+
+DEFAULT_SCHEMAS = ("marts", "reports", "lookups", "utilities", "semantic")
+SCHEMAS_ENV = "BEHAVIOR_SERVING_SCHEMAS"
+# Tests only: pause this many seconds after the first table is copied, so a test
+# can kill the publish while the new file is half written.
+PAUSE_ENV = "BEHAVIOR_PUBLISH_PAUSE_SECONDS"
+TEMP_MARK = ".publishing-"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BuildNotPublishable(Exception):
+    """The build file's last build did not pass; the message says why."""
+
+
+def configured_schemas(value: str | None = None) -> tuple[str, ...]:
+    value = value if value is not None else os.environ.get(SCHEMAS_ENV)
+    if not value:
+        return DEFAULT_SCHEMAS
+    schemas = tuple(part.strip() for part in value.split(",") if part.strip())
+    bad = [s for s in schemas if not s.replace("_", "").isalnum()]
+    if bad or not schemas:
+        raise UserError(f"--schemas must be a comma-separated list of schema names, got {value!r}")
+    return schemas
+
+
+def project_version() -> str | None:
+    try:
+        import yaml
+
+        return str(yaml.safe_load((ROOT / "dbt_project.yml").read_text())["version"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+
+
+def git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def remove_stale_copies(serving: Path) -> None:
+    """Delete half-written copies left by a publish that was killed."""
+    for path in serving.parent.glob(serving.name + TEMP_MARK + "*"):
+        pid_text = path.name[len(serving.name + TEMP_MARK) :].split(".")[0]
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # its publish is still running
+        except (ValueError, ProcessLookupError):
+            path.unlink(missing_ok=True)
+        except PermissionError:
+            continue
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _relations(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in schemas)
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        f"where database_name = 'build' and schema_name in ({placeholders}) "
+        "union all select schema_name, view_name from duckdb_views() "
+        f"where database_name = 'build' and not internal and schema_name in ({placeholders}) "
+        "order by 1, 2",
+        [*schemas, *schemas],
+    ).fetchall()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'build' "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _meta_row(
+    con: duckdb.DuckDBPyConnection,
+    build: Path,
+    status: build_status.BuildStatus,
+    schemas: list[str],
+    tables_count: int,
+    rows_count: int,
+) -> dict[str, object]:
+    invocation = status.published_build()
+    # The newest load the published data can contain: loaded before the last build
+    # started (a load after it is in raw but not yet in the marts).
+    last_build = next(i for i in reversed(status.invocations) if i.command == "build")
+    load = (None, None, None)
+    if _has_table(con, "raw", "_load_files"):
+        load = (
+            con.execute(
+                "select load_id, source_file, finished_at from build.raw._load_files "
+                "where finished_at <= ? order by finished_at desc, started_at desc limit 1",
+                [last_build.started_at],
+            ).fetchone()
+            or load
+        )
+    latest_day = None
+    if _has_table(con, "reports", "rpt_mis_daily"):
+        latest_day = con.execute(
+            "select max(report_date) from build.reports.rpt_mis_daily"
+        ).fetchone()[0]
+    return {
+        "published_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "built_at": invocation.finished_at,
+        "source_database": str(build.resolve()),
+        "dbt_invocation_id": invocation.invocation_id,
+        "dbt_command": invocation.command,
+        "raw_load_id": load[0],
+        "raw_load_file": load[1],
+        "raw_loaded_at": load[2],
+        "latest_complete_day": latest_day,
+        "project_version": project_version(),
+        "git_commit": git_commit(),
+        "serving_schemas": ", ".join(schemas),
+        "tables_count": tables_count,
+        "rows_count": rows_count,
+    }
+
+
+META_TYPES = {
+    "published_at": "timestamp",
+    "built_at": "timestamp",
+    "source_database": "varchar",
+    "dbt_invocation_id": "varchar",
+    "dbt_command": "varchar",
+    "raw_load_id": "varchar",
+    "raw_load_file": "varchar",
+    "raw_loaded_at": "timestamp",
+    "latest_complete_day": "date",
+    "project_version": "varchar",
+    "git_commit": "varchar",
+    "serving_schemas": "varchar",
+    "tables_count": "integer",
+    "rows_count": "bigint",
+}
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection,
+    build: Path,
+    status: build_status.BuildStatus,
+    schemas: tuple[str, ...],
+) -> dict[str, object]:
+    """Copy the serving schemas from catalog build into catalog serving; the meta row."""
+    relations = _relations(con, schemas)
+    if not relations:
+        raise UserError(f"{build} has none of the schemas {', '.join(schemas)}: nothing to publish")
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    copied_schemas = sorted({schema for schema, _ in relations})
+    expected: dict[str, int] = {}
+    con.execute("begin")
+    for schema in copied_schemas:
+        con.execute(f'create schema serving."{schema}"')
+    for i, (schema, table) in enumerate(relations):
+        name = f'"{schema}"."{table}"'
+        con.execute(f"create table serving.{name} as select * from build.{name}")
+        expected[name] = con.execute(f"select count(*) from build.{name}").fetchone()[0]
+        if pause and i == 0:
+            print(f"publish: paused after copying {schema}.{table}", file=sys.stderr, flush=True)
+            time.sleep(pause)
+    found = {
+        name: con.execute(f"select count(*) from serving.{name}").fetchone()[0] for name in expected
+    }
+    differ = sorted(name for name in expected if expected[name] != found[name])
+    if differ:
+        con.execute("rollback")
+        raise UserError(f"the serving copy differs from the build in {', '.join(differ)}")
+    meta = _meta_row(con, build, status, copied_schemas, len(expected), sum(expected.values()))
+    columns = ", ".join(f"{name} {kind}" for name, kind in META_TYPES.items())
+    con.execute(f"create table serving.main.meta ({columns})")
+    con.execute(
+        f"insert into serving.main.meta values ({', '.join('?' for _ in META_TYPES)})",
+        [meta[name] for name in META_TYPES],
+    )
+    con.execute("commit")
+    return meta
+
+
+def publish(
+    build: Path, serving: Path | None = None, schemas: tuple[str, ...] = DEFAULT_SCHEMAS
+) -> dict[str, object]:
+    """Publish `build` to `serving` (default beside it); the meta row written.
+
+    BuildNotPublishable when its last build did not pass (the serving file is untouched).
+    """
+    serving = serving or build_status.serving_path(build)
+    if not build.is_file():
+        raise UserError(f"no build file at {build}: run `make build` first")
+    if serving.resolve() == build.resolve():
+        raise UserError("the serving file must not be the build file")
+    if Path(str(serving) + ".wal").exists():
+        raise UserError(
+            f"{serving}.wal exists: something wrote to the serving file; "
+            "close it and delete the .wal file (BI must open the serving file read-only)"
+        )
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_copies(serving)
+    copy = serving.with_name(f"{serving.name}{TEMP_MARK}{os.getpid()}")
+    try:
+        with duckdb.connect() as con:
+            try:
+                con.execute(f"attach '{_quoted(build)}' as build (read_only)")
+            except duckdb.Error as exc:
+                if build_status.is_lock_error(exc):
+                    raise UserError(
+                        f"{build} is being written by another process "
+                        f"({build_status.lock_holder(str(exc))}), probably a dbt build: "
+                        "publish after it ends"
+                    ) from exc
+                raise UserError(f"cannot open {build} as a DuckDB warehouse: {exc}") from exc
+            status = build_status.read_status(con, build, "build")
+            reason = status.blocking_reason()
+            if reason:
+                raise BuildNotPublishable(reason)
+            con.execute(f"attach '{_quoted(copy)}' as serving")
+            meta = _copy(con, build, status, schemas)
+            con.execute("checkpoint serving")
+            con.execute("detach serving")
+        _fsync(copy)
+        os.replace(copy, serving)
+        dir_fd = os.open(serving.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except duckdb.Error as exc:
+        raise UserError(f"could not publish {build} to {serving}: {exc}") from exc
+    finally:
+        for leftover in serving.parent.glob(copy.name + "*"):
+            leftover.unlink(missing_ok=True)
+    return meta
+
+
+def run(args: argparse.Namespace) -> int:
+    build = Path(args.database) if args.database else build_status.default_build_database()
+    serving = Path(args.serving) if args.serving else build_status.serving_path(build)
+    schemas = configured_schemas(args.schemas)
+    started = time.perf_counter()
+    try:
+        meta = publish(build, serving, schemas)
+    except BuildNotPublishable as exc:
+        print(
+            f"behavior publish: nothing published: {exc}. "
+            f"{serving} is unchanged (BI keeps reading the last good build).",
+            file=sys.stderr,
+        )
+        return 1
+    size = serving.stat().st_size / 2**20
+    print(
+        f"published {meta['tables_count']} tables ({meta['rows_count']:,} rows; schemas "
+        f"{meta['serving_schemas']}) from {build} to {serving}: {size:,.1f} MB in "
+        f"{time.perf_counter() - started:.1f} s; latest complete day "
+        f"{meta['latest_complete_day']}"
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    parser = subparsers.add_parser(
+        name,
+        help="copy the last passed build into the serving file BI tools read",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--database",
+        help="build file (default: $BEHAVIOR_DUCKDB_PATH, else the file of $BEHAVIOR_TARGET, "
+        "warehouse/sample.duckdb)",
+    )
+    parser.add_argument(
+        "--serving", help="serving file (default: <build>.serving.duckdb beside the build file)"
+    )
+    parser.add_argument(
+        "--schemas",
+        help=f"comma-separated schemas to copy, absent ones skipped "
+        f"(default: ${SCHEMAS_ENV} or {','.join(DEFAULT_SCHEMAS)})",
+    )
+    parser.set_defaults(func=run)

@@ -1,0 +1,463 @@
+"""Write, audit, publish: `behavior publish`, `serve-check`, `lock-check` and the report's
+failed-build banner, on one sample build per module (issue 13, issue 11 items).
+
+The tests run in file order on one build file: first passing builds (publish,
+readers during a build and publish, a publish killed half-way), then a build with a
+planted failing data test (nothing published, serve-check and report say so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from behavior import build_status
+from behavior.build_status import BuildStatus, Invocation
+from conftest import ROOT, dbt_env
+
+BIN = Path(sys.executable).parent
+DBT = str(BIN / "dbt")
+BEHAVIOR = str(BIN / "behavior")
+PLANTED_TEST = "assert_planted_failure_is_absent"
+
+# Net revenue, summed in two serving tables that must agree: the daily revenue mart
+# (gross by payment day minus refunds by refund day) and the orders (gross minus
+# refunds per order). Over all days both are every completed amount minus every
+# refund, so a read mixing tables of two publishes, or a half-written file, shows
+# up as a difference or an error.
+TOTALS_SQL = (
+    "select (select sum(net_revenue_usd) from marts.fct_revenue_daily), "
+    "(select sum(net_revenue_usd) from marts.fct_purchases), "
+    "(select dbt_invocation_id from main.meta)"
+)
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time, duckdb
+    serving, stop, sql = sys.argv[1], sys.argv[2], sys.argv[3]
+    import os
+    reads, errors, mismatches, seen = 0, [], [], []
+    while not os.path.exists(stop):
+        try:
+            con = duckdb.connect(serving, read_only=True)
+            try:
+                daily, orders, invocation = con.execute(sql).fetchone()
+            finally:
+                con.close()
+        except Exception as exc:
+            errors.append(str(exc)[:300])
+            continue
+        reads += 1
+        if abs(float(daily) - float(orders)) >= 0.005:
+            mismatches.append([float(daily), float(orders), invocation])
+        if invocation not in seen:
+            seen.append(invocation)
+        time.sleep(0.05)
+    print(json.dumps({"reads": reads, "errors": errors, "mismatches": mismatches, "seen": seen}))
+    """
+)
+
+HOLDER = textwrap.dedent(
+    """
+    import json, os, sys, time, duckdb
+    path, stop, sql = sys.argv[1], sys.argv[2], sys.argv[3]
+    con = duckdb.connect(path, read_only=True)
+    before = [str(v) for v in con.execute(sql).fetchone()]
+    print("ready", flush=True)
+    while not os.path.exists(stop):
+        time.sleep(0.1)
+    after = [str(v) for v in con.execute(sql).fetchone()]
+    con.close()
+    print(json.dumps({"before": before, "after": after}), flush=True)
+    """
+)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("publish")
+    database = base / "sample.duckdb"
+    return {
+        "base": base,
+        "database": database,
+        "serving": base / "sample.serving.duckdb",
+        "env": dbt_env(database, base / "target"),
+    }
+
+
+def dbt(workspace: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [DBT, *args],
+        cwd=ROOT,
+        env=workspace["env"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+
+
+def behavior(workspace: dict, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [BEHAVIOR, *args],
+        cwd=ROOT,
+        env=env or workspace["env"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(workspace: dict) -> dict:
+    """One full `dbt build` of the sample (seeds, models, data and unit tests)."""
+    result = dbt(workspace, "build", "--quiet")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def published(built: dict) -> dict:
+    result = behavior(built, "publish", "--database", str(built["database"]))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert built["serving"].is_file()
+    return built
+
+
+def invocation(command: str, status: str, complete: bool = True, n: int = 0) -> Invocation:
+    return Invocation(
+        invocation_id=f"i{n}",
+        command=command,
+        is_complete_selection=complete,
+        started_at=dt.datetime(2026, 11, 30, 1, n),
+        finished_at=None if status == "running" else dt.datetime(2026, 11, 30, 1, n, 30),
+        status=status,
+        failed_nodes=["test.x.t (fail)"] if status == "failed" else [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "publishable"),
+    [
+        # seed, then a complete build that passed: the make run / make daily case.
+        ([("seed", "passed", True), ("build", "passed", True)], True),
+        # a partial build and a dbt test after it, both passed: still tested.
+        (
+            [("build", "passed", True), ("build", "passed", False), ("test", "passed", True)],
+            True,
+        ),
+        # the last complete build failed; a partial build that passed does not clear it.
+        ([("build", "failed", True), ("build", "passed", False)], False),
+        # a failed partial build after a good complete build.
+        ([("build", "passed", True), ("build", "failed", False)], False),
+        # dbt run after the build changed marts without testing them.
+        ([("build", "passed", True), ("run", "passed", True)], False),
+        # a build killed half-way (never reached on-run-end).
+        ([("build", "passed", True), ("build", "running", True)], False),
+        # only partial builds recorded.
+        ([("build", "passed", False)], False),
+        ([], False),
+    ],
+)
+def test_blocking_reason(history: list[tuple[str, str, bool]], publishable: bool) -> None:
+    status = BuildStatus(
+        Path("w.duckdb"),
+        [invocation(c, s, complete, n) for n, (c, s, complete) in enumerate(history)],
+    )
+    assert (status.blocking_reason() is None) == publishable
+
+
+def test_serving_path_is_beside_the_build_file() -> None:
+    assert build_status.serving_path(Path("warehouse/sample.duckdb")) == Path(
+        "warehouse/sample.serving.duckdb"
+    )
+
+
+def test_publish_copies_serving_schemas_and_meta(published: dict) -> None:
+    build = duckdb.connect(str(published["database"]), read_only=True)
+    serving = duckdb.connect(str(published["serving"]), read_only=True)
+    try:
+        invocation_id, finished_at = build.execute(
+            "select invocation_id, finished_at from ops.dbt_invocations "
+            "order by started_at desc limit 1"
+        ).fetchone()
+        latest_day = build.execute("select max(report_date) from reports.rpt_mis_daily").fetchone()[
+            0
+        ]
+        build_tables = build.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name in ('marts', 'reports', 'lookups', 'utilities') order by 1, 2"
+        ).fetchall()
+        serving_tables = serving.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where schema_name <> 'main' order by 1, 2"
+        ).fetchall()
+        meta = serving.execute(
+            "select dbt_invocation_id, built_at, latest_complete_day, source_database, "
+            "project_version, tables_count from main.meta"
+        ).fetchall()
+        assert serving_tables == build_tables  # nothing from raw, staging, ops
+        assert meta == [
+            (
+                invocation_id,
+                finished_at,
+                latest_day,
+                str(published["database"].resolve()),
+                "0.1.0",
+                len(build_tables),
+            )
+        ]
+        for schema, table in build_tables:
+            count = f'select count(*) from "{schema}"."{table}"'
+            assert serving.execute(count).fetchone() == build.execute(count).fetchone(), table
+    finally:
+        build.close()
+        serving.close()
+    assert not list(published["base"].glob("*.publishing-*"))
+
+
+def test_serve_check_after_publish(published: dict) -> None:
+    result = behavior(published, "serve-check", "--serving", str(published["serving"]))
+    assert result.returncode == 0, result.stdout + result.stderr
+    with duckdb.connect(str(published["serving"]), read_only=True) as con:
+        invocation_id, day = con.execute(
+            "select dbt_invocation_id, latest_complete_day from main.meta"
+        ).fetchone()
+    assert f"serving file:        {published['serving']}" in result.stdout
+    assert f"latest complete day: {day}" in result.stdout
+    assert invocation_id in result.stdout
+    assert "the serving file holds it" in result.stdout
+
+
+def test_serve_check_without_serving_file(tmp_path: Path, workspace: dict) -> None:
+    result = behavior(workspace, "serve-check", "--serving", str(tmp_path / "none.duckdb"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "no serving file" in result.stderr
+
+
+def test_readers_during_build_and_publish(published: dict) -> None:
+    """A reader looping over new connections and a reader holding one connection open
+    through a whole `dbt build` and `behavior publish`: both commands pass, no read
+    fails, every read is consistent, the loop sees the new file after the swap, and
+    the held connection keeps its snapshot of the old one."""
+    serving, base = published["serving"], published["base"]
+    stop = base / "stop-readers"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        old_invocation = con.execute("select dbt_invocation_id from main.meta").fetchone()[0]
+    loop = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving), str(stop), TOTALS_SQL],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(serving), str(stop), TOTALS_SQL],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        build = dbt(published, "build", "--quiet", "--exclude-resource-type", "unit_test")
+        publish = behavior(published, "publish", "--database", str(published["database"]))
+        time.sleep(1)  # let the loop read the new file a few times
+    finally:
+        stop.touch()
+    loop_out, loop_err = loop.communicate(timeout=60)
+    holder_out, holder_err = holder.communicate(timeout=60)
+    stop.unlink()
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert publish.returncode == 0, publish.stdout + publish.stderr
+    assert loop.returncode == 0, loop_err
+    assert holder.returncode == 0, holder_err
+    reads = json.loads(loop_out)
+    assert reads["errors"] == []
+    assert reads["mismatches"] == []
+    assert reads["reads"] > 10
+    with duckdb.connect(str(serving), read_only=True) as con:
+        new_invocation = con.execute("select dbt_invocation_id from main.meta").fetchone()[0]
+    assert new_invocation != old_invocation
+    assert reads["seen"] == [old_invocation, new_invocation]
+    held = json.loads(holder_out.strip().splitlines()[-1])
+    assert held["before"] == held["after"]
+    assert held["after"][2] == old_invocation
+
+
+def test_sigkill_during_publish_keeps_the_previous_serving_file(published: dict) -> None:
+    serving = published["serving"]
+    before = sha256(serving)
+    env = dict(published["env"], BEHAVIOR_PUBLISH_PAUSE_SECONDS="120")
+    process = subprocess.Popen(
+        [BEHAVIOR, "publish", "--database", str(published["database"])],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stderr.readline()
+        assert "paused after copying" in line, line
+        copies = list(serving.parent.glob(serving.name + ".publishing-*"))
+        assert copies, "the half-written copy should exist while the publish pauses"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+    assert sha256(serving) == before
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_revenue_daily").fetchone()[0] > 0
+    # The next publish removes the dead one's leftover and swaps in a new file.
+    result = behavior(published, "publish", "--database", str(published["database"]))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not list(serving.parent.glob(serving.name + ".publishing-*"))
+
+
+def test_lock_check_names_the_holder(published: dict) -> None:
+    database = published["database"]
+    stop = published["base"] / "stop-holder"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(database), str(stop), "select 1, 2, 3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        locked = behavior(published, "lock-check", "--database", str(database))
+    finally:
+        stop.touch()
+        holder.communicate(timeout=60)
+        stop.unlink()
+    assert locked.returncode == 1
+    message = locked.stderr.strip()
+    assert message.count("\n") == 0
+    assert message.startswith(f"{database} is locked by another process (pid {holder.pid},")
+    assert message.endswith(": close it or point BI at the serving file")
+    free = behavior(published, "lock-check", "--database", str(database))
+    assert free.returncode == 0 and free.stderr == ""
+
+
+@pytest.fixture(scope="module")
+def failed_build(published: dict) -> dict:
+    """A build whose planted data test fails, after a good build was published."""
+    published["serving_sha256"] = sha256(published["serving"])
+    result = dbt(
+        published,
+        "build",
+        "--select",
+        PLANTED_TEST,
+        "--vars",
+        "{behavior__plant_failing_test: true}",
+    )
+    assert result.returncode != 0
+    assert PLANTED_TEST in result.stdout
+    return published
+
+
+def test_failed_build_publishes_nothing(failed_build: dict) -> None:
+    serving = failed_build["serving"]
+    result = behavior(failed_build, "publish", "--database", str(failed_build["database"]))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    message = result.stderr.strip()
+    assert message.count("\n") == 0
+    assert "nothing published" in message
+    assert f"test.user_behavior.{PLANTED_TEST} (fail)" in message
+    assert sha256(serving) == failed_build["serving_sha256"]
+    assert not list(serving.parent.glob(serving.name + ".publishing-*"))
+
+
+def test_serve_check_after_failed_build(failed_build: dict) -> None:
+    result = behavior(failed_build, "serve-check", "--serving", str(failed_build["serving"]))
+    assert result.returncode == 1
+    assert "last build:          FAILED" in result.stdout
+    assert PLANTED_TEST in result.stdout
+
+
+def test_report_on_failed_build(failed_build: dict, tmp_path: Path) -> None:
+    """Read from the serving file (the default) and from the build file: the report is
+    written with a banner in all three files, and the command exits 1 with one line."""
+    import openpyxl
+
+    for source, says in (
+        (failed_build["serving"], "This report shows the last published build"),
+        (failed_build["database"], "which did not pass its tests"),
+    ):
+        out = tmp_path / source.stem
+        result = behavior(failed_build, "report", "--database", str(source), "--out", str(out))
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().count("\n") == 0
+        assert "The last dbt build" in result.stderr and PLANTED_TEST in result.stderr
+        html = next(out.glob("*.html")).read_text(encoding="utf-8")
+        assert 'data-build-failed="true"' in html and says in html
+        pdf = next(out.glob("*.pdf")).read_bytes()
+        assert b"WARNING: The last dbt build" in pdf
+        sheet = openpyxl.load_workbook(next(out.glob("*.xlsx")))["KPIs"]
+        assert str(sheet.cell(row=2, column=1).value).startswith("WARNING: The last dbt build")
+
+
+def test_meta_names_the_load_the_build_saw(tmp_path: Path) -> None:
+    """A hand-made build file (no dbt): one passed complete build started at 10:00, one
+    load finished before it (l1, 09:00) and one after (l2, 11:00). The serving file's
+    meta names l1, the last load the build could contain; the latest complete day is
+    the last rpt_mis_daily day (2026-10-02); raw and ops are not copied."""
+    from behavior.publish import publish
+
+    build = tmp_path / "w.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute("create schema ops")
+        con.execute(
+            "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
+            "selection varchar, is_complete_selection boolean, target_name varchar, "
+            "dbt_version varchar, started_at timestamp, finished_at timestamp, "
+            "status varchar, nodes_count integer, failed_nodes varchar[])"
+        )
+        con.execute(
+            "insert into ops.dbt_invocations values ('b1', 'build', '{}', true, 'warehouse', "
+            "'1.11', '2026-10-03 10:00', '2026-10-03 10:05', 'passed', 3, [])"
+        )
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw._load_files as select * from (values "
+            "('l1', 'a.csv', timestamp '2026-10-03 08:59', timestamp '2026-10-03 09:00'), "
+            "('l2', 'b.csv', timestamp '2026-10-03 10:59', timestamp '2026-10-03 11:00')) "
+            "as t(load_id, source_file, started_at, finished_at)"
+        )
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_x as select range as x from range(5)")
+        con.execute("create schema reports")
+        con.execute(
+            "create table reports.rpt_mis_daily as select * from (values "
+            "(date '2026-10-01'), (date '2026-10-02')) as t(report_date)"
+        )
+    meta = publish(build, tmp_path / "w.serving.duckdb", ("marts", "reports", "semantic"))
+    assert (meta["raw_load_id"], meta["raw_load_file"]) == ("l1", "a.csv")
+    assert meta["latest_complete_day"] == dt.date(2026, 10, 2)
+    assert (meta["tables_count"], meta["rows_count"]) == (2, 7)  # 5 + 2 rows
+    assert meta["serving_schemas"] == "marts, reports"  # semantic is absent: skipped
+    with duckdb.connect(str(tmp_path / "w.serving.duckdb"), read_only=True) as con:
+        schemas = {
+            row[0] for row in con.execute("select schema_name from duckdb_tables()").fetchall()
+        }
+        assert schemas == {"main", "marts", "reports"}
+        assert con.execute("select raw_load_id, dbt_invocation_id from meta").fetchone() == (
+            "l1",
+            "b1",
+        )
