@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 DBT_TIMEOUT ?= 1200
 DBT := timeout $(DBT_TIMEOUT) $(BIN)/dbt
 
-.PHONY: help setup chromium run test lint seed build daily docs structure pytest bench report clean
+.PHONY: help setup chromium run test lint seed build daily docs structure semantic pytest bench report clean
 
 help:
 	@echo "make run    install, build the warehouse on the sample data, write the daily report"
@@ -70,13 +70,18 @@ lint: setup
 structure: setup
 	$(BIN)/behavior check-structure target/manifest.json
 
+# MetricFlow validates the semantic models and metrics (target/semantic_manifest.json,
+# written by the build) against the built warehouse.
+semantic: setup
+	timeout 600 $(BIN)/mf validate-configs
+
 pytest: setup chromium
 	$(BIN)/pytest -q
 
 # lint runs after the build: sqlfluff's dbt templater renders models against the
 # warehouse (util_days reads its date range at compile time; incremental models
 # render their incremental branch), so linting an unbuilt warehouse skips files.
-test: build lint structure pytest
+test: build lint structure semantic pytest
 
 docs: build
 	$(DBT) docs generate
