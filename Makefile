@@ -22,7 +22,7 @@ REPORT_TIMEOUT ?= 600
 BENCH_TIMEOUT ?= 86400
 SETUP_TIMEOUT ?= 1200
 
-.PHONY: help setup chromium run test lint seed build daily docs structure pytest bench report clean
+.PHONY: help setup chromium run test lint seed build daily docs structure semantic pytest bench report clean
 
 help:
 	@echo "make run    install, build the warehouse on the sample data, write the daily report"
@@ -89,13 +89,18 @@ lint: setup
 structure: setup
 	timeout $(LINT_TIMEOUT) $(BIN)/behavior check-structure target/manifest.json
 
+# MetricFlow validates the semantic models and metrics (target/semantic_manifest.json,
+# written by the build) against the built warehouse.
+semantic: setup
+	timeout 600 $(BIN)/mf validate-configs
+
 pytest: setup chromium
 	timeout $(PYTEST_TIMEOUT) $(BIN)/pytest -q
 
 # lint runs after the build: sqlfluff's dbt templater renders models against the
 # warehouse (util_days reads its date range at compile time; incremental models
 # render their incremental branch), so linting an unbuilt warehouse skips files.
-test: build lint structure pytest
+test: build lint structure semantic pytest
 
 docs: build
 	$(DBT) docs generate

@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "publish": "behavior.publish",
     "serve-check": "behavior.serve_check",
     "lock-check": "behavior.lock_check",
+    "metrics": "behavior.metrics",
 }
 
 
