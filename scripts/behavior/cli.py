@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "reprocess": "behavior.reprocess",
     "bench": "behavior.bench",
     "compact": "behavior.compact",
+    "insight": "behavior.insights.cli",
 }
 
 

@@ -101,9 +101,10 @@ def positive_int(value: Any, what: str) -> int:
 
 def window_seconds(amount: Any, unit: str) -> int:
     """A conversion window as an exact number of seconds (units: second .. week)."""
-    unit = unit.lower().rstrip("s") if isinstance(unit, str) else unit
-    choice(unit, tuple(WINDOW_UNITS), "window unit")
-    return positive_int(amount, "the window") * WINDOW_UNITS[unit]
+    name = unit.lower().removesuffix("s") if isinstance(unit, str) else unit
+    if name not in WINDOW_UNITS:
+        raise UserError(f"unknown window unit {unit!r}: use one of {', '.join(WINDOW_UNITS)}")
+    return positive_int(amount, "the window") * WINDOW_UNITS[name]
 
 
 def check_property(name: str) -> str:
@@ -214,7 +215,9 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"unknown time zone {name!r} (use an IANA name like Europe/Paris)") from None
+        raise UserError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Paris)"
+        ) from None
     return name
 
 
@@ -229,7 +232,9 @@ def project_timezone(project_dir: Path | None = None) -> str:
     project = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     value = str((project.get("vars") or {}).get("behavior__reporting_timezone", "UTC"))
     if "{{" in value:
-        raise UserError("behavior__reporting_timezone is templated in dbt_project.yml: pass --timezone")
+        raise UserError(
+            "behavior__reporting_timezone is templated in dbt_project.yml: pass --timezone"
+        )
     return value
 
 
@@ -400,7 +405,8 @@ def format_table(result: InsightResult) -> str:
         max([len(name)] + [len(row[index]) for row in cells])
         for index, name in enumerate(result.columns)
     ]
-    lines = ["  ".join(name.ljust(width) for name, width in zip(result.columns, widths, strict=True))]
+    header = zip(result.columns, widths, strict=True)
+    lines = ["  ".join(name.ljust(width) for name, width in header)]
     lines.append("  ".join("-" * width for width in widths))
     for row in cells:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

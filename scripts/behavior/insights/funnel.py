@@ -172,7 +172,8 @@ def build_sql(
         join = "left join" if unordered else "inner join"
         lower = f"{previous}.attempt_started_at" if unordered else f"{previous}.step_at"
         strict_bound = (
-            f"\n            and events.event_at <= coalesce({previous}.next_event_at, {previous}.step_at)"
+            "\n            and events.event_at"
+            f" <= coalesce({previous}.next_event_at, {previous}.step_at)"
             if strict
             else ""
         )
@@ -295,7 +296,7 @@ def build_sql(
     ) = 1
 )"""
     )
-    breakdown_select = "best_attempts.breakdown_value as breakdown_value,\n        " if breakdown else ""
+    breakdown_select = "best_attempts.breakdown_value,\n        " if breakdown else ""
     if people is not None or dropped is not None:
         step = people if people is not None else dropped
         condition = (
