@@ -416,7 +416,7 @@ def funnel(
     seconds = window_seconds(window, window_unit)
     parsed_exclusions = [Exclusion.parse(item, len(parsed)) for item in exclusions]
     if parsed_exclusions and order == "unordered":
-        raise UserError("exclusions need an ordered or strict funnel (as in PostHog)")
+        raise UserError("exclusions need an ordered or strict funnel, not unordered (as in PostHog)")
     if people is not None and dropped is not None:
         raise UserError("use --people or --dropped, not both")
     people_step = None if people is None else positive_int(people, "--people")
