@@ -78,23 +78,38 @@ user_app_sessions as (
 
 ),
 
+sessions_received as (
+
+    select min(received_at) as first_received_at
+    from user_app_sessions
+
+),
+
 session_screen_views as (
 
     {#- The screens and features of the reprocessed sessions (joined below);
-        the received_at bound lets the scan skip the older sessions. -#}
-    select * from all_session_screen_views
-    {%- if is_incremental() %}
-    where received_at >= (select min(received_at) from user_app_sessions)
-    {%- endif %}
+        on an incremental run the received_at bound skips the older sessions. -#}
+    select all_session_screen_views.*
+    from all_session_screen_views
+    {% if is_incremental() %}
+        inner join sessions_received
+            on
+                all_session_screen_views.received_at
+                >= sessions_received.first_received_at
+    {% endif %}
 
 ),
 
 session_features as (
 
-    select * from all_session_features
-    {%- if is_incremental() %}
-    where received_at >= (select min(received_at) from user_app_sessions)
-    {%- endif %}
+    select all_session_features.*
+    from all_session_features
+    {% if is_incremental() %}
+        inner join sessions_received
+            on
+                all_session_features.received_at
+                >= sessions_received.first_received_at
+    {% endif %}
 
 ),
 
