@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from behavior.errors import UserError
 from behavior.insights.common import (
+    ANY_EVENT,
     EVENTS_TABLE,
     Calendar,
     DateRange,
@@ -108,21 +109,31 @@ def build_sql(
     )
     start_flag = " or ".join(f"is_step_{i}" for i in range(1, n + 1)) if unordered else "is_step_1"
     window_param = params.add(window)
-    flag_lines = (",\n" + " " * 8).join(flags)
+    flag_lines = (",\n" + " " * 12).join(flags)
+    scan_from_param = params.add(scan_from)
+    scan_to_param = params.add(scan_to)
+    # The scan keeps only the events a step or an exclusion names (all with `any`).
+    names = {step.event for step in steps} | {item.event.event for item in exclusions}
+    name_filter = (
+        ""
+        if ANY_EVENT in names
+        else "\n            and event_name in ("
+        + ", ".join(params.add(name) for name in sorted(names))
+        + ")"
+    )
     ctes = [
-        f"""stream as (
-    select
-        user_id,
-        event_id,
-        event_at,
-        cast({local} as date) as local_date,
-        {breakdown_column} as breakdown_value,
-        {flag_lines}
-    from {EVENTS_TABLE}
-    where event_at >= {params.add(scan_from)} and event_at <= {params.add(scan_to)}
-)""",
         f"""events as (
-    select * from stream
+    select * from (
+        select
+            user_id,
+            event_id,
+            event_at,
+            cast({local} as date) as local_date,
+            {breakdown_column} as breakdown_value,
+            {flag_lines}
+        from {EVENTS_TABLE}
+        where event_at >= {scan_from_param} and event_at <= {scan_to_param}{name_filter}
+    )
     where {any_flag}
 )""",
         f"""attempts as (
@@ -141,15 +152,16 @@ def build_sql(
     ]
     if strict:
         ctes.append(
-            """next_times as (
+            f"""next_times as (
     select
         user_id,
         event_at,
         lead(event_at) over (partition by user_id order by event_at) as next_event_at
     from (
         select distinct user_id, event_at
-        from stream
-        where user_id in (select attempts.user_id from attempts)
+        from {EVENTS_TABLE}
+        where event_at >= {scan_from_param} and event_at <= {scan_to_param}
+            and user_id in (select attempts.user_id from attempts)
     )
 )"""
         )
@@ -182,11 +194,6 @@ def build_sql(
             f"""{name}_reached as (
     select
         {previous}.attempt_id,
-        {previous}.user_id,
-        {previous}.breakdown_value,
-        {previous}.attempt_started_at,
-        {previous}.window_ends_at,
-        {previous}.used_event_ids,
         min({{'at': events.event_at, 'id': events.event_id}}) as chosen
     from {previous}
     {join} events
@@ -195,26 +202,27 @@ def build_sql(
             and events.event_at >= {lower}
             and events.event_at <= {previous}.window_ends_at
             and not list_contains({previous}.used_event_ids, events.event_id){strict_bound}
-    group by all
+    group by 1
 )"""
         )
         chosen_cte = f"""{name} as (
     select
-        {name}_reached.attempt_id,
-        {name}_reached.user_id,
-        {name}_reached.breakdown_value,
-        {name}_reached.attempt_started_at,
-        {name}_reached.window_ends_at,
+        {previous}.attempt_id,
+        {previous}.user_id,
+        {previous}.breakdown_value,
+        {previous}.attempt_started_at,
+        {previous}.window_ends_at,
         {name}_reached.chosen.at as step_at,
         case
-            when {name}_reached.chosen is null then {name}_reached.used_event_ids
-            else list_append({name}_reached.used_event_ids, {name}_reached.chosen.id)
+            when {name}_reached.chosen is null then {previous}.used_event_ids
+            else list_append({previous}.used_event_ids, {name}_reached.chosen.id)
         end as used_event_ids{", next_times.next_event_at" if strict else ""}
     from {name}_reached
+    inner join {previous} on {previous}.attempt_id = {name}_reached.attempt_id
 """
         if strict:
-            chosen_cte += _strict_next(f"{name}_reached").replace(
-                f"{name}_reached.step_at", f"{name}_reached.chosen.at"
+            chosen_cte += _strict_next(previous).replace(
+                f"{previous}.step_at", f"{name}_reached.chosen.at"
             )
         ctes.append(chosen_cte + ")")
         previous = name
@@ -416,7 +424,9 @@ def funnel(
     seconds = window_seconds(window, window_unit)
     parsed_exclusions = [Exclusion.parse(item, len(parsed)) for item in exclusions]
     if parsed_exclusions and order == "unordered":
-        raise UserError("exclusions need an ordered or strict funnel, not unordered (as in PostHog)")
+        raise UserError(
+            "exclusions need an ordered or strict funnel, not unordered (as in PostHog)"
+        )
     if people is not None and dropped is not None:
         raise UserError("use --people or --dropped, not both")
     people_step = None if people is None else positive_int(people, "--people")
