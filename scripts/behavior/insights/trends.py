@@ -65,17 +65,63 @@ def build_sql(
         f"({number}, {params.add(item.label)})" for number, item in enumerate(series, 1)
     )
     if math in TRAILING_DAYS:
+        # Each active day covers itself and the next trailing - 1 days; cut to the part
+        # its user's previous active day did not cover, a user's spans are disjoint, so
+        # the users on day d = the spans covering d = a running sum of +1 at each span's
+        # start and -1 after its end (one pass over user-days, no range join).
+        span = params.add(trailing)
         counted = f"""select
-        series_events.series_number,
-        series_events.breakdown_value,
+        groups.series_number,
+        groups.breakdown_value,
         intervals.interval_start,
-        count(distinct series_events.user_id) as value
-    from intervals
-    inner join series_events
-        on series_events.local_date between
-            intervals.interval_start - {params.add(trailing - 1)} and intervals.interval_start
-    group by 1, 2, 3"""
+        sum(coalesce(deltas.delta, 0)) over (
+            partition by groups.series_number, groups.breakdown_value
+            order by intervals.interval_start
+            rows between unbounded preceding and current row
+        ) as value
+    from groups
+    cross join intervals
+    left join (
+        select series_number, breakdown_value, greatest(day, {start}) as day, sum(delta) as delta
+        from (
+            select series_number, breakdown_value, span_start as day, 1 as delta
+            from spans
+            union all
+            select series_number, breakdown_value, span_end + 1 as day, -1 as delta
+            from spans
+        )
+        group by 1, 2, 3
+    ) as deltas
+        on deltas.series_number = groups.series_number
+            and deltas.breakdown_value is not distinct from groups.breakdown_value
+            and deltas.day = intervals.interval_start"""
+        spans_cte = f"""
+
+user_days as (
+    select distinct series_number, breakdown_value, user_id, local_date
+    from series_events
+    where local_date between {start} - {span} + 1 and {end}
+),
+
+spans as (
+    select
+        series_number,
+        breakdown_value,
+        greatest(
+            local_date,
+            coalesce(
+                lag(local_date) over (
+                    partition by series_number, breakdown_value, user_id
+                    order by local_date
+                ) + {span},
+                local_date
+            )
+        ) as span_start,
+        local_date + {span} - 1 as span_end
+    from user_days
+),"""
     else:
+        spans_cte = ""
         aggregate = "count(*)" if math == "total" else "count(distinct user_id)"
         counted = f"""select
         series_number,
@@ -94,7 +140,7 @@ series_events as (
 
 series_labels as (
     select * from (values {labels}) as labels(series_number, series)
-),
+),{spans_cte}
 
 intervals as (
     select cast(unnest(generate_series(
