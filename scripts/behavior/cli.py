@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "serve-check": "behavior.serve_check",
     "lock-check": "behavior.lock_check",
     "metrics": "behavior.metrics",
+    "insight": "behavior.insights.cli",
 }
 
 

@@ -1,0 +1,418 @@
+{#- The unified event stream: one row per user-initiated event from every
+    source, with a canonical event name (README "Questions on demand") and the
+    event's properties as typed columns. `behavior insight` queries it.
+    Server-side refunds are not user-initiated and are left out (as in the
+    active-day definition); install events come from the user records.
+
+    Incremental, delete+insert by event_id: a row depends only on its own
+    source row, so a run inserts the rows received since the watermark (no
+    entity to rebuild). Install events have no received_at: all of them are
+    re-selected on every run (one to three per user: cheap). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='event_id',
+) }}
+
+with
+
+all_course_interactions as (
+
+    select * from {{ ref('stg_app__user_course_interactions') }}
+
+),
+
+all_user_app_sessions as (
+
+    select * from {{ ref('stg_app__user_app_sessions') }}
+
+),
+
+all_session_screen_views as (
+
+    select * from {{ ref('stg_app__session_screen_views') }}
+
+),
+
+all_session_features as (
+
+    select * from {{ ref('stg_app__session_features') }}
+
+),
+
+all_quiz_attempts as (
+
+    select * from {{ ref('stg_app__quiz_attempts') }}
+
+),
+
+all_purchase_events as (
+
+    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    where event_type != 'refund'
+
+),
+
+install_events as (
+
+    select * from {{ ref('stg_app__user_install_events') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_app__users') }}
+
+),
+
+course_interactions as (
+
+    select * from all_course_interactions
+    where {{ is_reprocessed('received_at', 'occurred_date', 'received_at') }}
+
+),
+
+user_app_sessions as (
+
+    select * from all_user_app_sessions
+    where {{ is_reprocessed('received_at', 'opened_date', 'received_at') }}
+
+),
+
+sessions_received as (
+
+    select min(received_at) as first_received_at
+    from user_app_sessions
+
+),
+
+session_screen_views as (
+
+    {#- The screens and features of the reprocessed sessions (joined below);
+        on an incremental run the received_at bound skips the older sessions. -#}
+    select all_session_screen_views.*
+    from all_session_screen_views
+    {% if is_incremental() %}
+        inner join sessions_received
+            on
+                all_session_screen_views.received_at
+                >= sessions_received.first_received_at
+    {% endif %}
+
+),
+
+session_features as (
+
+    select all_session_features.*
+    from all_session_features
+    {% if is_incremental() %}
+        inner join sessions_received
+            on
+                all_session_features.received_at
+                >= sessions_received.first_received_at
+    {% endif %}
+
+),
+
+quiz_attempts as (
+
+    select * from all_quiz_attempts
+    where {{ is_reprocessed('received_at', 'started_date', 'received_at') }}
+
+),
+
+purchase_events as (
+
+    select * from all_purchase_events
+    where {{ is_reprocessed('received_at', 'occurred_date', 'received_at') }}
+
+),
+
+course_interaction_events as (
+
+    select
+        event_type || ':' || event_id as event_id,
+        'course_interactions' as event_source,
+        event_type as event_name,
+        user_id,
+        occurred_at as event_at,
+        platform,
+        cast(null as varchar) as session_id,
+        course_id,
+        module_id,
+        cast(null as varchar) as quiz_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as screen_name,
+        cast(null as varchar) as feature_name,
+        progress_percent,
+        cast(null as double) as score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        received_at
+
+    from course_interactions
+
+),
+
+session_open_events as (
+
+    select
+        'session_open:' || session_id as event_id,
+        'sessions' as event_source,
+        'session_open' as event_name,
+        user_id,
+        opened_at as event_at,
+        platform,
+        session_id,
+        cast(null as varchar) as course_id,
+        cast(null as varchar) as module_id,
+        cast(null as varchar) as quiz_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as screen_name,
+        cast(null as varchar) as feature_name,
+        cast(null as double) as progress_percent,
+        cast(null as double) as score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        received_at
+
+    from user_app_sessions
+
+),
+
+screen_view_events as (
+
+    {#- A step whose time did not parse takes the session's open time. -#}
+    select
+        'screen_view:' || session_screen_views.screen_view_id as event_id,
+        'sessions' as event_source,
+        'screen_view' as event_name,
+        session_screen_views.user_id,
+        coalesce(
+            session_screen_views.viewed_at, user_app_sessions.opened_at
+        ) as event_at,
+        user_app_sessions.platform,
+        session_screen_views.session_id,
+        cast(null as varchar) as course_id,
+        cast(null as varchar) as module_id,
+        cast(null as varchar) as quiz_id,
+        cast(null as varchar) as order_id,
+        session_screen_views.screen_name,
+        cast(null as varchar) as feature_name,
+        cast(null as double) as progress_percent,
+        cast(null as double) as score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        session_screen_views.received_at
+
+    from session_screen_views
+    inner join user_app_sessions
+        on session_screen_views.session_id = user_app_sessions.session_id
+
+),
+
+feature_use_events as (
+
+    {#- The app reports the features used in a session, not when: a feature
+        use is stamped at the session's open. -#}
+    select
+        'feature_use:' || session_features.session_feature_id as event_id,
+        'sessions' as event_source,
+        'feature_use' as event_name,
+        session_features.user_id,
+        user_app_sessions.opened_at as event_at,
+        user_app_sessions.platform,
+        session_features.session_id,
+        cast(null as varchar) as course_id,
+        cast(null as varchar) as module_id,
+        cast(null as varchar) as quiz_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as screen_name,
+        session_features.feature_name,
+        cast(null as double) as progress_percent,
+        cast(null as double) as score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        session_features.received_at
+
+    from session_features
+    inner join user_app_sessions
+        on session_features.session_id = user_app_sessions.session_id
+
+),
+
+quiz_start_events as (
+
+    select
+        'quiz_start:' || attempt_id as event_id,
+        'quiz_attempts' as event_source,
+        'quiz_start' as event_name,
+        user_id,
+        started_at as event_at,
+        platform,
+        cast(null as varchar) as session_id,
+        cast(null as varchar) as course_id,
+        cast(null as varchar) as module_id,
+        quiz_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as screen_name,
+        cast(null as varchar) as feature_name,
+        cast(null as double) as progress_percent,
+        cast(null as double) as score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        received_at
+
+    from quiz_attempts
+
+),
+
+quiz_submit_events as (
+
+    select
+        'quiz_submit:' || attempt_id as event_id,
+        'quiz_attempts' as event_source,
+        'quiz_submit' as event_name,
+        user_id,
+        submitted_at as event_at,
+        platform,
+        cast(null as varchar) as session_id,
+        cast(null as varchar) as course_id,
+        cast(null as varchar) as module_id,
+        quiz_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as screen_name,
+        cast(null as varchar) as feature_name,
+        cast(null as double) as progress_percent,
+        score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        received_at
+
+    from quiz_attempts
+    where submitted_at is not null
+
+),
+
+commerce_events as (
+
+    {#- The server's record of a cart add or payment attempt is named apart
+        from the app's course interaction of the same name. -#}
+    select
+        case event_type
+            when 'cart_add' then 'order_cart_add'
+            when 'purchase_attempt' then 'payment_attempt'
+            else event_type
+        end || ':' || event_id as event_id,
+        'purchases' as event_source,
+        case event_type
+            when 'cart_add' then 'order_cart_add'
+            when 'purchase_attempt' then 'payment_attempt'
+            else event_type
+        end as event_name,
+        user_id,
+        occurred_at as event_at,
+        platform,
+        cast(null as varchar) as session_id,
+        course_id,
+        cast(null as varchar) as module_id,
+        cast(null as varchar) as quiz_id,
+        order_id,
+        cast(null as varchar) as screen_name,
+        cast(null as varchar) as feature_name,
+        cast(null as double) as progress_percent,
+        cast(null as double) as score_percent,
+        cast(amount_usd as double) as amount_usd,
+        payment_method,
+        payment_status,
+        received_at
+
+    from purchase_events
+
+),
+
+app_install_events as (
+
+    {#- Platform: the user's (latest record); no received_at. -#}
+    select
+        install_events.install_event_type
+        || ':' || install_events.install_event_id as event_id,
+        'installs' as event_source,
+        install_events.install_event_type as event_name,
+        install_events.user_id,
+        install_events.occurred_at as event_at,
+        users.platform,
+        cast(null as varchar) as session_id,
+        cast(null as varchar) as course_id,
+        cast(null as varchar) as module_id,
+        cast(null as varchar) as quiz_id,
+        cast(null as varchar) as order_id,
+        cast(null as varchar) as screen_name,
+        cast(null as varchar) as feature_name,
+        cast(null as double) as progress_percent,
+        cast(null as double) as score_percent,
+        cast(null as double) as amount_usd,
+        cast(null as varchar) as payment_method,
+        cast(null as varchar) as payment_status,
+        cast(null as timestamp) as received_at
+
+    from install_events
+    left join users
+        on install_events.user_id = users.user_id
+
+),
+
+unioned as (
+
+    select * from course_interaction_events
+    union all
+    select * from session_open_events
+    union all
+    select * from screen_view_events
+    union all
+    select * from feature_use_events
+    union all
+    select * from quiz_start_events
+    union all
+    select * from quiz_submit_events
+    union all
+    select * from commerce_events
+    union all
+    select * from app_install_events
+
+),
+
+final as (
+
+    select
+        event_id,
+        event_source,
+        event_name,
+        user_id,
+        event_at,
+        {{ to_reporting_date('event_at') }} as event_date,
+        platform,
+        session_id,
+        course_id,
+        module_id,
+        quiz_id,
+        order_id,
+        screen_name,
+        feature_name,
+        progress_percent,
+        score_percent,
+        amount_usd,
+        payment_method,
+        payment_status,
+        received_at
+
+    from unioned
+
+)
+
+select * from final
