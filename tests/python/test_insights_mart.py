@@ -92,18 +92,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _mart_users(con, course_id: str) -> list[int]:
-    columns = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns"
-            " where table_schema = 'marts' and table_name = 'fct_purchase_funnel'"
-        ).fetchall()
-    }
-    # Before issue 10 item 6 the mart has per-platform rows plus platform = 'all'.
-    platform = " and platform = 'all'" if "platform" in columns else ""
     rows = con.execute(
         "select step_number, users_count from marts.fct_purchase_funnel"
-        f" where course_id = ? and step_number <= 5{platform} order by 1",
+        " where course_id = ? and step_number <= 5 order by 1",
         [course_id],
     ).fetchall()
     return [users for _, users in rows]
@@ -126,7 +117,6 @@ def test_the_added_users_follow_the_insight_rules(warehouse):
     assert furthest["u9000002"] == 3
 
 
-@pytest.mark.xfail(strict=True, reason="until issue 10 item 4 merges")
 def test_purchase_funnel_mart_equals_the_insight(warehouse):
     con = connect(warehouse)
     first, last = con.execute(
