@@ -19,6 +19,10 @@ Decisions
   first BEHAVIOR_LOAD_MAX_LINE_BYTES bytes, default 2,000,000).
 - A JSON document that is one array (`[{...}, {...}]`) is checked element by
   element: an element that is not an object is rejected with its JSON text.
+- A table with personal data (users: e-mail, phone) keeps no raw text: its record
+  is load_sql.WITHHELD, as for a quarantined row's pii columns, since a line's text
+  cannot be split into columns to withhold only those; the file name and line
+  number point to the original.
 """
 
 from __future__ import annotations
@@ -230,7 +234,10 @@ def store(
         {
             "row": pa.array([r.row for r in rejects], pa.int64()),
             "reason": pa.array([f"line {r.line}: {r.reason}" for r in rejects], pa.string()),
-            "record": pa.array([r.text for r in rejects], pa.string()),
+            "record": pa.array(
+                [load_sql.WITHHELD if table.pii_columns else r.text for r in rejects],
+                pa.string(),
+            ),
         }
     )
     quarantine = load_sql.quarantine_table(table)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from behavior.load import load_paths
-from test_load import SESSIONS_HEADER, fetch, write_catalog_and_users
+from test_load import SESSIONS_HEADER, USERS_CSV, fetch, write_catalog_and_users
 
 NAV_OK = '"[{""screen"":""home"",""viewed_at"":""2026-01-05T10:00:00Z""}]"'
 
@@ -321,6 +321,33 @@ def test_bad_csv_lines_are_quarantined_and_the_good_lines_load(
         (5, "line 6: CSV error: unexpected end of data", 's_y,u_1,"android,4.2.0'),
         (6, "line 7: line longer than 2000 bytes", long_line[:2000]),
     ]
+
+
+def test_a_bad_users_line_keeps_no_personal_data_in_the_warehouse(tmp_path: Path) -> None:
+    # users.csv with a ragged line carrying an e-mail and a phone: the line is
+    # quarantined (reason and line number), but its raw text, which holds the
+    # contacts, is withheld; the good line loads.
+    header, good = USERS_CSV.splitlines()[:2]
+    folder = tmp_path / "users"
+    folder.mkdir()
+    (folder / "users.csv").write_text(
+        "\n".join([header, good, "u_9,2026-01-01 00:00:00,leak@example.com,+15550100"]) + "\n"
+    )
+    database = tmp_path / "w.duckdb"
+    base = [p for p in write_catalog_and_users(tmp_path / "base") if p.name != "users.csv"]
+
+    load_paths([*base, folder], database)
+
+    assert fetch(database, "select user_id from raw.users") == [("u_1",)]
+    rows = fetch(database, "select source_row, reason, record from raw.users__quarantine")
+    assert rows == [(2, "line 3: expected 13 fields, found 4", "(personal data withheld)")]
+    for column in ("reason", "record", "source_file"):
+        leaked = fetch(
+            database,
+            f"select count(*) from raw.users__quarantine where {column} like '%leak@%'"
+            f" or {column} like '%5550100%'",
+        )
+        assert leaked == [(0,)], column
 
 
 def test_bad_json_lines_are_quarantined_with_the_original_line(
