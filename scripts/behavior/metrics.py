@@ -99,6 +99,10 @@ class SemanticLayer:
     ) -> str:
         """The SQL MetricFlow compiles for the query (bad names raise UserError)."""
         from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+        from metricflow_semantics.errors.error_classes import (
+            InformativeUserError,
+            SemanticException,
+        )
 
         request = MetricFlowQueryRequest.create(
             saved_query_name=saved_query,
@@ -112,7 +116,7 @@ class SemanticLayer:
         )
         try:
             explained = self._engine.explain(mf_request=request)
-        except Exception as exc:  # MetricFlow's query errors have no common base class
+        except (InformativeUserError, SemanticException) as exc:  # unknown names, bad query
             raise UserError(_one_line(exc)) from None
         return explained.sql_statement.without_descriptions.sql
 
@@ -122,9 +126,14 @@ class SemanticLayer:
         Time dimensions at day grain or coarser come back as dates (MetricFlow
         truncates to a timestamp in some plans, a date in others).
         """
+        import duckdb
         import pyarrow as pa
 
-        table = self._connection.sql(self.sql(**kwargs)).to_arrow_table()
+        sql = self.sql(**kwargs)
+        try:
+            table = self._connection.sql(sql).to_arrow_table()
+        except duckdb.CatalogException as exc:  # a relation the manifest names is missing
+            raise UserError(f"{_one_line(exc)} (is the warehouse built?)") from None
         for index, field in enumerate(table.schema):
             if pa.types.is_timestamp(field.type) and field.name.endswith(DATE_GRAINS):
                 column = table.column(index).cast(pa.date32())

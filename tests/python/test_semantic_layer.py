@@ -448,6 +448,8 @@ def test_metrics_command_writes_csv_and_parquet(built, tmp_path: Path, capsys) -
     ("args", "message"),
     [
         (["--metrics", "no_such_metric"], "does not exactly match any known metrics"),
+        (["--saved-query", "no_such_query"], "Did not find saved query `no_such_query`"),
+        (["--metrics", "dau", "--group-by", "session__platform"], "does not match any of"),
         (["--metrics", "dau", "--out", "x.txt"], "--out must end in .csv or .parquet"),
         (["--metrics", "dau", "--start", "yesterday"], "not a day"),
     ],
