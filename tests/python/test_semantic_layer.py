@@ -66,14 +66,9 @@ def metric_rows(layer: SemanticLayer, metrics: list[str], group_by: list[str]) -
 
 
 def engagement_mart_sql(by_platform: bool) -> str:
-    """The one place the parity test reads marts.fct_engagement_daily.
-
-    Today the mart holds day x platform rows plus platform = 'all' totals. When
-    it is split (fct_engagement_daily: one row per day, no platform column;
-    fct_engagement_daily_by_platform: day x platform), this becomes
-    `marts.fct_engagement_daily_by_platform` / `marts.fct_engagement_daily`
-    without the platform filter.
-    """
+    """The one place the parity test reads the daily engagement marts: the whole
+    app in marts.fct_engagement_daily (one row per day), the breakdown in
+    marts.fct_engagement_daily_by_platform (day x platform)."""
     columns = """
         dau, wau, mau, stickiness,
         new_users_count as new_signups,
@@ -90,11 +85,11 @@ def engagement_mart_sql(by_platform: bool) -> str:
     if by_platform:
         return f"""
             select activity_date, platform, {columns}
-            from marts.fct_engagement_daily where platform != 'all'
+            from marts.fct_engagement_daily_by_platform
         """
     return f"""
         select activity_date, {columns}
-        from marts.fct_engagement_daily where platform = 'all'
+        from marts.fct_engagement_daily
     """
 
 
