@@ -33,7 +33,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from behavior.contract import CATALOG_TABLES, TABLES, Table
-from behavior.load_sql import AUDIT_TABLE, ROW_COLUMN, TypedSource, ident, literal
+from behavior.load_sql import (
+    AUDIT_TABLE,
+    ROW_COLUMN,
+    WITHHELD,
+    TypedSource,
+    ident,
+    literal,
+    stored_value,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -74,9 +82,12 @@ def setup_statements() -> list[str]:
 
 
 def _record_pairs(source: TypedSource) -> str:
+    """The row as received, every value as text; personal data (pii columns) shows as
+    WITHHELD, as in a quarantine record, so no e-mail or phone enters the warehouse."""
     table = source.table
     pairs = [
-        f"{literal(column.name)}, {sql.text}"
+        f"{literal(column.name)}, "
+        + (f"if({sql.blank}, null, {literal(WITHHELD)})" if column.pii else sql.text)
         for column, sql in zip(table.columns, source.columns, strict=True)
     ] + [f"{literal(name)}, {text}" for name, text in source.extras]
     return ", ".join(pairs)
@@ -149,7 +160,9 @@ where reason is not null
 
 
 def _content_columns(table: Table) -> list:
-    return [c for c in table.columns if c.name not in TRANSPORT_COLUMNS]
+    """The stored columns compared (a pii column is compared through the column
+    stored in its place, e.g. contact_key for e-mail)."""
+    return [c for c in table.stored_columns if c.name not in TRANSPORT_COLUMNS]
 
 
 def _comparable(expr: str, enum: bool) -> str:
@@ -164,8 +177,10 @@ def conflicts_query(source: TypedSource, bad_rows: str | None) -> str:
     """
     table = source.table
     on = " and ".join(f"stored.{ident(k)} = valid.{source.typed(k)}" for k in table.key)
+    # The typed and derived source values (c_<i>, a contact-key call on c_<i>) have
+    # no namesake in raw.<table>: unqualified.
     differs = ", ".join(
-        f"case when {_comparable('valid.' + source.typed(c.name), bool(c.enum))} "
+        f"case when {_comparable(stored_value(source, c), bool(c.enum))} "
         f"is distinct from {_comparable('stored.' + ident(c.name), bool(c.enum))} "
         f"then {literal(c.name)} end"
         for c in _content_columns(table)
@@ -174,7 +189,7 @@ def conflicts_query(source: TypedSource, bad_rows: str | None) -> str:
         f"coalesce(valid.{source.typed(k)}::VARCHAR, '')" for k in table.key
     )
     stored_pairs = ", ".join(
-        f"{literal(c.name)}, stored.{ident(c.name)}::VARCHAR" for c in table.columns
+        f"{literal(c.name)}, stored.{ident(c.name)}::VARCHAR" for c in table.stored_columns
     )
     # The source columns (s_<i>, x_<j>) have no namesake in raw.<table>: unqualified.
     record_pairs = _record_pairs(source)

@@ -239,3 +239,37 @@ def test_user_versions_that_change_immutable_facts_are_quarantined(tmp_path, bas
         "select count(*) from (select user_id from raw.users group by 1 "
         "having count(distinct signed_up_at) > 1)",
     ) == [(0,)]
+
+
+def test_a_users_resend_with_another_email_conflicts_on_the_key_and_keeps_no_contact(
+    tmp_path, base
+) -> None:
+    database, _ = base
+    # Stored: u_1 version 2026-01-01 00:00 with e-mail a@x.io (test_load.USERS_CSV).
+    # Re-sent with the same key (user_id, updated_at) but e-mail b@x.io and a phone:
+    # a duplicate whose content differs. raw.users stores the contact key and
+    # has_phone in place of e-mail and phone, so those are the differing columns;
+    # the conflict record withholds the e-mail and phone themselves.
+    resent = _write(
+        tmp_path / "day2" / "users.csv",
+        USERS_HEADER,
+        [
+            "u_1,2026-01-01 00:00:00,2026-01-01 00:00:00,b@x.io,+15550100,IN,organic,"
+            "android,Pixel,2026-01-01 00:00:00,,,2026-01-02 00:00:00"
+        ],
+    )
+    result = load_paths([resent], database)
+    (file,) = result.files
+    assert (file.rows_read, file.rows_loaded, file.rows_duplicate) == (1, 0, 1)
+    assert file.rows_conflicting == 1
+    rows = fetch(database, "select differing_columns, record from raw.users__conflicts")
+    assert [differing for differing, _ in rows] == ["contact_key, has_phone"]
+    record = json.loads(rows[0][1])
+    assert record["email"] == record["phone"] == "(personal data withheld)"
+    leaked = fetch(
+        database,
+        "select count(*) from raw.users__conflicts "
+        "where record like '%@x.io%' or stored_record like '%@x.io%' "
+        "or record like '%5550100%'",
+    )
+    assert leaked == [(0,)]
