@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from behavior import contract
+from behavior import contract, pseudonymize
 from behavior import generate_format as fmt
 from behavior.errors import UserError
 from behavior.generate_catalog import PLANTS, build_catalog, plant, question_table
@@ -127,9 +127,35 @@ def _register_files(con: duckdb.DuckDBPyConnection, deliveries: list[str]) -> No
         con.execute(f"create view src_{name} as {union}")
 
 
+def _users_source(database: Path) -> tuple[str, str]:
+    """raw.users as the files carried it: e-mail and phone are not in the warehouse
+    (behavior.pseudonymize), so they come back from its private contacts file, which
+    the loader wrote beside it; a continued user version carries them unchanged."""
+    private = pseudonymize.private_database(database)
+    if not private.exists():
+        raise UserError(
+            f"{private} (the warehouse's private contacts) is missing: continue from the "
+            "history's _manifest.json instead"
+        )
+    con_sql = f"attach '{private}' as pv (read_only)"
+    cols = ", ".join(
+        f'null::VARCHAR as "{c}"'
+        if c in ("email", "phone")
+        else f'u."{c}"::VARCHAR as "{c}"'
+        for c in contract.TABLES["users"].column_names
+    )
+    return con_sql, (
+        f"select {cols} from wh.raw.users as u "
+        f"left join pv.{pseudonymize.CONTACTS_TABLE} as contacts "
+        "on contacts.user_id = u.user_id and contacts.updated_at = u.updated_at"
+    )
+
+
 def _register_warehouse(con: duckdb.DuckDBPyConnection, database: Path) -> None:
     """Views src_<table> over the raw tables, plus the ids of quarantined rows."""
     con.execute(f"attach '{database}' as wh (read_only)")
+    attach_private, users_sql = _users_source(database)
+    con.execute(attach_private)
     for name in ("users", *contract.EVENT_TABLES):
         cols = ", ".join(_text(c) for c in contract.TABLES[name].column_names)
         id_col = ID_PREFIX[name][0]
@@ -140,7 +166,8 @@ def _register_warehouse(con: duckdb.DuckDBPyConnection, database: Path) -> None:
         quarantined = (
             f" union all select {nulls} from wh.raw.{name}__quarantine where json_valid(record)"
         )
-        con.execute(f"create view src_{name} as select {cols} from wh.raw.{name}{quarantined}")
+        table = f"({users_sql})" if name == "users" else f"wh.raw.{name}"
+        con.execute(f"create view src_{name} as select {cols} from {table}{quarantined}")
 
 
 def _max_number(con: duckdb.DuckDBPyConnection, view: str, column: str, prefix: str) -> int:

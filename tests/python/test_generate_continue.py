@@ -24,7 +24,17 @@ from behavior.load import load_paths
 
 SEED = 11
 NEXT_DAY = datetime(2026, 9, 16)  # 2026-09-01 + 15 days
-USERS_FACTS = ("signed_up_at", "installed_at", "platform", "acquisition_channel", "country_code")
+# e-mail and phone too: from a warehouse they come back from its private contacts file
+# (raw.users holds only the contact key), and a changed e-mail would change the key.
+USERS_FACTS = (
+    "signed_up_at",
+    "installed_at",
+    "platform",
+    "acquisition_channel",
+    "country_code",
+    "email",
+    "phone",
+)
 
 
 @dataclass(frozen=True)
