@@ -139,7 +139,7 @@ def _users_source(database: Path) -> tuple[str, str]:
         )
     con_sql = f"attach '{private}' as pv (read_only)"
     cols = ", ".join(
-        f'null::VARCHAR as "{c}"'
+        f'contacts."{c}"::VARCHAR as "{c}"'
         if c in ("email", "phone")
         else f'u."{c}"::VARCHAR as "{c}"'
         for c in contract.TABLES["users"].column_names
