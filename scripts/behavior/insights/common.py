@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from behavior.contract import INTERACTION_EVENT_TYPES
 from behavior.errors import UserError
 
 EVENTS_TABLE = "marts.fct_user_events"
@@ -29,15 +30,7 @@ USERS_TABLE = "marts.dim_users"
 # The canonical event names of marts.fct_user_events (its yml accepted_values; a test
 # keeps the two lists equal).
 EVENT_NAMES: tuple[str, ...] = (
-    "course_click",
-    "wishlist_add",
-    "wishlist_remove",
-    "cart_add",
-    "cart_remove",
-    "purchase_attempt",
-    "module_start",
-    "module_complete",
-    "progress_update",
+    *INTERACTION_EVENT_TYPES,  # course interactions keep the app's names
     "session_open",
     "screen_view",
     "feature_use",
