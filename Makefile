@@ -53,13 +53,13 @@ chromium:
 
 # lock-check: one clear line, not dbt's tracebacks, when a BI tool holds the build file.
 seed: setup
-	$(BIN)/behavior lock-check
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior lock-check
 	$(DBT) seed --quiet
 
 # `dbt build` runs the seeds itself: one dbt invocation, one parse (partial when
 # the project has not changed since the last run).
 build: setup
-	$(BIN)/behavior lock-check
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior lock-check
 	$(DBT) build
 
 # The daily run, after `behavior load` of the new files: incremental models rebuild
@@ -70,7 +70,7 @@ build: setup
 # Then publish: the passed build becomes the serving file BI and the report read.
 DAILY_FLAGS := --exclude-resource-type unit_test
 daily: setup
-	$(BIN)/behavior lock-check
+	timeout $(REPORT_TIMEOUT) $(BIN)/behavior lock-check
 	BEHAVIOR_TEST_RECENT_ONLY=true $(DBT) build $(DAILY_FLAGS)
 	timeout $(REPORT_TIMEOUT) $(BIN)/behavior publish
 
@@ -92,7 +92,7 @@ structure: setup
 # MetricFlow validates the semantic models and metrics (target/semantic_manifest.json,
 # written by the build) against the built warehouse.
 semantic: setup
-	timeout 600 $(BIN)/mf validate-configs
+	timeout $(LINT_TIMEOUT) $(BIN)/mf validate-configs
 
 pytest: setup chromium
 	timeout $(PYTEST_TIMEOUT) $(BIN)/pytest -q
