@@ -12,8 +12,17 @@ demand".
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
+
+
+def _default_database() -> Path:
+    """The published, tested copy when there is one (behavior publish), else the build
+    file: the stream and dim_users are both published."""
+    from behavior.build_status import default_build_database, serving_path
+
+    build = default_build_database()
+    serving = serving_path(build)
+    return serving if serving.exists() else build
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -25,8 +34,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--week-start", default="monday", help="monday (default) or sunday")
     parser.add_argument(
         "--database",
-        default=os.environ.get("BEHAVIOR_DUCKDB_PATH", "warehouse/sample.duckdb"),
-        help="DuckDB warehouse (default: $BEHAVIOR_DUCKDB_PATH or warehouse/sample.duckdb)",
+        default=str(_default_database()),
+        help="DuckDB file (default: the serving file beside the build file, "
+        "warehouse/sample.serving.duckdb, when it exists; else the build file)",
     )
     parser.add_argument("--out", help="write the table to FILE (.csv, .json, .parquet)")
     parser.add_argument("--format", help="table, csv, json or parquet (default: by --out)")
