@@ -36,7 +36,7 @@ $(UV):
 	timeout $(SETUP_TIMEOUT) $(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	timeout $(SETUP_TIMEOUT) $(UV) sync --frozen --python python3.11 --quiet
+	timeout $(SETUP_TIMEOUT) $(UV) sync --frozen --all-groups --python python3.11 --quiet
 	touch $@
 
 # The DuckDB files live in warehouse/ (kept in git, contents ignored); dbt and
