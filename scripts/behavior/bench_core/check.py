@@ -122,9 +122,13 @@ def check_output(con: duckdb.DuckDBPyConnection, output: Output, contender: str)
             if count:
                 result.differing_columns[name] = count
         keys = ", ".join(_q(k) for k in output.keys)
-        diff_list = "list_filter([" + ", ".join(
-            f"case when {_q('d_' + name)} then '{name}' end" for name, _ in output.columns
-        ) + "], lambda x: x is not null)"
+        diff_list = (
+            "list_filter(["
+            + ", ".join(
+                f"case when {_q('d_' + name)} then '{name}' end" for name, _ in output.columns
+            )
+            + "], lambda x: x is not null)"
+        )
         rows = con.execute(
             f"select {keys}, in_c, in_m, {diff_list} from joined "
             f"where not ({both}) or ({any_diff}) order by {keys} limit {SAMPLE_ROWS}"

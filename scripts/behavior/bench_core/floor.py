@@ -629,9 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default="3GB")
     parser.add_argument("--threads", default="2")
     args = parser.parse_args(argv)
-    seconds = run_floor(
-        args.database, {"memory_limit": args.memory_limit, "threads": args.threads}
-    )
+    seconds = run_floor(args.database, {"memory_limit": args.memory_limit, "threads": args.threads})
     if args.out:
         args.out.write_text(json.dumps({"seconds": round(seconds, 3)}))
     print(f"floor: seven outputs in {seconds:.2f} s")
