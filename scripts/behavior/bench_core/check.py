@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior.bench_core import EXACT, FLOAT, FLOAT_TOLERANCE, MONEY, OUTPUTS, Output
+from behavior.bench_core import FLOAT, FLOAT_TOLERANCE, MONEY, OUTPUTS, Output
 
 SAMPLE_ROWS = 5
 
