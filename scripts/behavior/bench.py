@@ -13,12 +13,18 @@ days, then measures, each --repeat times (the table shows medians):
 - incremental: load all but the last day, build, then load the last day and time
   `dbt build`, as a share of the full build;
 - at the smallest size, the full build with --threads 1 and --threads 2;
+- contenders (issue 12), interleaved in each repetition: the hand-written DuckDB floor
+  and the vectorized pandas script for the seven core outputs (behavior.bench_core),
+  `dbt run` of the seven core marts and their parents, the full `dbt build`, and
+  `make daily` after one more day; peak RSS of each; after the first full build, both
+  contenders' outputs are checked equal to the marts, row for row; the side-by-side
+  table gives the issue's ratios;
 - with --daily-runs N: the last N days loaded one day at a time, each followed by
   `dbt build`, with the build time and the DuckDB file size after every run, and the
   size of the same database freshly copied (how much the daily runs bloat the file).
 
---skip leaves out steps (threads, run, plain, incremental), e.g. for a single 100M
-build: `--sizes 100M --repeat 1 --skip threads,run,plain,incremental`.
+--skip leaves out steps (threads, run, plain, incremental, contenders), e.g. for a single 100M
+build: `--sizes 100M --repeat 1 --skip threads,run,plain,incremental,contenders`.
 
 Every command runs in a fresh wrapper process (behavior.bench_measure) that reads the
 command's peak RSS and kills it after --timeout seconds. dbt runs on target
@@ -46,6 +52,7 @@ from pathlib import Path
 import duckdb
 
 from behavior.arguments import non_negative_int, positive_float, positive_int, writable_folder
+from behavior.bench_core.check import OutputCheck, check_contender, summary
 from behavior.bench_measure import Measurement, measure
 from behavior.bench_split import split_raw
 from behavior.compact import copy_database
@@ -63,6 +70,25 @@ DAILY_ARGS = ("--exclude-resource-type", "unit_test")
 PROFILE_DUCKDB_THREADS = "2"
 PROFILE_MEMORY_LIMIT = "3GB"
 UNITS = {"k": 1_000, "m": 1_000_000, "g": 1_000_000_000}
+# The seven core outputs' marts (issue 12); `dbt run --select` of them with their parents.
+CORE_MARTS = (
+    "fct_app_sessions",
+    "fct_user_daily_activity",
+    "fct_engagement_daily",
+    "fct_retention_cohorts",
+    "fct_purchase_funnel",
+    "fct_revenue_daily",
+    "fct_quiz_attempts",
+)
+CORE_SELECT = tuple(f"+{mart}" for mart in CORE_MARTS)
+# The side-by-side table: (step, contender, what it computes).
+CONTENDERS = (
+    ("core_floor", "hand-written DuckDB SQL, one connection", "the seven core outputs"),
+    ("core_pandas", "vectorized pandas script", "the seven core outputs"),
+    ("core_run", "`dbt run` of the 7 core marts and their parents", "the seven core marts"),
+    ("core_build", "full `dbt build`", "every model, data test and unit test"),
+    ("core_daily", "`make daily` after one more day", "incremental build, recent-rows tests"),
+)
 
 
 # --- sizes ---------------------------------------------------------------------------
@@ -134,6 +160,9 @@ class SizeResult:
     plain_sql_seconds: list[float] = field(default_factory=list)
     daily_file_mb: list[float] = field(default_factory=list)  # after history, run 1..N
     daily_compacted_mb: float | None = None  # the last database, freshly copied
+    core_models: int | None = None  # models in the `dbt run` of the 7 core marts
+    equality: dict[str, str] = field(default_factory=dict)  # contender -> summary
+    equality_checks: dict[str, list[dict]] = field(default_factory=dict)  # details
     steps: dict[str, Step] = field(default_factory=dict)
     error: str | None = None  # why the size stopped early
 
@@ -166,7 +195,11 @@ class Options:
     daily_runs: int = 0
 
 
-SKIPPABLE = ("threads", "run", "plain", "incremental")
+SKIPPABLE = ("threads", "run", "plain", "incremental", "contenders")
+
+
+def equality_text(checks: Sequence[OutputCheck]) -> str:
+    return summary(list(checks))
 
 
 def _tool(name: str) -> str:
@@ -191,6 +224,15 @@ def _compacted_mb(database: Path, workdir: Path) -> float:
     for leftover in workdir.glob(copy.name + "*"):
         leftover.unlink()
     return size
+
+
+def _models_run(run_results: Path) -> int | None:
+    """How many models a `dbt run` ran (its run_results.json), None if unknown."""
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return sum(1 for r in results if r.get("unique_id", "").startswith("model."))
 
 
 def _copy_database(source: Path, target: Path) -> None:
@@ -414,10 +456,15 @@ class SizeRun:
             if step.timed_out:
                 break
 
-    def incremental(self) -> None:
+    def prepare_history(self) -> list[str]:
+        """Split off the last day, load and build the history once, save that state
+        (templates/history_built.duckdb); return the command loading the new day."""
+        history, new = self.dir / "inc" / "history", self.dir / "inc" / "new"
+        load_new = self.behavior("load", str(new), "--database", str(self.db))
+        if (self.templates / "history_built.duckdb").exists():
+            return load_new
         start = date.fromisoformat(DEFAULT_START)
         new_day = datetime.combine(start + timedelta(days=self.opts.days), datetime.min.time())
-        history, new = self.dir / "inc" / "history", self.dir / "inc" / "new"
         counts = split_raw(self.gen, [history, new], [new_day])
         self.result.new_day_rows = sum(rows[1] for rows in counts.values())
 
@@ -431,7 +478,10 @@ class SizeRun:
             "build_history", self.dbt_cmd("build", "--threads", str(self.opts.threads)), times=1
         )
         _copy_database(self.db, self.templates / "history_built.duckdb")
-        load_new = self.behavior("load", str(new), "--database", str(self.db))
+        return load_new
+
+    def incremental(self) -> None:
+        load_new = self.prepare_history()
         incremental_build = self.dbt_cmd("build", "--threads", str(self.opts.threads))
         # The same saved state and new day, built as a plain `dbt build`, then as `make daily`.
         for step, build in (
@@ -479,10 +529,92 @@ class SizeRun:
             self.result.daily_file_mb.append(_mb(self.db))
         self.result.daily_compacted_mb = _compacted_mb(self.db, self.tmp)
 
+    def contenders(self) -> None:
+        """Issue 12: per repetition, interleaved: the floor, the pandas script, `dbt run`
+        of the seven core marts and their parents, the full `dbt build` and `make daily`
+        after one more day. The first repetition's outputs are checked against the marts
+        of its full build."""
+        threads = str(self.opts.threads)
+        load_new = self.prepare_history()
+        core = self.dir / "core"
+        floor_db = core / "floor" / self.db.name
+        pandas_dir = core / "pandas"
+        memory = os.environ.get("BEHAVIOR_DUCKDB_MEMORY_LIMIT", PROFILE_MEMORY_LIMIT)
+        floor_cmd = [
+            sys.executable,
+            "-m",
+            "behavior.bench_core.floor",
+            "--database",
+            str(floor_db),
+            "--memory-limit",
+            memory,
+            "--threads",
+            PROFILE_DUCKDB_THREADS,
+            "--out",
+            str(core / "floor.json"),
+        ]
+        pandas_cmd = [
+            sys.executable,
+            "-m",
+            "behavior.bench_core.pandas_script",
+            "--database",
+            str(self.templates / "raw.duckdb"),
+            "--out-dir",
+            str(pandas_dir),
+            "--out",
+            str(core / "pandas.json"),
+        ]
+        run_cmd = self.dbt_cmd("run", "--threads", threads, "--select", *CORE_SELECT)
+        build_cmd = self.dbt_cmd("build", "--threads", threads)
+        daily_cmd = [*DAILY_ENV, *self.dbt_cmd("build", "--threads", threads), *DAILY_ARGS]
+
+        def fresh_pandas() -> None:
+            shutil.rmtree(pandas_dir, ignore_errors=True)
+
+        for repetition in range(self.opts.repeat):
+            self.run(
+                "core_floor",
+                floor_cmd,
+                times=1,
+                prepare=lambda: _copy_database(self.templates / "raw.duckdb", floor_db),
+            )
+            self.run("core_pandas", pandas_cmd, times=1, prepare=fresh_pandas)
+            self.run("core_run", run_cmd, times=1, prepare=self.from_template("raw.duckdb"))
+            if self.result.core_models is None:
+                self.result.core_models = _models_run(self.target / "run_results.json")
+            self.run("core_build", build_cmd, times=1, prepare=self.from_template("raw.duckdb"))
+            if repetition == 0:
+                self.check_equality(floor_db, pandas_dir)
+            self.run(
+                "load_new_day",
+                load_new,
+                times=1,
+                prepare=self.from_template("history_built.duckdb"),
+                required=True,
+            )
+            self.run("core_daily", daily_cmd, times=1)
+
+    def check_equality(self, floor_db: Path, pandas_dir: Path) -> None:
+        """Both contenders' outputs against the marts of the build just made (self.db)."""
+        for contender, step, kwargs in (
+            ("floor", "core_floor", {"floor_database": floor_db}),
+            ("pandas", "core_pandas", {"pandas_dir": pandas_dir}),
+        ):
+            if self.result.step(step).failed or self.result.step("core_build").failed:
+                self.result.equality[contender] = "not checked (a run failed)"
+                continue
+            checks = check_contender(self.db, **kwargs)
+            self.result.equality[contender] = equality_text(checks)
+            self.result.equality_checks[contender] = [asdict(c) for c in checks]
+            self.log(f"  {contender} = marts: {self.result.equality[contender]}")
+            for check in checks:
+                for example in check.examples:
+                    self.log(f"    {check.name}: {example}")
+
     def cleanup(self) -> None:
         if self.opts.keep:
             return
-        for name in ("gen", "inc", "daily", "db", "templates", "plain", "tmp"):
+        for name in ("gen", "inc", "daily", "db", "templates", "plain", "tmp", "core"):
             shutil.rmtree(self.dir / name, ignore_errors=True)
 
     def measure_all(self, with_threads: bool) -> SizeResult:
@@ -498,6 +630,7 @@ class SizeRun:
                 ("dbt build / run", lambda: self.build(with_threads)),
                 ("plain SQL", self.plain),
                 ("incremental", self.incremental),
+                ("contenders", self.contenders),
                 ("daily runs", self.daily),
             ):
                 key = {"plain SQL": "plain", "daily runs": "daily"}.get(title, title)
@@ -659,6 +792,84 @@ def daily_lines(result: SizeResult) -> list[str]:
     ]
 
 
+def _seconds_rss(step: Step | None) -> str:
+    if step is None or not step.runs:
+        return "—"
+    return f"{_seconds(step)} s ({_rss(step)} MB)"
+
+
+def contenders_table(results: Sequence[SizeResult]) -> list[str]:
+    """Issue 12's side-by-side table: the contenders' median times (peak RSS), the ratios
+    against the issue's targets and the equality check of the contenders."""
+    shown = [r for r in results if any(r.steps.get(step) for step, _, _ in CONTENDERS)]
+    if not shown:
+        return []
+    labels = [r.label for r in shown]
+
+    def row(name: str, cell: Callable[[SizeResult], str], target: str = "") -> str:
+        return f"| {name} | " + " | ".join(cell(r) for r in shown) + f" | {target} |"
+
+    def models(r: SizeResult) -> str:
+        return "" if r.core_models is None else f" ({r.core_models} models)"
+
+    lines = [
+        "Side by side (issue 12): the same seven core outputs (sessions fact, user daily "
+        "activity, DAU/WAU/MAU, day-cohort retention, ordered funnel, daily revenue, quiz "
+        "attempt numbers) computed by each contender, interleaved in every repetition; "
+        "median wall time (peak RSS):",
+        "",
+        "| contender | computes | " + " | ".join(labels) + " | target |",
+        "|---|---|" + "---:|" * len(labels) + "---|",
+    ]
+    for step, name, computes in CONTENDERS:
+        cells = " | ".join(
+            _seconds_rss(r.steps.get(step)) + (models(r) if step == "core_run" else "")
+            for r in shown
+        )
+        lines.append(f"| {name} | {computes} | {cells} | |")
+    lines += [
+        "",
+        "| ratio (same run) | " + " | ".join(labels) + " | target |",
+        "|---|" + "---:|" * len(labels) + "---|",
+        row(
+            "pandas / full build",
+            lambda r: _num(_ratio(_step_s(r, "core_pandas"), _step_s(r, "core_build")), 2),
+            ">= 1.0",
+        ),
+        row(
+            "`dbt run` (7 + parents) / floor",
+            lambda r: _num(_ratio(_step_s(r, "core_run"), _step_s(r, "core_floor")), 2, "x"),
+            "<= 1.3x",
+        ),
+        row(
+            "`make daily` / full build",
+            lambda r: _num(_percent(_step_s(r, "core_daily"), _step_s(r, "core_build")), 0, " %"),
+            "<= 10 %",
+        ),
+        row(
+            "floor = marts (row for row)",
+            lambda r: r.equality.get("floor", "—"),
+            "7/7 equal",
+        ),
+        row(
+            "pandas = marts (row for row)",
+            lambda r: r.equality.get("pandas", "—"),
+            "7/7 equal",
+        ),
+    ]
+    ordered = sorted(shown, key=lambda r: r.rows or r.target_rows)
+    growth = [
+        f"- `make daily` {small.label} → {large.label} (raw rows "
+        f"x{_num(_ratio(large.rows, small.rows), 1)}): "
+        f"x{_num(_ratio(_step_s(large, 'core_daily'), _step_s(small, 'core_daily')), 2)} "
+        "(target < 1.3x for 10x history)."
+        for small, large in zip(ordered, ordered[1:], strict=False)
+    ]
+    if growth:
+        lines += ["", *growth]
+    return lines
+
+
 def environment() -> dict[str, str]:
     def version(package: str) -> str:
         try:
@@ -721,6 +932,9 @@ def render(results: Sequence[SizeResult], opts: Options, env: dict[str, str]) ->
     threads = threads_table(results)
     if threads:
         lines += ["", *threads]
+    contenders = contenders_table(results)
+    if contenders:
+        lines += ["", *contenders]
     for result in results:
         lines += daily_lines(result)
     return "\n".join(lines) + "\n"
