@@ -269,3 +269,35 @@ def test_bad_bench_options_are_refused(flags: list[str], message: str):
     bench.add_arguments(parser)
     with pytest.raises(bench.UserError, match=message):
         bench.options_from(parser.parse_args(flags))
+
+
+def test_render_contenders_side_by_side_with_the_issue_ratios():
+    """Made-up medians whose ratios are worked out by hand: at 1M pandas 20 s / build 40 s
+    = 0.50, dbt run 13 s / floor 10 s = 1.30x, daily 4 s / build 40 s = 10 %; at 10M
+    60 / 120 = 0.50, 52 / 20 = 2.60x, 6 / 120 = 5 %; daily 1M -> 10M 6 / 4 = x1.50."""
+
+    def result(label: str, rows: int, seconds: dict[str, float]) -> bench.SizeResult:
+        r = bench.SizeResult(label=label, target_rows=rows, rows=rows, core_models=21)
+        for step, value in seconds.items():
+            r.steps[step] = bench.Step([Measurement(value, 250.0, 0)])
+        r.equality = {"floor": "7/7 equal", "pandas": "6/7 equal; sessions: 1 of 9 rows"}
+        return r
+
+    steps = ("core_floor", "core_pandas", "core_run", "core_build", "core_daily")
+    results = [
+        result("1M", 1_000_000, dict(zip(steps, (10.0, 20.0, 13.0, 40.0, 4.0), strict=True))),
+        result("10M", 10_000_000, dict(zip(steps, (20.0, 60.0, 52.0, 120.0, 6.0), strict=True))),
+    ]
+    text = "\n".join(bench.contenders_table(results))
+    assert "| hand-written DuckDB SQL, one connection | the seven core outputs | " in text
+    assert "| 10.0 s (250 MB) | 20.0 s (250 MB) | |" in text
+    assert "| 13.0 s (250 MB) (21 models) | 52.0 s (250 MB) (21 models) | |" in text
+    assert "| pandas / full build | 0.50 | 0.50 | >= 1.0 |" in text
+    assert "| `dbt run` (7 + parents) / floor | 1.30x | 2.60x | <= 1.3x |" in text
+    assert "| `make daily` / full build | 10 % | 5 % | <= 10 % |" in text
+    assert "| floor = marts (row for row) | 7/7 equal | 7/7 equal | 7/7 equal |" in text
+    assert "| pandas = marts (row for row) | 6/7 equal; sessions: 1 of 9 rows |" in text
+    assert "`make daily` 1M → 10M (raw rows x10.0): x1.50" in text
+    full = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
+    assert text in full
+    assert bench.contenders_table([bench.SizeResult(label="1M", target_rows=1)]) == []
