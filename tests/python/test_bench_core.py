@@ -128,8 +128,14 @@ def test_floor_outputs_equal_the_marts(warehouse: Path, tmp_path: Path):
     _assert_equal(check.check_contender(warehouse, floor_database=copy))
 
 
-def test_pandas_outputs_equal_the_marts(warehouse: Path, tmp_path: Path):
-    outputs = pandas_script.compute(pandas_script.read_raw(warehouse))
+def test_pandas_outputs_equal_the_marts(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Small JSON chunks, so the sessions are parsed in several (as at 10M rows).
+    monkeypatch.setattr(pandas_script, "JSON_CHUNK_ROWS", 500)
+    raw = pandas_script.read_raw(warehouse)
+    assert len(raw["user_app_sessions"]) > 2 * pandas_script.JSON_CHUNK_ROWS
+    outputs = pandas_script.compute(raw)
     assert set(outputs) == set(OUTPUT_NAMES)
     pandas_script.write(outputs, tmp_path / "pandas")
     _assert_equal(check.check_contender(warehouse, pandas_dir=tmp_path / "pandas"))

@@ -40,6 +40,9 @@ RAW_TABLES = (
     "user_purchases",
 )
 NS_PER_S = 1_000_000_000
+# JSON lists are parsed this many sessions at a time: json.loads makes a Python dict per
+# navigation step, and all of them at once would not fit in memory at 10M raw rows.
+JSON_CHUNK_ROWS = 200_000
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -163,11 +166,11 @@ def spine(raw: dict[str, pd.DataFrame], staged: dict[str, pd.DataFrame]) -> pd.S
 # --- the seven outputs ---------------------------------------------------------------
 
 
-def sessions_fact(sessions: pd.DataFrame) -> pd.DataFrame:
-    s = sessions[
-        ["session_id", "user_id", "platform", "opened_at", "closed_at", "active_seconds"]
-    ].copy()
-    nav = sessions["navigation_history"].map(json.loads, na_action="ignore")
+def _navigation_measured(texts: pd.Series) -> pd.DataFrame:
+    """Per session (index of `texts`, the JSON navigation lists): steps, distinct
+    screens, entry and exit screen (the first / last step's, null or not), the last
+    parseable view time, and the distinct features are added by the caller."""
+    nav = texts.map(json.loads, na_action="ignore")
     lengths = nav.str.len()
     steps = nav[lengths > 0].explode()
     records = pd.DataFrame.from_records(
@@ -185,22 +188,47 @@ def sessions_fact(sessions: pd.DataFrame) -> pd.DataFrame:
         }
     )
     by_row = steps_frame.groupby("row", sort=False)
-    s["screens_viewed_count"] = lengths.fillna(0).astype("int64")
-    s["distinct_screens_count"] = (
-        by_row["screen"].nunique().reindex(s.index).fillna(0).astype("int64")
+    out = pd.DataFrame(index=texts.index)
+    out["screens_viewed_count"] = lengths.fillna(0).astype("int64")
+    out["distinct_screens_count"] = (
+        by_row["screen"].nunique().reindex(out.index).fillna(0).astype("int64")
     )
-    # The entry / exit screen is the first / last step's, null or not.
     position = by_row.cumcount().to_numpy()
-    count = s["screens_viewed_count"].reindex(steps_frame["row"]).to_numpy()
+    count = out["screens_viewed_count"].reindex(steps_frame["row"]).to_numpy()
     first_step = steps_frame[position == 0].set_index("row")["screen"]
     last_step = steps_frame[position == count - 1].set_index("row")["screen"]
-    s["entry_screen"] = first_step.reindex(s.index).astype(object)
-    s["exit_screen"] = last_step.reindex(s.index).astype(object)
-    last_viewed = by_row["viewed_at"].max().reindex(s.index)
-    features = sessions["features_used"].map(json.loads, na_action="ignore").explode()
-    features = norm(features[features.notna()].astype(object))
+    out["entry_screen"] = first_step.reindex(out.index).astype(object)
+    out["exit_screen"] = last_step.reindex(out.index).astype(object)
+    out["last_viewed_at"] = by_row["viewed_at"].max().reindex(out.index)
+    return out
+
+
+def _features_counted(texts: pd.Series) -> pd.Series:
+    """Per session: distinct non-null features (normalized) in the JSON list."""
+    features = texts.map(json.loads, na_action="ignore").explode()
+    features = norm(features[features.notna()].astype("string"))
+    return features.dropna().groupby(level=0).nunique().reindex(texts.index).fillna(0)
+
+
+def sessions_fact(sessions: pd.DataFrame) -> pd.DataFrame:
+    s = sessions[
+        ["session_id", "user_id", "platform", "opened_at", "closed_at", "active_seconds"]
+    ].copy()
+    measures = pd.concat(
+        [
+            _navigation_measured(sessions["navigation_history"].iloc[i : i + JSON_CHUNK_ROWS])
+            for i in range(0, len(sessions), JSON_CHUNK_ROWS)
+        ]
+        or [_navigation_measured(sessions["navigation_history"])]
+    )
+    s = s.join(measures)
+    last_viewed = s.pop("last_viewed_at")
+    features = [
+        _features_counted(sessions["features_used"].iloc[i : i + JSON_CHUNK_ROWS])
+        for i in range(0, len(sessions), JSON_CHUNK_ROWS)
+    ]
     s["features_used_count"] = (
-        features.dropna().groupby(level=0).nunique().reindex(s.index).fillna(0).astype("int64")
+        pd.concat(features).astype("int64") if features else pd.Series(0, index=s.index)
     )
     s["is_crashed"] = s["closed_at"].isna()
     closed = seconds_between(s["opened_at"], s["closed_at"])
