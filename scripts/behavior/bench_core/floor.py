@@ -608,6 +608,10 @@ def run_floor(database: Path, settings: dict[str, str] | None = None) -> float:
     """Create bench_floor.* in `database`; return the seconds spent executing SQL."""
     con = duckdb.connect(str(database))
     try:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        if catalog in ("raw", "lookups", SCHEMA):
+            # `raw.users` would be ambiguous (catalog or schema): DuckDB refuses it.
+            raise ValueError(f"name the database file other than {catalog}.duckdb")
         for key, value in (settings or {}).items():
             con.execute(f"set {key} = '{value}'")
         started = time.perf_counter()

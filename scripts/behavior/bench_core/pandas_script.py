@@ -51,8 +51,12 @@ JSON_CHUNK_ROWS = 200_000
 def read_raw(database: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(database), read_only=True)
     try:
-        frames = {t: con.execute(f"select * from raw.{t}").df() for t in RAW_TABLES}
-        frames["fx_rates_to_usd"] = con.execute("select * from lookups.fx_rates_to_usd").df()
+        # Qualified by the catalog: a file named raw.duckdb makes `raw.<table>` ambiguous.
+        catalog = con.execute("select current_database()").fetchone()[0]
+        frames = {t: con.execute(f'select * from "{catalog}".raw.{t}').df() for t in RAW_TABLES}
+        frames["fx_rates_to_usd"] = con.execute(
+            f'select * from "{catalog}".lookups.fx_rates_to_usd'
+        ).df()
     finally:
         con.close()
     return frames
