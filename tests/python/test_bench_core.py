@@ -16,6 +16,8 @@ from behavior import bench
 from behavior.bench_core import OUTPUT_NAMES, OUTPUTS, check, floor, pandas_script
 from incremental_helpers import load, run_dbt
 
+pytestmark = pytest.mark.slow  # builds a small warehouse (about a minute)
+
 # Re-sent copies written straight into raw (the loader would skip them, the sample seeds
 # do not go through it): for one id in ten, a copy received a second EARLIER with other
 # content (it must win) and one received an hour later (it must lose); for one user in
