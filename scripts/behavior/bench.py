@@ -795,7 +795,10 @@ def daily_lines(result: SizeResult) -> list[str]:
 def _seconds_rss(step: Step | None) -> str:
     if step is None or not step.runs:
         return "—"
-    return f"{_seconds(step)} s ({_rss(step)} MB)"
+    seconds, mark = _seconds(step), ""
+    if seconds.endswith(" †"):  # a failed run: the mark goes after the figure
+        seconds, mark = seconds[: -len(" †")], " †"
+    return f"{seconds} s ({_rss(step)} MB){mark}"
 
 
 def contenders_table(results: Sequence[SizeResult]) -> list[str]:
