@@ -571,12 +571,19 @@ def purchase_funnel(raw: dict[str, pd.DataFrame], staged: dict[str, pd.DataFrame
             else pd.Series(np.nan, index=rows.index)
         )
         reached.append(
-            pd.DataFrame({"course_id": rows["course_id"], "step_number": number, "s": seconds})
+            pd.DataFrame(
+                {
+                    "course_id": rows["course_id"],
+                    "user_id": rows["user_id"],
+                    "step_number": number,
+                    "s": seconds,
+                }
+            )
         )
         previous = column
     reached = pd.concat(reached, ignore_index=True)
     counted = reached.groupby(["course_id", "step_number"]).agg(
-        users_count=("s", "size"), median=("s", "median")
+        users_count=("user_id", "nunique"), median=("s", "median")
     )
     names = pd.DataFrame(
         {
