@@ -475,22 +475,22 @@ STATEMENTS: list[tuple[str, str]] = [
                 on b.user_id = en.user_id and b.course_id = en.course_id
         ),
         reached as (
-            select course_id, 1 as step_number, null::bigint as seconds from funnels
-            union all select course_id, 2, date_diff('second', s1, s2)
+            select course_id, user_id, 1 as step_number, null::bigint as seconds from funnels
+            union all select course_id, user_id, 2, date_diff('second', s1, s2)
                 from funnels where s2 is not null
-            union all select course_id, 3, date_diff('second', s2, s3)
+            union all select course_id, user_id, 3, date_diff('second', s2, s3)
                 from funnels where s3 is not null
-            union all select course_id, 4, date_diff('second', s3, s4)
+            union all select course_id, user_id, 4, date_diff('second', s3, s4)
                 from funnels where s4 is not null
-            union all select course_id, 5, date_diff('second', s4, s5)
+            union all select course_id, user_id, 5, date_diff('second', s4, s5)
                 from funnels where s5 is not null
-            union all select course_id, 6, date_diff('second', s5, s6)
+            union all select course_id, user_id, 6, date_diff('second', s5, s6)
                 from funnels where s6 is not null
-            union all select course_id, 7, date_diff('second', s6, s7)
+            union all select course_id, user_id, 7, date_diff('second', s6, s7)
                 from funnels where s7 is not null
         ),
         counted as (
-            select course_id, step_number, count(*) as users_count,
+            select course_id, step_number, count(distinct user_id) as users_count,
                 median(seconds) as median_seconds
             from reached group by 1, 2
         ),
