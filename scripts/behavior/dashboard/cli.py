@@ -32,18 +32,18 @@ def command(database: Path, port: int, address: str) -> list[str]:
         f"--server.address={address}",
         "--browser.gatherUsageStats=false",
         "--server.fileWatcherType=none",
+        "--client.toolbarMode=viewer",
     ]
 
 
 def run(args: argparse.Namespace) -> int:
     from behavior.dashboard import queries
-    from behavior.dashboard.ui import DATABASE_ENV
 
     database = Path(args.database) if args.database else queries.default_database()
     if not database.is_file():
         raise UserError(f"no warehouse at {database}: run `make run` (build and publish) first")
     env = dict(os.environ)
-    env[DATABASE_ENV] = str(database.resolve())
+    env[queries.DATABASE_ENV] = str(database.resolve())
     host = "localhost" if args.address in ("0.0.0.0", "127.0.0.1") else args.address
     print(f"dashboard on {database}: http://{host}:{args.port} (Ctrl+C stops it)", flush=True)
     try:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 PLATFORMS_TABLE = "marts.fct_engagement_daily_by_platform"
+# The file the app reads, set by `behavior dashboard --database` (default_database else).
+DATABASE_ENV = "BEHAVIOR_DASHBOARD_DATABASE"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import streamlit as st
 from behavior.dashboard import definitions, queries
 from behavior.dashboard.queries import Filters, Query
 
-DATABASE_ENV = "BEHAVIOR_DASHBOARD_DATABASE"
+DATABASE_ENV = queries.DATABASE_ENV
 FILTERS_KEY = "dashboard_filters"
 DEFAULT_DAYS = 28
 
@@ -186,9 +186,9 @@ def change(row: pd.Series) -> str | None:
     query's value - previous), the mart's relative delta otherwise."""
     if row["kpi_unit"] == "rate":
         points = row["change_vs_previous_day"]
-        return None if pd.isna(points) else f"{points * 100:+.1f} pts vs previous day"
+        return None if pd.isna(points) else f"{points * 100:+.1f} pts"
     delta = row["delta_vs_previous_day"]
-    return None if pd.isna(delta) else f"{delta:+.1%} vs previous day"
+    return None if pd.isna(delta) else f"{delta:+.1%}"
 
 
 def table(
@@ -205,7 +205,9 @@ def table(
         text = found.column(model, column)
         label = (labels or {}).get(column, column.replace("_", " "))
         number_format = (formats or {}).get(column)
-        if number_format:
+        if pd.api.types.is_datetime64_any_dtype(data[column]):
+            config[column] = st.column_config.DateColumn(label, help=text, format="YYYY-MM-DD")
+        elif number_format:
             config[column] = st.column_config.NumberColumn(label, help=text, format=number_format)
         else:
             config[column] = st.column_config.Column(label, help=text)

@@ -14,7 +14,8 @@ kpis = ui.frame(q.kpis_of_day(filters.end))
 st.caption(
     f"KPIs of {filters.end:%A %d %B %Y} (the last day of the range), from "
     "`reports.rpt_mis_daily_kpis`; the whole app (platform and course filters apply "
-    "to the drill-down below). Hover a KPI's ? for its definition."
+    "to the drill-down below). Hover a KPI's ? for its definition; an anomaly is a "
+    "robust z-score beyond the threshold (red: bad direction)."
 )
 found = ui.defs()
 for area in ui.AREAS:
@@ -25,13 +26,18 @@ for area in ui.AREAS:
     columns = st.columns(5)
     for index, (_, row) in enumerate(rows.iterrows()):
         with columns[index % 5]:
+            label = ui.KPI_LABELS.get(row["kpi_name"], row["kpi_name"])
+            if row["is_anomaly"]:
+                colour = "red" if row["is_unfavorable_anomaly"] else "green"
+                label = f"{label} :{colour}[anomaly]"
             st.metric(
-                ui.KPI_LABELS.get(row["kpi_name"], row["kpi_name"]),
+                label,
                 ui.fmt(row["value"], row["kpi_unit"]),
                 delta=ui.change(row),
                 delta_color="normal" if row["is_higher_better"] else "inverse",
+                delta_description="vs previous day",
                 help=found.kpi(row["kpi_name"]),
-                border=bool(row["is_anomaly"]),
+                border=True,
             )
 
 st.divider()
