@@ -7,7 +7,8 @@ opens the page, waits in real time until the app has drawn its elements and stop
 running, then takes the screenshot and reads the page's errors.
 Used by tests/python/test_dashboard.py and to make the README screenshots:
 
-    .venv/bin/python tests/python/dashboard_browser.py http://localhost:8501 docs/img
+    .venv/bin/python tests/python/dashboard_browser.py http://localhost:8501 docs/img \
+        overview,engagement,commerce 1366x900
 """
 
 from __future__ import annotations
@@ -165,13 +166,14 @@ class Browser:
 
 def main() -> None:
     base, out = sys.argv[1].rstrip("/"), Path(sys.argv[2])
-    pages = sys.argv[3].split(",") if len(sys.argv) > 3 else ["", "engagement", "commerce"]
+    pages = sys.argv[3].split(",") if len(sys.argv) > 3 else ["overview"]
+    width, height = (int(n) for n in (sys.argv[4] if len(sys.argv) > 4 else "1366x900").split("x"))
     out.mkdir(parents=True, exist_ok=True)
-    browser = Browser(Path("/tmp/dashboard-browser-profile"))
+    browser = Browser(Path("/tmp/dashboard-browser-profile"), width, height)
     try:
         for page in pages:
-            shot = browser.shoot(f"{base}/{page}")
-            name = out / f"dashboard-{page or 'overview'}.png"
+            shot = browser.shoot(f"{base}/{'' if page == 'overview' else page}")
+            name = out / f"dashboard-{page}.png"
             name.write_bytes(shot.png)
             print(name, len(shot.png), shot.exceptions, shot.console_errors)
     finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -46,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     env[queries.DATABASE_ENV] = str(database.resolve())
     host = "localhost" if args.address in ("0.0.0.0", "127.0.0.1") else args.address
     print(f"dashboard on {database}: http://{host}:{args.port} (Ctrl+C stops it)", flush=True)
-    try:
-        return subprocess.run(command(database, args.port, args.address), env=env).returncode
-    except KeyboardInterrupt:
-        return 0
+    # Become the Streamlit server (no child process): a signal to this pid (Ctrl+C, the
+    # Makefile's timeout, a test's terminate) stops the server itself.
+    argv = command(database, args.port, args.address)
+    os.execve(argv[0], argv, env)
+    return 0  # not reached
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:

@@ -27,7 +27,7 @@ KPI_LABELS = {
     "new_signups": "New sign-ups",
     "installs": "Installs",
     "sessions": "Sessions",
-    "median_session_seconds": "Median session length",
+    "median_session_seconds": "Median session",
     "course_clicks": "Course clicks",
     "uninstalls": "Uninstalls",
     "d7_retention_rate": "Day-7 retention",
@@ -39,8 +39,8 @@ KPI_LABELS = {
     "gross_revenue_usd": "Gross revenue",
     "refunds_usd": "Refunds",
     "net_revenue_usd": "Net revenue",
-    "arpu_usd": "Revenue per active user",
-    "funnel_conversion_rate": "Click-to-paid conversion (28 d)",
+    "arpu_usd": "Net revenue per DAU",
+    "funnel_conversion_rate": "Click-to-paid (28 days)",
     "quizzes_attempted": "Quiz attempts",
     "quiz_pass_rate": "Quiz pass rate",
     "course_starts": "Course starts",
@@ -61,15 +61,16 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @st.cache_resource(scope="session", on_release=_close, show_spinner=False)
-def connection(path: str) -> duckdb.DuckDBPyConnection:
-    """One read-only connection per browser session (DuckDB connections are not shared
-    between threads); it keeps reading the file it opened even after a new publish."""
+def connection(path: str, version: float) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per browser session and version of the file (DuckDB
+    connections are not shared between threads). A publish replaces the serving file:
+    the next run sees a new modification time and opens the new file."""
     return duckdb.connect(path, read_only=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _frame(path: str, version: float, sql: str, params: tuple) -> pd.DataFrame:
-    return queries.run(connection(path), Query(sql, params))
+    return queries.run(connection(path, version), Query(sql, params))
 
 
 def frame(query: Query) -> pd.DataFrame:
@@ -165,7 +166,7 @@ def not_applied(*what: str) -> None:
 
 
 def fmt(value: object, unit: str) -> str:
-    """A value as a manager reads it: 1,234 / 12.3 % / $1,234.56 / 4 min 42 s."""
+    """A value as a manager reads it: 1,234 / 12.3% / $1,234.56 / 4m 42s."""
     if value is None or pd.isna(value):
         return "n/a"
     number = float(value)
@@ -177,7 +178,7 @@ def fmt(value: object, unit: str) -> str:
         return f"${number:,.2f}"
     if unit == "seconds":
         minutes, seconds = divmod(round(number), 60)
-        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+        return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
     return f"{number:,.2f}"
 
 
@@ -197,8 +198,10 @@ def table(
     labels: dict[str, str] | None = None,
     formats: dict[str, str] | None = None,
     key: str | None = None,
+    hide: tuple[str, ...] = (),
 ) -> None:
-    """A dataframe whose headers show the column's dbt description on hover."""
+    """A dataframe whose headers show the column's dbt description on hover (`hide`:
+    columns left out of the view, e.g. kept only for a download)."""
     found = defs()
     config = {}
     for column in data.columns:
@@ -211,7 +214,14 @@ def table(
             config[column] = st.column_config.NumberColumn(label, help=text, format=number_format)
         else:
             config[column] = st.column_config.Column(label, help=text)
-    st.dataframe(data, column_config=config, hide_index=True, width="stretch", key=key)
+    st.dataframe(
+        data,
+        column_config=config,
+        column_order=[column for column in data.columns if column not in hide],
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
 
 
 def model_help(model: str) -> None:

@@ -15,7 +15,8 @@ day = users["report_date"].iloc[0] if len(users) else None
 st.caption(
     (f"Churn-risk findings of {day:%Y-%m-%d}" if day is not None else "No churn-risk findings")
     + " (the latest report day in the range with any), from `reports.rpt_recommendations` "
-    "and `marts.dim_users`; the platform filter is the user's sign-up platform."
+    "and `marts.dim_users`; the platform filter is the user's sign-up platform. The "
+    "table shows the start of each pseudonymous contact key; the download has it whole."
 )
 ui.not_applied("course")
 st.metric(
@@ -26,13 +27,21 @@ st.metric(
 )
 by_platform = ui.frame(q.count_by(q.users_at_risk(filters), "platform"))
 if len(by_platform):
-    st.bar_chart(by_platform, x="platform", y="rows_count", y_label="users at risk")
+    st.bar_chart(
+        by_platform,
+        x="platform",
+        y="rows_count",
+        x_label="platform",
+        y_label="users at risk",
+        horizontal=True,
+    )
 ui.table(
     users,
     "dim_users",
-    labels={"contact_key": "contact key"},
+    labels={"contact_key_prefix": "contact key (start)"},
     formats={"lifetime_net_revenue_usd": "dollar"},
     key="users",
+    hide=("contact_key", "report_date"),
 )
 st.download_button(
     "Download the list (CSV, for the win-back campaign)",

@@ -14,7 +14,8 @@ kpis = ui.frame(q.kpis_of_day(filters.end))
 st.caption(
     f"KPIs of {filters.end:%A %d %B %Y} (the last day of the range), from "
     "`reports.rpt_mis_daily_kpis`; the whole app (platform and course filters apply "
-    "to the drill-down below). Hover a KPI's ? for its definition; an anomaly is a "
+    "to the drill-down below). Changes are vs the previous day: points for rates, "
+    "% otherwise. Hover a KPI's ? for its definition; an anomaly is a "
     "robust z-score beyond the threshold (red: bad direction)."
 )
 found = ui.defs()
@@ -23,9 +24,9 @@ for area in ui.AREAS:
     if rows.empty:
         continue
     st.subheader(area.capitalize())
-    columns = st.columns(5)
+    columns = st.columns(4)
     for index, (_, row) in enumerate(rows.iterrows()):
-        with columns[index % 5]:
+        with columns[index % 4]:
             label = ui.KPI_LABELS.get(row["kpi_name"], row["kpi_name"])
             if row["is_anomaly"]:
                 colour = "red" if row["is_unfavorable_anomaly"] else "green"
@@ -35,7 +36,6 @@ for area in ui.AREAS:
                 ui.fmt(row["value"], row["kpi_unit"]),
                 delta=ui.change(row),
                 delta_color="normal" if row["is_higher_better"] else "inverse",
-                delta_description="vs previous day",
                 help=found.kpi(row["kpi_name"]),
                 border=True,
             )
