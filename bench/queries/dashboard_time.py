@@ -51,7 +51,7 @@ for page in pages:
         at.session_state["filter_dates"] = (end - dt.timedelta(days=27), end)
         if page != "overview":
             at.run()
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
         start = time.perf_counter()
         at.run()
         times.append(time.perf_counter() - start)

@@ -41,8 +41,8 @@ READY = """(() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const drawn = main ? main.querySelectorAll('[data-testid="stElementContainer"]').length : 0;
   const skeleton = document.querySelectorAll('[data-testid="stSkeleton"]').length;
-  const running = document.querySelector('[data-testid="stStatusWidget"]');
-  const busy = running && /running/i.test(running.innerText);
+  // the status widget (running icon, "Stop") is in the toolbar only while a run is on
+  const busy = document.querySelector('[data-testid="stStatusWidget"]') !== null;
   return drawn > 0 && skeleton === 0 && !busy;
 })()"""
 FACTS = """(() => ({

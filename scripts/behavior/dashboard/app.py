@@ -12,6 +12,9 @@ import streamlit as st
 from behavior.dashboard import ui
 
 HERE = Path(__file__).resolve().parent
+# The pages live in views/, not pages/: a pages/ folder beside the entry script switches
+# Streamlit to its older multipage mode, which runs a page opened by its URL without
+# this script (no filters, no connection check).
 PAGES = (
     ("overview.py", "Overview", ":material/dashboard:"),
     ("engagement.py", "Engagement", ":material/group:"),
@@ -25,7 +28,7 @@ STALE_AFTER_DAYS = 2
 st.set_page_config(page_title="Learning app dashboard", page_icon=":bar_chart:", layout="wide")
 
 page = st.navigation(
-    [st.Page(HERE / "pages" / name, title=title, icon=icon) for name, title, icon in PAGES]
+    [st.Page(HERE / "views" / name, title=title, icon=icon) for name, title, icon in PAGES]
 )
 
 database = ui.database_path()
