@@ -93,6 +93,41 @@ def test_every_page_loads_without_an_exception(app_env: dict[str, Path]) -> None
     assert len(at.metric) == kpis == 25
 
 
+@pytest.mark.parametrize(
+    ("dates", "platforms", "courses"),
+    [
+        ((dt.date(2026, 10, 5), dt.date(2026, 10, 25)), ["ios"], ["c01", "c03"]),
+        # one day, one platform, one course: most tables are empty
+        ((dt.date(2026, 9, 1), dt.date(2026, 9, 1)), ["web"], ["c12"]),
+    ],
+)
+def test_every_page_and_drill_down_loads_under_filters(
+    app_env: dict[str, Path], dates: tuple, platforms: list, courses: list
+) -> None:
+    at = app_test()
+    at.session_state["filter_dates"] = dates
+    at.session_state["filter_platforms"] = platforms
+    at.session_state["filter_courses"] = courses
+    at.run()
+    for page in PAGES:
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert all(m.value for m in at.metric), page
+    kpis = [
+        row[0]
+        for row in duckdb.connect(str(app_env["database"]), read_only=True)
+        .execute("select distinct kpi_name from reports.rpt_mis_daily_kpis order by 1")
+        .fetchall()
+    ]
+    assert len(kpis) == 25
+    at.switch_page("views/overview.py")
+    for kpi in kpis:
+        at.session_state["drill_kpi"] = kpi
+        at.run()
+        assert not at.exception, (kpi, [e.value for e in at.exception])
+        assert at.selectbox(key="drill_kpi").value == kpi
+
+
 def test_kpi_help_is_the_manifest_description(app_env: dict[str, Path]) -> None:
     manifest = json.loads((app_env["target"] / "manifest.json").read_text())
     node = next(n for n in manifest["nodes"].values() if n.get("name") == "rpt_mis_daily")

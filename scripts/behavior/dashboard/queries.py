@@ -253,11 +253,11 @@ def kpi_breakdown(kpi: str, dimension: str, filters: Filters) -> Query | None:
     if spec is None or dimension not in spec.dimensions:
         return None
     params: list[Any] = [filters.start, filters.end]
-    where = "day between ? and ?"
+    where = "breakdown.day between ? and ?"
     if "platform" in spec.dimensions:
-        where += _in("platform", filters.platforms, params)
+        where += _in("breakdown.platform", filters.platforms, params)
     if "course_id" in spec.dimensions:
-        where += _in("course_id", filters.course_ids, params)
+        where += _in("breakdown.course_id", filters.course_ids, params)
     if dimension == "course_id":
         return Query(
             f"select breakdown.day, breakdown.course_id || ' ' || dim_courses.course_title "
@@ -268,7 +268,8 @@ def kpi_breakdown(kpi: str, dimension: str, filters: Filters) -> Query | None:
             tuple(params),
         )
     return Query(
-        f"select day, platform, {spec.value} as value from {spec.source} as breakdown "
+        f"select breakdown.day, breakdown.platform, {spec.value} as value "
+        f"from {spec.source} as breakdown "
         f"where {where} group by 1, 2 order by 1, 2",
         tuple(params),
     )
@@ -429,8 +430,10 @@ def revenue_daily(filters: Filters) -> Query:
 def revenue_totals(filters: Filters) -> Query:
     daily = revenue_daily(filters)
     return Query(
-        "select sum(gross_revenue_usd) as gross_revenue_usd, sum(refunds_usd) as refunds_usd, "
-        "sum(net_revenue_usd) as net_revenue_usd, sum(paid_orders_count) as paid_orders_count "
+        "select coalesce(sum(gross_revenue_usd), 0) as gross_revenue_usd, "
+        "coalesce(sum(refunds_usd), 0) as refunds_usd, "
+        "coalesce(sum(net_revenue_usd), 0) as net_revenue_usd, "
+        "coalesce(sum(paid_orders_count), 0) as paid_orders_count "
         f"from ({daily.sql}) as daily",
         daily.params,
     )
@@ -522,7 +525,7 @@ def users_at_risk(filters: Filters) -> Query:
 def totals_of(query: Query, sums: tuple[str, ...], rates: dict[str, tuple[str, str]]) -> Query:
     """One row: the given count columns of a per-course query summed, and each rate
     pooled as sum(numerator) / sum(denominator) in SQL."""
-    parts = [f"sum({column}) as {column}" for column in sums]
+    parts = [f"coalesce(sum({column}), 0) as {column}" for column in sums]
     parts += [
         f"cast(sum({top}) as double) / nullif(sum({bottom}), 0) as {name}"
         for name, (top, bottom) in rates.items()

@@ -162,7 +162,9 @@ def not_applied(*what: str) -> None:
         if active
     ]
     if ignored:
-        st.caption(f"The {' and '.join(ignored)} filter does not apply here (not in this mart).")
+        what_ = " and ".join(ignored)
+        verb = "filters do" if len(ignored) > 1 else "filter does"
+        st.caption(f"The {what_} {verb} not apply here (not in this mart).")
 
 
 def fmt(value: object, unit: str) -> str:
