@@ -108,5 +108,14 @@ docs: build
 bench: setup
 	timeout $(BENCH_TIMEOUT) $(BIN)/behavior bench
 
+# The interactive dashboard (Streamlit, headless) on the serving file, read-only; it
+# prints its URL. DASHBOARD_PORT=8600 make dashboard picks another port. The timeout
+# only bounds a forgotten server (a day).
+DASHBOARD_PORT ?= 8501
+DASHBOARD_TIMEOUT ?= 86400
+.PHONY: dashboard
+dashboard: setup
+	timeout $(DASHBOARD_TIMEOUT) $(BIN)/behavior dashboard --port $(DASHBOARD_PORT)
+
 clean:
 	rm -rf target logs output warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.tmp
