@@ -188,6 +188,32 @@ META_TYPES = {
 }
 
 
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]]) -> None:
+    """The dbt descriptions (persist_docs comments) of the copied tables and their columns."""
+    wanted = set(relations)
+    tables = con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() "
+        "where database_name = 'build' and comment is not null"
+    ).fetchall()
+    for schema, table, comment in tables:
+        if (schema, table) in wanted:
+            con.execute(f'comment on table serving."{schema}"."{table}" is {_literal(comment)}')
+    columns = con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = 'build' and comment is not null"
+    ).fetchall()
+    for schema, table, column, comment in columns:
+        if (schema, table) in wanted:
+            con.execute(
+                f'comment on column serving."{schema}"."{table}"."{column}" '
+                f"is {_literal(comment)}"
+            )
+
+
 def _copy(
     con: duckdb.DuckDBPyConnection,
     build: Path,
@@ -211,6 +237,7 @@ def _copy(
         if pause and i == 0:
             print(f"publish: paused after copying {schema}.{table}", file=sys.stderr, flush=True)
             time.sleep(pause)
+    _copy_comments(con, relations)
     found = {
         name: con.execute(f"select count(*) from serving.{name}").fetchone()[0] for name in expected
     }

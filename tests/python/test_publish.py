@@ -461,3 +461,28 @@ def test_meta_names_the_load_the_build_saw(tmp_path: Path) -> None:
             "l1",
             "b1",
         )
+
+
+def test_publish_keeps_the_dbt_descriptions(published: dict) -> None:
+    """persist_docs comments of tables and columns reach the serving file BI tools open."""
+    comments = (
+        "select schema_name, table_name, comment from duckdb_tables() "
+        "where schema_name in ('marts', 'reports') and comment is not null order by 1, 2",
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where schema_name in ('marts', 'reports') and comment is not null order by 1, 2, 3",
+    )
+    build = duckdb.connect(str(published["database"]), read_only=True)
+    serving = duckdb.connect(str(published["serving"]), read_only=True)
+    try:
+        for sql in comments:
+            expected = build.execute(sql).fetchall()
+            assert expected, "the build has no descriptions to copy"
+            assert serving.execute(sql).fetchall() == expected
+        grain = serving.execute(
+            "select comment from duckdb_tables() "
+            "where schema_name = 'marts' and table_name = 'fct_app_sessions'"
+        ).fetchone()[0]
+        assert "session" in grain.lower()
+    finally:
+        build.close()
+        serving.close()
