@@ -209,8 +209,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, relations: list[tuple[str, st
     for schema, table, column, comment in columns:
         if (schema, table) in wanted:
             con.execute(
-                f'comment on column serving."{schema}"."{table}"."{column}" '
-                f"is {_literal(comment)}"
+                f'comment on column serving."{schema}"."{table}"."{column}" is {_literal(comment)}'
             )
 
 
