@@ -53,8 +53,8 @@ def write_report(
     from behavior.report import excel, page, pdf
 
     progress = progress or Progress(quiet=True)
-    progress.step("reading the marts and reports")
     data = report_data.load(database, day)
+    progress.step(f"read the marts and reports for {data.report_date}")
     data.build_warning = build_status.report_warning(database)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"mis_report_{data.report_date}"
