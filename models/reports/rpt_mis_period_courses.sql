@@ -133,7 +133,8 @@ courses_ranked as (
         / nullif(courses_counted.clicked_funnels_count, 0)
             as click_to_paid_rate,
         cast(row_number() over (
-            partition by courses_counted.report_date, courses_counted.period_name
+            partition by
+                courses_counted.report_date, courses_counted.period_name
             order by
                 courses_counted.clicked_funnels_count desc,
                 courses_counted.paid_funnels_count desc,

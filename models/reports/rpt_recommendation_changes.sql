@@ -31,7 +31,9 @@ findings_keyed as (
         ]) }} as finding_key,
         recommendations.*,
         recommendations.detector in (
-            '{{ daily_detectors | join("', '") }}'
+            {%- for detector in daily_detectors %}
+                '{{ detector }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
         ) as is_tracked_daily
 
     from recommendations
@@ -105,8 +107,9 @@ findings_compared as (
 changes_on_reporting_days as (
 
     select
-        {{ surrogate_key(['findings_compared.report_date', 'findings_compared.finding_key']) }}
-            as finding_change_id,
+        {{ surrogate_key([
+            'findings_compared.report_date', 'findings_compared.finding_key'
+        ]) }} as finding_change_id,
         findings_compared.*
 
     from findings_compared

@@ -76,7 +76,7 @@ def funnel(period_funnel: pd.DataFrame, period_name: str, title: str) -> str:
             y=names,
             x=steps["funnels_count"],
             marker={"color": BLUE},
-            textinfo="value+percent initial",
+            texttemplate="%{value:,}<br>%{percentInitial:.1%}",
             hovertemplate="%{y}: %{x:,} funnels (%{percentInitial:.1%} of clicks)<extra></extra>",
         )
     )
