@@ -432,3 +432,41 @@ def test_chromium_renders_without_errors_or_horizontal_scroll(
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_summary_shows_the_days_headline_kpis(sample_warehouse: Path, report: dict) -> None:
+    """`behavior summary`: each headline KPI with the mart's value of the latest complete
+    day as the page prints it; the stale-data warning only when the day is old."""
+    from behavior.summary import headline_lines
+
+    day = report["day"]
+    fresh = headline_lines(sample_warehouse, today=day + dt.timedelta(days=1))
+    assert fresh[0].startswith(f"Daily MIS, {day:%A %d %B %Y}")
+    assert not any(line.startswith("WARNING: stale data") for line in fresh)
+    for kpi in HEADLINE:
+        line = next(line for line in fresh if line.strip().startswith(KPIS[kpi][0] + " "))
+        assert shown(report["expected"][kpi], report["units"][kpi]) in line.split()
+    assert not any(re.search(r"\brows?\b.*\btable", line) for line in fresh)
+    stale = headline_lines(sample_warehouse, today=day + dt.timedelta(days=30))
+    assert stale[1].startswith("WARNING: stale data: the latest complete day is 30 days")
+
+
+def test_data_quality_summary(sample_warehouse: Path) -> None:
+    """rpt_data_quality as the page shows it: on the sample no check flags a row; with
+    one check flagging 3 rows (a hand-made variant of the day's data), the page says
+    1 of N checks and lists that check with its count."""
+    import dataclasses
+
+    data = _loaded(sample_warehouse)
+    now = dt.datetime.combine(data.latest_date, dt.time(6), dt.UTC)
+    total = len(data.data_quality)
+    assert total > 0 and not data.data_quality["is_flagged"].any()
+    assert f"0 of {total} checks flag rows" in page.render(data, now)
+    checks = data.data_quality.copy()
+    checks.loc[checks["check_name"] == "orphan_refunds", ["flagged_rows_count", "is_flagged"]] = (
+        3,
+        True,
+    )
+    html = page.render(dataclasses.replace(data, data_quality=checks), now)
+    assert f"1 of {total} checks flag rows" in html and "(3 rows)" in html
+    assert 'data-check="orphan_refunds" data-flagged-rows="3"' in html
