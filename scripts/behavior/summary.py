@@ -128,7 +128,9 @@ def headline_lines(database: Path, today: dt.date | None = None) -> list[str]:
             f"  {k.format_change(change, relative, unit):>10} vs yesterday{flag}"
         )
     lines.append("")
-    anomalies = [k.label(r[0]) for r in rows if r[6]]
+    anomalies = [
+        f"{k.label(r[0])} unusually {'high' if r[7] == 'up' else 'low'}" for r in rows if r[6]
+    ]
     lines.append(
         f"{len(anomalies)} KPI anomal{'y' if len(anomalies) == 1 else 'ies'}"
         + (f": {', '.join(anomalies)}" if anomalies else "")

@@ -200,7 +200,6 @@ def render(
         "headline": headline,
         "areas": [(area, [v for v in views if v["area"] == area]) for area in k.AREAS],
         "anomalies": anomalies,
-        "bad_anomalies": [v for v in anomalies if v["is_bad"]],
         "groups": groups[:OPEN_GROUPS],
         "more_groups": groups[OPEN_GROUPS:],
         "entities_count": len(groups),
