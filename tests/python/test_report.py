@@ -470,3 +470,21 @@ def test_data_quality_summary(sample_warehouse: Path) -> None:
     html = page.render(dataclasses.replace(data, data_quality=checks), now)
     assert f"1 of {total} checks flag rows" in html and "(3 rows)" in html
     assert 'data-check="orphan_refunds" data-flagged-rows="3"' in html
+
+
+def test_a_failing_chromium_leaves_html_and_excel(
+    sample_warehouse: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium that crashes: exit 0, HTML and Excel written, one line names the failure."""
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'fake chromium crashed' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BEHAVIOR_CHROMIUM", str(fake))
+    out = tmp_path / "out"
+    code, err = run_cli(["--database", str(sample_warehouse), "--out", str(out), "--quiet"], capsys)
+    assert code == 0
+    assert sorted(p.suffix for p in out.iterdir()) == [".html", ".xlsx"]
+    assert err.splitlines() == [
+        f"behavior report: no PDF: chromium could not print {next(out.glob('*.html')).name}: "
+        "fake chromium crashed"
+    ]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import subprocess
 import sys
 from pathlib import Path
 
@@ -46,9 +47,11 @@ def write_report(
     generated_at: dt.datetime | None = None,
     stale_after_days: int = STALE_AFTER_DAYS,
     progress: Progress | None = None,
+    problems: list[str] | None = None,
 ) -> dict[str, Path]:
     """Write the report files; returns {'html': path, 'xlsx': path, 'pdf': path}, 'pdf'
-    only when Chromium printed it (see pdf.chromium_problem)."""
+    only when Chromium printed it. Why there is no PDF (Chromium missing, or failing)
+    is appended to `problems`: it never stops the HTML and Excel files."""
     from behavior.report import data as report_data
     from behavior.report import excel, page, pdf
 
@@ -64,31 +67,37 @@ def write_report(
     paths["html"].write_text(page.render(data, generated_at, stale_after_days), encoding="utf-8")
     progress.step(f"writing {paths['xlsx'].name}")
     excel.write_xlsx(data, paths["xlsx"])
-    if pdf.chromium_problem() is None:
+    problems = problems if problems is not None else []
+    problem = pdf.chromium_problem()
+    if problem is None:
         progress.step(f"printing {stem.with_suffix('.pdf').name} with headless Chromium")
-        paths["pdf"] = pdf.print_pdf(paths["html"], stem.with_suffix(".pdf"))
+        try:
+            paths["pdf"] = pdf.print_pdf(paths["html"], stem.with_suffix(".pdf"))
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            problems.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    else:
+        problems.append(problem)
     return paths
 
 
 def run(args: argparse.Namespace) -> int:
-    from behavior.report import pdf
-
     load_guard.require_warehouse(Path(args.database))
     writable_folder(Path(args.out), "--out")
     progress = Progress(quiet=args.quiet, prefix="behavior report")
+    problems: list[str] = []
     paths = write_report(
         Path(args.database),
         Path(args.out),
         args.date,
         stale_after_days=args.stale_after_days,
         progress=progress,
+        problems=problems,
     )
     progress.done(f"{len(paths)} files")
     for path in paths.values():
         print(path)
     code = 0
-    problem = pdf.chromium_problem()
-    if problem:
+    for problem in problems:
         print(f"behavior report: no PDF: {problem}", file=sys.stderr)
     warning = build_status.report_warning(Path(args.database))
     if warning:
