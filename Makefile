@@ -44,12 +44,26 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 setup: $(VENV)/.synced
 	@mkdir -p warehouse
 
-# Headless Chromium (Debian package) for the report's rendering test.
+# Headless Chromium (Debian package) prints the report's PDF and runs its rendering
+# tests. Installed with apt-get when missing and running as root; otherwise one line
+# says what to install (no root needed when it is there; the tests skip without it).
 chromium:
-	@command -v chromium >/dev/null || { \
-		echo "installing chromium (apt-get) for the report rendering test"; \
-		timeout $(SETUP_TIMEOUT) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			timeout $(SETUP_TIMEOUT) apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing chromium (apt-get) for the report's PDF and rendering tests"; \
+			timeout $(SETUP_TIMEOUT) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				timeout $(SETUP_TIMEOUT) apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is not installed: install the Debian package chromium (as root)" \
+				"for the report's PDF and its rendering tests (skipped until then)"; \
+		fi; }
+
+# The README's screenshots of the report (docs/img/) at 1366 and 390 px, from the
+# report `make run` wrote.
+.PHONY: report-screenshots
+report-screenshots: run chromium
+	timeout $(REPORT_TIMEOUT) $(BIN)/python -m behavior.report.screenshots \
+		"$$(ls output/mis_report_*.html | tail -1)" docs/img
 
 # lock-check: one clear line, not dbt's tracebacks, when a BI tool holds the build file.
 seed: setup

@@ -152,6 +152,9 @@ deltas_computed as (
         / nullif(abs(same_weekday_last_week_value), 0) as delta_vs_last_week,
         (value - trailing_28d_avg)
         / nullif(abs(trailing_28d_avg), 0) as delta_vs_trailing_28d,
+        value - previous_day_value as change_vs_previous_day,
+        value - same_weekday_last_week_value as change_vs_last_week,
+        value - trailing_28d_avg as change_vs_trailing_28d,
         cast(history_weeks_count as integer) as history_weeks_count,
         history_median,
         history_mad,

@@ -50,11 +50,13 @@ kpi_anomalies as (
         'whole app' as entity_name,
         'all platforms' as breakdown,
         anomaly_direction as direction,
-        kpi_name || ' was ' || cast(round(value, 3) as varchar)
+        replace(kpi_name, '_', ' ') || ' was '
+        || {{ format_kpi_value('value', 'kpi_unit') }}
         || ', unusually ' || case
             when anomaly_direction = 'up' then 'high' else 'low'
         end
-        || ' against the median ' || cast(round(history_median, 3) as varchar)
+        || ' against the median '
+        || {{ format_kpi_value('history_median', 'kpi_unit') }}
         || ' of the same weekday in the '
         || cast(history_weeks_count as varchar)
         || ' weeks before (robust z ' || cast(round(robust_z, 1) as varchar)

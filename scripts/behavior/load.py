@@ -55,6 +55,7 @@ import duckdb
 from behavior import load_conflicts, load_files, load_guard, load_rejects, load_sql, pseudonymize
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
+from behavior.progress import Progress
 
 DATABASE_ENV = "BEHAVIOR_DUCKDB_PATH"
 DEFAULT_DATABASE = Path("warehouse/behavior.duckdb")
@@ -506,6 +507,7 @@ def load_paths(
     database: str | os.PathLike[str] | None = None,
     echo: Callable[[FileResult], None] | None = None,
     demo_secret: bool = False,
+    starting: Callable[[Path, int, int], None] | None = None,
 ) -> LoadResult:
     """Load files into the raw tables of `database`; `echo` sees each file's result.
 
@@ -521,7 +523,9 @@ def load_paths(
     private = pseudonymize.PrivateContacts(pseudonymize.private_database(database_path))
     try:
         pseudonymize.prepare_warehouse(con, secret, demo_secret)
-        for path in files:
+        for number, path in enumerate(files, start=1):
+            if starting:
+                starting(path, number, len(files))
             file_result = _load_file(con, path, result.load_id, private)
             result.files.append(file_result)
             if echo:
@@ -561,7 +565,8 @@ def _run(args: argparse.Namespace) -> int:
                 f"behavior load: rejected {file_result.path}: {file_result.reason}", file=sys.stderr
             )
             return
-        print(f"loaded {file_result.path} -> raw.{file_result.table}: {_counts(file_result)}")
+        if not args.quiet:
+            print(f"loaded {file_result.path} -> raw.{file_result.table}: {_counts(file_result)}")
         for notice in load_conflicts.notices(
             file_result.path, file_result.table or "", file_result.rows_loaded,
             file_result.rows_duplicate, file_result.rows_conflicting, file_result.seen_before,
@@ -571,14 +576,25 @@ def _run(args: argparse.Namespace) -> int:
             if notice.level == "WARNING":
                 warnings.append(notice)
         extras = (file_result.table or "", file_result.extra_columns)
-        if file_result.extra_columns and extras not in noted:
+        if file_result.extra_columns and extras not in noted and not args.quiet:
             noted.add(extras)
             print(
                 f"note: extra columns ignored for raw.{file_result.table}: "
                 f"{', '.join(file_result.extra_columns)}"
             )
 
-    result = load_paths(args.paths, args.database, echo=echo, demo_secret=args.demo_secret)
+    # Progress on stderr only at a terminal (or --progress): piped, stderr stays errors only.
+    progress = Progress(
+        quiet=args.quiet or not (args.progress or sys.stderr.isatty()), prefix="behavior load"
+    )
+
+    def starting(path: Path, number: int, total: int) -> None:
+        progress.step(f"loading {path} ({number}/{total})")
+
+    result = load_paths(
+        args.paths, args.database, echo=echo, demo_secret=args.demo_secret, starting=starting
+    )
+    progress.done(f"{len(result.files)} files")
     for path, reason in result.skipped:
         print(f"behavior load: skipped {path}: {reason}", file=sys.stderr)
     header = f"{'table':<32}{'read':>12}{'loaded':>12}{'duplicate':>12}{'quarantined':>12}"
@@ -634,6 +650,16 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         action="store_true",
         help="key contacts with the public demo secret (generated test data only); "
         f"otherwise ${pseudonymize.SECRET_ENV} or ${pseudonymize.SECRET_FILE_ENV} is required",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no per-file lines and no progress: the summary table, warnings and errors only",
+    )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="progress lines on stderr even when it is not a terminal (default: only at one)",
     )
     parser.set_defaults(func=_run)
 

@@ -396,19 +396,28 @@ def test_report_on_failed_build(failed_build: dict, tmp_path: Path) -> None:
     written with a banner in all three files, and the command exits 1 with one line."""
     import openpyxl
 
+    from behavior.report.pdf import chromium_problem
+    from pdf_text import text_runs
+
     for source, says in (
         (failed_build["serving"], "This report shows the last published build"),
         (failed_build["database"], "which did not pass its tests"),
     ):
         out = tmp_path / source.stem
-        result = behavior(failed_build, "report", "--database", str(source), "--out", str(out))
+        result = behavior(
+            failed_build, "report", "--quiet", "--database", str(source), "--out", str(out)
+        )
         assert result.returncode == 1, result.stderr
-        assert result.stderr.strip().count("\n") == 0
-        assert "The last dbt build" in result.stderr and PLANTED_TEST in result.stderr
+        lines = result.stderr.strip().splitlines()
+        if chromium_problem():  # no PDF: one more line says what to install
+            lines = [line for line in lines if "no PDF" not in line]
+        assert len(lines) == 1, result.stderr
+        assert "The last dbt build" in lines[0] and PLANTED_TEST in lines[0]
         html = next(out.glob("*.html")).read_text(encoding="utf-8")
         assert 'data-build-failed="true"' in html and says in html
-        pdf = next(out.glob("*.pdf")).read_bytes()
-        assert b"WARNING: The last dbt build" in pdf
+        if not chromium_problem():
+            pdf = "".join(text_runs(next(out.glob("*.pdf"))))
+            assert "The last dbt build" in pdf
         sheet = openpyxl.load_workbook(next(out.glob("*.xlsx")))["KPIs"]
         assert str(sheet.cell(row=2, column=1).value).startswith("WARNING: The last dbt build")
 

@@ -1,36 +1,38 @@
-"""`behavior report` on the sample warehouse: the three files agree with rpt_mis_daily,
-errors are one clear line, and the HTML renders offline in headless Chromium."""
+"""`behavior report` on the sample warehouse: the KPI values read back from the HTML, the
+PDF and the Excel file equal the marts; the staleness banner and the findings' status
+have known answers; errors are one clear line; headless Chromium renders the page at
+1366 and 390 px with no console error and no horizontal scroll."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
+import json
 import math
 import re
 import subprocess
 import sys
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 
 from behavior import cli
-from behavior.report import write_report
+from behavior.report import data as report_data
+from behavior.report import page, pdf, write_report
+from behavior.report.kpis import HEADLINE, KPIS
 from conftest import ROOT, dbt_env
+from pdf_text import text_runs
 
 DBT = str(Path(sys.executable).parent / "dbt")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_MISSING = pdf.chromium_problem()
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM_MISSING is not None, reason=f"no PDF / rendering test: {CHROMIUM_MISSING}"
+)
 
 
 @pytest.fixture(scope="session")
@@ -56,17 +58,28 @@ def report(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         day = con.execute(
             "select report_date from reports.rpt_mis_daily where is_latest_complete_day"
         ).fetchone()[0]
-        kpis = [
-            row[0]
-            for row in con.execute(
-                "select distinct kpi_name from reports.rpt_mis_daily_kpis"
-            ).fetchall()
-        ]
+        units = dict(
+            con.execute("select distinct kpi_name, kpi_unit from reports.rpt_mis_daily_kpis")
+            .fetchall()
+        )  # fmt: skip
         frame = con.execute("select * from reports.rpt_mis_daily where report_date = ?", [day]).df()
+        statuses = dict(
+            con.execute(
+                "select finding_id, change_status from reports.rpt_recommendation_changes "
+                "where report_date = ? and finding_id is not null",
+                [day],
+            ).fetchall()
+        )
     finally:
         con.close()
-    expected = {kpi: frame.iloc[0][kpi] for kpi in kpis}
-    return {"paths": paths, "day": day, "expected": expected}
+    expected = {kpi: frame.iloc[0][kpi] for kpi in units}
+    return {
+        "paths": paths,
+        "day": day,
+        "expected": expected,
+        "units": units,
+        "statuses": statuses,
+    }
 
 
 def same(a: object, b: object) -> bool:
@@ -83,16 +96,48 @@ def assert_all_kpis(found: dict[str, object], expected: dict[str, object]) -> No
     assert not wrong, wrong
 
 
-class KpiTiles(HTMLParser):
+def shown(value: float | None, unit: str) -> str:
+    """How the page prints a KPI value, written out here on its own: integers for counts,
+    one decimal for %, cents for dollars, minutes and seconds for durations."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "rate":
+        return f"{value * 100:.1f}%"
+    if unit == "usd":
+        return f"${value:,.2f}"
+    if unit == "seconds":
+        return f"{int(round(value)) // 60} min {int(round(value)) % 60:02d} s"
+    return f"{int(round(value)):,}"
+
+
+class Attributes(HTMLParser):
+    """Collects data-* attributes of the page's elements."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.values: dict[str, float | None] = {}
+        self.kpis: dict[str, float | None] = {}
+        self.headline: dict[str, float | None] = {}
+        self.statuses: dict[str, str] = {}
+        self.scripts: list[dict] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         attributes = dict(attrs)
+        raw = attributes.get("data-value") or ""
         if "data-kpi" in attributes:
-            raw = attributes.get("data-value") or ""
-            self.values[attributes["data-kpi"]] = float(raw) if raw else None
+            self.kpis[attributes["data-kpi"]] = float(raw) if raw else None
+        if "data-headline-kpi" in attributes:
+            self.headline[attributes["data-headline-kpi"]] = float(raw) if raw else None
+        if "data-finding-id" in attributes:
+            self.statuses[attributes["data-finding-id"]] = attributes["data-status"]
+        if tag == "script":
+            self.scripts.append(attributes)
+
+
+@pytest.fixture(scope="session")
+def html_attributes(report: dict) -> Attributes:
+    parser = Attributes()
+    parser.feed(report["paths"]["html"].read_text(encoding="utf-8"))
+    return parser
 
 
 def test_default_day_is_latest_complete_day(report: dict) -> None:
@@ -100,59 +145,170 @@ def test_default_day_is_latest_complete_day(report: dict) -> None:
     assert all(p.exists() and p.stat().st_size > 0 for p in report["paths"].values())
 
 
-def test_html_kpis_equal_rpt_mis_daily(report: dict) -> None:
-    parser = KpiTiles()
-    parser.feed(report["paths"]["html"].read_text(encoding="utf-8"))
-    assert_all_kpis(parser.values, report["expected"])
+def test_html_kpis_equal_rpt_mis_daily(report: dict, html_attributes: Attributes) -> None:
+    assert_all_kpis(html_attributes.kpis, report["expected"])
+    headline = {k: report["expected"][k] for k in HEADLINE}
+    assert_all_kpis(html_attributes.headline, headline)
+    assert 5 <= len(headline) <= 8
 
 
-def test_html_is_self_contained(report: dict) -> None:
+def test_html_shows_values_as_people_read_them(report: dict) -> None:
+    """Counts as integers, no True/False, no 64-character hex key, rates in points."""
     text = report["paths"]["html"].read_text(encoding="utf-8")
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
-    assert "<script" not in text and "<link" not in text and "@import" not in text
-    assert "data:image/png;base64," in text
+    body = re.sub(r"<script>.*?</script>|<style>.*?</style>", "", text, flags=re.S)
+    visible = re.sub(r"<[^>]+>", " ", body)
+    assert not re.search(r"\b[0-9a-f]{64}\b", visible)
+    assert not re.search(r"\b(True|False|None|nan)\b", visible)
+    # No count printed as "6.0" (a rate "25.0%", "+5.0 pts" or a z-score "z 4.0" may be).
+    assert not re.search(r"(?<![\d.,])(?<!z )(?<!z [+-])\d+\.0(?![\d%]| pts)", visible)
+    assert " pts" in visible
+    for kpi in HEADLINE:
+        assert KPIS[kpi][0] in visible
 
 
-def pdf_text_lines(path: Path) -> list[str]:
-    """Strings drawn with Tj in an uncompressed PDF using the core fonts (what
-    report_files.write_pdf writes), with PDF string escapes undone."""
-    data = path.read_bytes().decode("latin-1")
-    lines = []
-    for match in re.finditer(r"\(((?:\\.|[^\\)])*)\)\s*Tj", data):
-        lines.append(re.sub(r"\\(.)", r"\1", match.group(1)))
-    return lines
+def test_html_is_self_contained(report: dict, html_attributes: Attributes) -> None:
+    text = report["paths"]["html"].read_text(encoding="utf-8")
+    markup = re.sub(r"<script>.*?</script>", "<script></script>", text, flags=re.S)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", markup)
+    assert "<link" not in text and "@import" not in text
+    assert all("src" not in script for script in html_attributes.scripts)
+    assert "Plotly.newPlot" in text  # the charts draw with the inlined plotly.js
 
 
-def test_pdf_kpis_equal_rpt_mis_daily(report: dict) -> None:
-    found: dict[str, float | None] = {}
-    for line in pdf_text_lines(report["paths"]["pdf"]):
-        match = re.match(r"(\w+)\s.*\svalue=(\S+)", line)
+def test_findings_show_their_status_since_yesterday(
+    report: dict, html_attributes: Attributes
+) -> None:
+    """Each finding on the page carries the status rpt_recommendation_changes gives it."""
+    shown_statuses = html_attributes.statuses
+    assert shown_statuses
+    for finding_id, status in shown_statuses.items():
+        if status != "resolved":
+            assert report["statuses"][finding_id] == status
+
+
+def test_finding_groups_rank_entities(report: dict) -> None:
+    """Hand-made findings: course c1 has two (one high), the app one medium KPI anomaly,
+    course c2 one low. Groups: c1 (best rank 1), the app (2), c2 (3); in c1 the high
+    finding comes first; the KPI anomaly's evidence is in the KPI's unit."""
+    rows = [
+        ("f1", "course", "c1", "Course 1", "funnel_step_dropoff", "step_conversion_rate",
+         "medium", 2, "not_tracked", 0.25, 0.5, 120, 0.004, None),
+        ("f2", "course", "c1", "Course 1", "course_wishlist_no_buy", "wishlist_to_paid_rate",
+         "high", 1, "not_tracked", 0.02, 0.2, 300, 0.0001, None),
+        ("f3", "platform", "all", "whole app", "kpi_anomaly", "net_revenue_usd",
+         "medium", 2, "new", 536.9, 159.98, 8, None, -4.2),
+        ("f4", "course", "c2", "Course 2", "course_bought_not_started", "start_rate",
+         "low", 3, "not_tracked", 0.5, 0.8, 10, 0.2, None),
+    ]  # fmt: skip
+    columns = ["finding_id", "entity_type", "entity_id", "entity_name", "detector", "metric",
+               "severity", "severity_rank", "change_status", "value", "baseline",
+               "sample_size", "p_value", "test_statistic"]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns).assign(finding="x", recommended_action="y")
+    groups = page.finding_groups(frame, {"net_revenue_usd": "usd"})
+    assert [g["entity_id"] for g in groups] == ["c1", "all", "c2"]
+    assert [f["id"] for f in groups[0]["findings"]] == ["f2", "f1"]
+    assert groups[1]["name"] == "The whole app"
+    assert groups[1]["findings"][0]["evidence"] == (
+        "Net revenue $536.90 vs $159.98 expected · n = 8 · robust z -4.2"
+    )
+    assert groups[0]["findings"][0]["evidence"] == (
+        "wishlist to paid rate 2.0% vs 20.0% expected · n = 300 · p < 0.001"
+    )
+
+
+@pytest.mark.parametrize(
+    ("days_after_latest", "is_stale"), [(0, False), (1, False), (2, False), (3, True), (30, True)]
+)
+def test_staleness_banner(sample_warehouse: Path, days_after_latest: int, is_stale: bool) -> None:
+    """Known answer: the banner shows when the generation day is more than 2 days after
+    the data's latest complete day, and says how many days."""
+    data = _loaded(sample_warehouse)
+    generated = dt.datetime.combine(
+        data.latest_date + dt.timedelta(days=days_after_latest), dt.time(6), dt.UTC
+    )
+    html = page.render(data, generated, stale_after_days=2)
+    assert ('data-stale="true"' in html) is is_stale
+    if is_stale:
+        assert f'data-stale-days="{days_after_latest}"' in html
+
+
+_CACHE: dict[Path, report_data.ReportData] = {}
+
+
+def _loaded(database: Path) -> report_data.ReportData:
+    if database not in _CACHE:
+        _CACHE[database] = report_data.load(database)
+    return _CACHE[database]
+
+
+def pdf_kpis(path: Path, units: dict[str, str]) -> dict[str, str]:
+    """The value printed after each KPI's name in the PDF's 'All KPIs' table. Chromium
+    splits text runs where letters kern, so a name may span runs: the runs are joined
+    with a separator that the name may contain between any two letters."""
+    runs = text_runs(path)
+    start = runs.index("All KPIs")
+    joined = "\x00".join(runs[start:])
+    found = {}
+    for kpi in units:
+        name = "\x00?".join(re.escape(ch) for ch in KPIS[kpi][0])
+        match = re.search(rf"\x00{name}\x00([^\x00]+)\x00", joined)
         if match:
-            found[match.group(1)] = None if match.group(2) == "null" else float(match.group(2))
-    assert_all_kpis(found, report["expected"])
-    assert any(
-        f"Daily MIS report {report['day']}" in line
-        for line in pdf_text_lines(report["paths"]["pdf"])
-    )
+            found[kpi] = match.group(1)
+    return found
 
 
-def test_excel_kpis_equal_rpt_mis_daily_and_has_native_charts(report: dict) -> None:
+@needs_chromium
+def test_pdf_kpis_equal_rpt_mis_daily(report: dict) -> None:
+    path = report["paths"]["pdf"]
+    found = pdf_kpis(path, report["units"])
+    expected = {k: shown(v, report["units"][k]) for k, v in report["expected"].items()}
+    assert found == expected
+    text = "".join(text_runs(path))
+    assert "Daily MIS report" in text and "Headline KPIs" in text
+    # One page size: A4 (595 x 842 points) on every page.
+    boxes = re.findall(rb"/MediaBox \[([^\]]+)\]", path.read_bytes())
+    sizes = {tuple(round(float(x)) for x in box.split()) for box in boxes}
+    assert sizes == {(0, 0, 595, 842)}, sizes
+    assert len(boxes) >= 2
+
+
+def test_excel_kpis_equal_rpt_mis_daily_with_tables_formats_and_charts(report: dict) -> None:
     book = openpyxl.load_workbook(report["paths"]["xlsx"])
-    assert {"KPIs", "Recommendations", "Engagement", "Commerce", "Learning", "Retention"} <= set(
-        book.sheetnames
-    )
+    sheets = {"KPIs", "Findings", "Engagement", "Commerce", "Learning", "Retention", "Funnel",
+              "Top courses", "Payments", "Data quality", "Users at risk"}  # fmt: skip
+    assert sheets <= set(book.sheetnames)
+    for sheet in book.worksheets:
+        assert sheet.tables, f"{sheet.title} has no Excel table"
+        assert sheet.freeze_panes, f"{sheet.title} has no frozen header"
+        for table in sheet.tables.values():
+            assert table.autoFilter is not None
+            header_row = int(re.match(r"[A-Z]+(\d+)", table.ref).group(1))
+            assert sheet.freeze_panes.endswith(str(header_row + 1)), (sheet.title, table.ref)
     sheet = book["KPIs"]
-    header = [cell.value for cell in sheet[3]]
+    table = sheet.tables["KPIs"]
+    header_row = int(re.match(r"[A-Z]+(\d+)", table.ref).group(1))
+    header = [cell.value for cell in sheet[header_row]]
     name_col, value_col = header.index("kpi_name"), header.index("value")
-    found = {
-        row[name_col]: row[value_col]
-        for row in sheet.iter_rows(min_row=4, values_only=True)
-        if row[name_col]
-    }
+    found, formats = {}, {}
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        if row[name_col].value:
+            found[row[name_col].value] = row[value_col].value
+            formats[row[name_col].value] = row[value_col].number_format
     assert_all_kpis(found, report["expected"])
-    with __import__("zipfile").ZipFile(report["paths"]["xlsx"]) as archive:
+    assert formats["payment_failure_rate"] == "0.0%"
+    assert formats["net_revenue_usd"] == '"$"#,##0.00'
+    assert formats["dau"] == "#,##0"
+    assert sheet.conditional_formatting, "no conditional formatting on anomalies"
+    date_cell = book["Engagement"].cell(row=header_row_of(book["Engagement"]) + 1, column=1)
+    assert isinstance(date_cell.value, dt.datetime) and date_cell.number_format == "yyyy-mm-dd"
+    with zipfile.ZipFile(report["paths"]["xlsx"]) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) >= 4
+
+
+def header_row_of(sheet) -> int:
+    table = next(iter(sheet.tables.values()))
+    return int(re.match(r"[A-Z]+(\d+)", table.ref).group(1))
 
 
 def test_explicit_day(sample_warehouse: Path, report: dict, tmp_path: Path) -> None:
@@ -191,28 +347,144 @@ def test_day_without_data_is_one_clear_line(sample_warehouse: Path, tmp_path: Pa
     assert not list(tmp_path.glob("mis_report_*"))
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed")
-def test_chromium_renders_without_console_errors(report: dict, tmp_path: Path) -> None:
-    shot = tmp_path / "mis_report.png"
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir()
-    result = subprocess.run(
-        [
-            str(CHROMIUM),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--window-size=1280,2400",
-            f"--screenshot={shot}",
-            report["paths"]["html"].resolve().as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+def test_without_chromium_html_and_excel_are_written_and_the_install_is_named(
+    sample_warehouse: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No Chromium: exit 0, HTML and Excel written, one line says what to install; the
+    progress lines go to stderr, and --quiet leaves only that line."""
+    monkeypatch.setenv("BEHAVIOR_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    args = ["--database", str(sample_warehouse), "--out", str(tmp_path / "a")]
+    code, err = run_cli(args, capsys)
+    assert code == 0
+    assert sorted(p.suffix for p in (tmp_path / "a").iterdir()) == [".html", ".xlsx"]
+    lines = err.splitlines()
+    assert lines[-1] == f"behavior report: no PDF: {pdf.INSTALL_HINT}"
+    assert "apt-get install chromium" in lines[-1]
+    assert any(line.startswith("behavior report: [") for line in lines[:-1])
+    code, err = run_cli([*args, "--quiet"], capsys)
+    assert code == 0 and err.splitlines() == [f"behavior report: no PDF: {pdf.INSTALL_HINT}"]
+
+
+# Injected at the top of a copy of the page, which a wrapper page shows in an iframe of
+# the tested width (headless Chromium keeps windows at least 500 px wide): records
+# errors, then after the charts have drawn posts the layout facts to the wrapper, which
+# writes them into its DOM for --dump-dom.
+PROBE = """<script>
+window.__errors = [];
+window.addEventListener('error', function (e) { window.__errors.push(String(e.message)); });
+var __error = console.error;
+console.error = function () { window.__errors.push(Array.from(arguments).join(' '));
+  __error.apply(console, arguments); };
+window.addEventListener('load', function () { setTimeout(function () {
+  parent.postMessage(JSON.stringify({
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+    charts: document.querySelectorAll('.js-plotly-plot .main-svg').length,
+    errors: window.__errors}), '*'); }, 1500); });
+</script>"""
+WRAPPER = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="probed.html" style="border:0;width:{width}px;height:{height}px"></iframe>
+<script>window.addEventListener('message', function (e) {{
+  var probe = document.createElement('pre'); probe.id = 'layout-probe';
+  probe.textContent = e.data; document.body.appendChild(probe); }});</script>
+</body></html>"""
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
+    command = pdf.chromium_command(profile, "--enable-logging=stderr", "--v=0", *args)
+    return subprocess.run(command, capture_output=True, text=True, timeout=180)
+
+
+@needs_chromium
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_chromium_renders_without_errors_or_horizontal_scroll(
+    report: dict, tmp_path: Path, width: int, height: int
+) -> None:
+    probed = tmp_path / "probed.html"
+    html = report["paths"]["html"].read_text(encoding="utf-8")
+    probed.write_text(html.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
+    wrapper = tmp_path / "wrapper.html"
+    wrapper.write_text(WRAPPER.format(width=width, height=height), encoding="utf-8")
+    result = chromium(
+        tmp_path / "profile",
+        f"--window-size={max(width, 800) + 50},{height + 50}",
+        "--virtual-time-budget=15000",
+        "--dump-dom",
+        wrapper.as_uri(),
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    match = re.search(r'<pre id="layout-probe">(.*?)</pre>', result.stdout, re.S)
+    assert match, result.stderr[-2000:]
+    facts = json.loads(html_module.unescape(match.group(1)))
+    assert facts["innerWidth"] == width
+    assert facts["scrollWidth"] <= facts["innerWidth"], facts
+    assert facts["errors"] == []
+    assert facts["charts"] >= len(HEADLINE)
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line]
     assert not console, console
-    assert shot.exists() and shot.stat().st_size > 10_000
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    shot = tmp_path / f"mis_report_{width}.png"
+    result = chromium(
+        tmp_path / "profile2",
+        f"--window-size={width},{height}",
+        "--virtual-time-budget=15000",
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+        report["paths"]["html"].resolve().as_uri(),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_summary_shows_the_days_headline_kpis(sample_warehouse: Path, report: dict) -> None:
+    """`behavior summary`: each headline KPI with the mart's value of the latest complete
+    day as the page prints it; the stale-data warning only when the day is old."""
+    from behavior.summary import headline_lines
+
+    day = report["day"]
+    fresh = headline_lines(sample_warehouse, today=day + dt.timedelta(days=1))
+    assert fresh[0].startswith(f"Daily MIS, {day:%A %d %B %Y}")
+    assert not any(line.startswith("WARNING: stale data") for line in fresh)
+    for kpi in HEADLINE:
+        line = next(line for line in fresh if line.strip().startswith(KPIS[kpi][0] + " "))
+        assert shown(report["expected"][kpi], report["units"][kpi]) in line.split()
+    assert not any(re.search(r"\brows?\b.*\btable", line) for line in fresh)
+    stale = headline_lines(sample_warehouse, today=day + dt.timedelta(days=30))
+    assert stale[1].startswith("WARNING: stale data: the latest complete day is 30 days")
+
+
+def test_data_quality_summary(sample_warehouse: Path) -> None:
+    """rpt_data_quality as the page shows it: on the sample no check flags a row; with
+    one check flagging 3 rows (a hand-made variant of the day's data), the page says
+    1 of N checks and lists that check with its count."""
+    import dataclasses
+
+    data = _loaded(sample_warehouse)
+    now = dt.datetime.combine(data.latest_date, dt.time(6), dt.UTC)
+    total = len(data.data_quality)
+    assert total > 0 and not data.data_quality["is_flagged"].any()
+    assert f"0 of {total} checks flag rows" in page.render(data, now)
+    checks = data.data_quality.copy()
+    checks.loc[checks["check_name"] == "orphan_refunds", ["flagged_rows_count", "is_flagged"]] = (
+        3,
+        True,
+    )
+    html = page.render(dataclasses.replace(data, data_quality=checks), now)
+    assert f"1 of {total} checks flag rows" in html and "(3 rows)" in html
+    assert 'data-check="orphan_refunds" data-flagged-rows="3"' in html
+
+
+def test_a_failing_chromium_leaves_html_and_excel(
+    sample_warehouse: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium that crashes: exit 0, HTML and Excel written, one line names the failure."""
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\necho 'fake chromium crashed' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BEHAVIOR_CHROMIUM", str(fake))
+    out = tmp_path / "out"
+    code, err = run_cli(["--database", str(sample_warehouse), "--out", str(out), "--quiet"], capsys)
+    assert code == 0
+    assert sorted(p.suffix for p in out.iterdir()) == [".html", ".xlsx"]
+    assert err.splitlines() == [
+        f"behavior report: no PDF: chromium could not print {next(out.glob('*.html')).name}: "
+        "fake chromium crashed"
+    ]

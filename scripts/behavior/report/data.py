@@ -1,14 +1,15 @@
 """Read what the daily MIS report shows from the warehouse (marts and reports only).
 
 Every metric is defined in dbt; these queries only select rows for the report day
-(and, for the payments table and the funnel chart, add up additive counts across
-rows of one mart). Nothing here re-derives a KPI.
+(and, for the payments table, add up additive counts across rows of one mart).
+Nothing here re-derives a KPI: changes, period funnels and findings' status since
+the day before come from rpt_ models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -16,11 +17,20 @@ import pandas as pd
 
 from behavior.errors import UserError
 
-TREND_DAYS = 30
+TREND_DAYS = 28
+PERIODS = ("day", "7_days", "28_days")
+TOP_COURSES = 10
 REQUIRED = (
     "reports.rpt_mis_daily",
     "reports.rpt_mis_daily_kpis",
     "reports.rpt_recommendations",
+)
+# Read when present (a file built before they existed still gets a report, without them).
+OPTIONAL = (
+    "reports.rpt_recommendation_changes",
+    "reports.rpt_mis_period_funnel",
+    "reports.rpt_mis_period_courses",
+    "reports.rpt_data_quality",
 )
 
 
@@ -32,18 +42,21 @@ class ReportData:
     first_date: dt.date
     latest_date: dt.date
     kpis: pd.DataFrame  # rpt_mis_daily_kpis rows of the day, in KPI order
-    trends: pd.DataFrame  # rpt_mis_daily_kpis rows of the 30 days ending on the day
+    trends: pd.DataFrame  # rpt_mis_daily_kpis rows of the 28 days ending on the day
     daily: pd.DataFrame  # the day's rpt_mis_daily row
-    recommendations: pd.DataFrame
-    funnel: pd.DataFrame
+    recommendations: pd.DataFrame  # the day's findings with their change status
+    resolved: pd.DataFrame  # findings of the day before that are gone on the day
+    period_funnel: pd.DataFrame
+    period_courses: pd.DataFrame
     cohorts: pd.DataFrame
-    courses: pd.DataFrame
     payments: pd.DataFrame
     quiz_questions: pd.DataFrame
+    data_quality: pd.DataFrame
+    missing_models: list[str] = field(default_factory=list)
     build_warning: str | None = None  # set when the last build failed (a banner)
 
 
-def connect(database: Path) -> duckdb.DuckDBPyConnection:
+def connect(database: Path) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
     """Open the warehouse read-only; UserError when it is missing or not built."""
     if not database.exists():
         raise UserError(f"no warehouse at {database}: run `make run` (or pass --database FILE)")
@@ -63,7 +76,7 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
         raise UserError(
             f"warehouse {database} has no {', '.join(missing)}: build it first (`make build`)"
         )
-    return con
+    return con, present
 
 
 def resolve_date(
@@ -95,9 +108,38 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     return con.execute(sql, params or []).df()
 
 
+RECOMMENDATIONS_SQL = """
+select
+    rpt_recommendations.*,
+    coalesce(rpt_recommendation_changes.change_status, 'not_tracked') as change_status
+from reports.rpt_recommendations
+left join reports.rpt_recommendation_changes
+    on rpt_recommendations.finding_id = rpt_recommendation_changes.finding_id
+where rpt_recommendations.report_date = ?
+order by severity_rank, area, detector, p_value nulls last, entity_id
+"""
+RECOMMENDATIONS_SQL_WITHOUT_CHANGES = """
+select *, 'not_tracked' as change_status from reports.rpt_recommendations
+where report_date = ?
+order by severity_rank, area, detector, p_value nulls last, entity_id
+"""
+RESOLVED_SQL = """
+select
+    rpt_recommendations.*,
+    rpt_recommendation_changes.change_status
+from reports.rpt_recommendation_changes
+inner join reports.rpt_recommendations
+    on rpt_recommendation_changes.previous_day_finding_id = rpt_recommendations.finding_id
+where rpt_recommendation_changes.report_date = ?
+    and rpt_recommendation_changes.change_status = 'resolved'
+order by rpt_recommendations.severity_rank, rpt_recommendations.area
+"""
+
+
 def load(database: Path, day: str | None = None) -> ReportData:
     """Read the report's data for `day` (default: the latest complete day)."""
-    con = connect(database)
+    con, present = connect(database)
+    missing = [name for name in OPTIONAL if name not in present]
     try:
         report_date, first, latest = resolve_date(con, day)
         start = report_date - dt.timedelta(days=TREND_DAYS - 1)
@@ -114,18 +156,53 @@ def load(database: Path, day: str | None = None) -> ReportData:
             [start, report_date],
         )
         daily = _df(con, "select * from reports.rpt_mis_daily where report_date = ?", [report_date])
+        has_changes = "reports.rpt_recommendation_changes" not in missing
         recommendations = _df(
             con,
-            "select * from reports.rpt_recommendations where report_date = ? "
-            "order by severity_rank, area, detector, p_value nulls last, entity_id",
+            RECOMMENDATIONS_SQL if has_changes else RECOMMENDATIONS_SQL_WITHOUT_CHANGES,
             [report_date],
         )
-        funnel = _df(
-            con,
-            "select step_number, step_name, sum(users_count) as users_count "
-            "from marts.fct_purchase_funnel "
-            "group by 1, 2 order by 1",
+        resolved = (
+            _df(con, RESOLVED_SQL, [report_date])
+            if has_changes
+            else recommendations.iloc[0:0].copy()
         )
+        if "reports.rpt_mis_period_funnel" in missing:
+            period_funnel = pd.DataFrame(
+                columns=["period_name", "step_number", "step_name", "funnels_count"]
+            )
+        else:
+            period_funnel = _df(
+                con,
+                "select period_name, period_start_date, step_number, step_name, "
+                "funnels_count, share_of_clicks from reports.rpt_mis_period_funnel "
+                "where report_date = ? order by period_days, step_number",
+                [report_date],
+            )
+        if "reports.rpt_mis_period_courses" in missing:
+            period_courses = pd.DataFrame(columns=["period_name", "course_rank"])
+        else:
+            period_courses = _df(
+                con,
+                "select period_name, course_rank, course_id, course_title, is_free, "
+                "clicked_funnels_count, wishlisted_funnels_count, paid_funnels_count, "
+                "module_started_funnels_count, click_to_paid_rate "
+                "from reports.rpt_mis_period_courses "
+                "where report_date = ? and course_rank <= ? order by period_days, course_rank",
+                [report_date, TOP_COURSES],
+            )
+        if "reports.rpt_data_quality" in missing:
+            data_quality = pd.DataFrame(
+                columns=["check_name", "checked_table_name", "check_description"]
+                + ["flagged_rows_count", "is_flagged", "severity"]
+            )
+        else:
+            data_quality = _df(
+                con,
+                "select check_name, checked_table_name, check_description, "
+                "flagged_rows_count, is_flagged, severity from reports.rpt_data_quality "
+                "order by flagged_rows_count desc, check_name",
+            )
         cohorts = _df(
             con,
             "select cohort_date, period_offset, cohort_size, returned_on_rate, is_complete "
@@ -133,18 +210,6 @@ def load(database: Path, day: str | None = None) -> ReportData:
             "where cohort_granularity = 'week' and period_offset between 1 and 8 "
             "and cohort_date <= ? order by cohort_date, period_offset",
             [report_date],
-        )
-        courses = _df(
-            con,
-            "select dim_courses.course_id, dim_courses.course_title, dim_courses.is_free, "
-            "max(case when step_name = 'click' then users_count end) as clicked_users, "
-            "max(case when step_name = 'wishlist' then users_count end) as wishlisted_users, "
-            "max(case when step_name = 'payment_succeeded' then users_count end) as paid_users, "
-            "max(case when step_name = 'first_module_started' then users_count end) "
-            "as started_users "
-            "from marts.fct_purchase_funnel inner join marts.dim_courses "
-            "on fct_purchase_funnel.course_id = dim_courses.course_id "
-            "group by 1, 2, 3 order by clicked_users desc limit 10",
         )
         payments = _df(
             con,
@@ -173,9 +238,12 @@ def load(database: Path, day: str | None = None) -> ReportData:
         trends=trends,
         daily=daily,
         recommendations=recommendations,
-        funnel=funnel,
+        resolved=resolved,
+        period_funnel=period_funnel,
+        period_courses=period_courses,
         cohorts=cohorts,
-        courses=courses,
         payments=payments,
         quiz_questions=quiz_questions,
+        data_quality=data_quality,
+        missing_models=missing,
     )
