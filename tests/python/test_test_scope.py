@@ -21,9 +21,9 @@ import incremental_helpers as h
 
 TESTS = {
     # test name -> the window column of its model (None: no window)
-    "not_null_stg_app__session_screen_views_viewed_at": "received_at",
-    "unique_fct_app_sessions_session_id": "last_received_at",
-    "unique_dim_users_user_id": None,
+    "stg_app__session_screen_views__checks": "received_at",
+    "fct_app_sessions__checks": "last_received_at",
+    "dim_users__checks": None,
 }
 FULL_PARSE = "Unable to do partial parsing"
 PARTIAL_PARSE = "Partial parsing enabled"
