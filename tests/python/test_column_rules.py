@@ -50,7 +50,11 @@ BREAKS = [
     "where payment_attempt_id = (select max(payment_attempt_id) from marts.fct_payment_attempts)",
     "update marts.fct_purchases set payment_outcome = 'lost' "
     "where order_id = (select min(order_id) from marts.fct_purchases where not is_paid)",
+    # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
+    "create or replace table marts.fct_payment_attempts as "
+    "select * from marts.fct_payment_attempts",
 ]
+CONSTRAINTS_TEST = "assert_contract_not_nulls_are_in_incremental_tables"
 # test name -> (status, {rule reported: failing rows})
 EXPECTED = {
     "source_app__quizzes__checks": ("fail", {"quiz_id unique": 1, "quiz_id not_null": 1}),
@@ -92,7 +96,7 @@ def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
     finally:
         con.close()
     tested = h.run_dbt(
-        ["test", "--store-failures", "--select", *EXPECTED],
+        ["test", "--store-failures", "--select", *EXPECTED, CONSTRAINTS_TEST],
         database,
         target,
         target="sample",
@@ -104,8 +108,19 @@ def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
     for name in EXPECTED:
         rows = h.query(database, f"select rule_checked, failing_rows from dbt_test__audit.{name}")
         reported[name] = {rule: count for rule, count in rows}
+    reported[CONSTRAINTS_TEST] = _nullable(database)
     run = h.run_dbt(["run", "--select", "dim_quizzes"], database, target, "sample", check=False)
     return {"tested": tested, "status": status, "reported": reported, "run": run}
+
+
+def _nullable(database: Path) -> set[str]:
+    """Columns of fct_payment_attempts the singular constraint test reported."""
+    rows = h.query(
+        database,
+        f"select column_name from dbt_test__audit.{CONSTRAINTS_TEST} "
+        "where table_name = 'fct_payment_attempts'",
+    )
+    return {column for (column,) in rows}
 
 
 def test_the_clean_warehouse_passes_every_rule(clean: tuple[Path, Path]) -> None:
@@ -132,6 +147,30 @@ def test_a_null_key_fails_the_contract_model(broken: dict) -> None:
     run = broken["run"]
     assert run.returncode != 0
     assert "NOT NULL constraint failed: dim_quizzes__dbt_tmp.quiz_id" in run.stdout
+
+
+def test_an_incremental_table_without_its_not_nulls_is_reported(
+    clean: tuple[Path, Path], broken: dict
+) -> None:
+    # In the clean warehouse, fct_payment_attempts carries its constraints (the other
+    # incremental models are not built there, so the test itself fails on them).
+    database, target = clean
+    h.run_dbt(
+        ["test", "--store-failures", "--select", CONSTRAINTS_TEST],
+        database,
+        target,
+        target="sample",
+        check=False,
+    )
+    assert _nullable(database) == set()
+    rows = h.query(
+        database,
+        "select column_name from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'fct_payment_attempts' and is_nullable = 'NO'",
+    )
+    not_nulls = {column for (column,) in rows}
+    assert {"payment_attempt_id", "order_id"} <= not_nulls
+    assert broken["reported"][CONSTRAINTS_TEST] == not_nulls
 
 
 def test_incremental_contract_tables_carry_the_not_null(clean: tuple[Path, Path]) -> None:
