@@ -8,8 +8,10 @@
         the daily run (`make daily`) turns it on through the environment
         (BEHAVIOR_TEST_RECENT_ONLY=true), read only at execution (`execute`),
         so the switch never invalidates dbt's partial-parse cache the way a
-        changed --vars does. Tests that compare a model to another
-        (relationships) still read all of the other one. -#}
+        changed --vars does. A test on a raw event table (a source with a
+        loaded_at_field, received_at) is scoped the same way on that column.
+        Tests that compare a model to another (relationships) still read all
+        of the other one. -#}
     {%- set filters = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
@@ -17,19 +19,28 @@
     {%- endif -%}
     {%- set recent_only = var('behavior__test_recent_only', false)
         or (execute and env_var('BEHAVIOR_TEST_RECENT_ONLY', 'false') | lower in ('true', '1')) -%}
+    {%- set column = none -%}
     {%- if recent_only and model.attached_node -%}
         {%- set tested = graph.nodes.get(model.attached_node) -%}
         {%- set column = tested.config.meta.get('test_window_column')
             if tested else none -%}
-        {%- if column -%}
-            {%- do filters.append(
-                column ~ ' > (select ' ~ dbt.dateadd(
-                    'hour',
-                    -1 * var('behavior__incremental_lookback_hours'),
-                    'max(' ~ column ~ ')'
-                ) ~ ' from ' ~ relation ~ ')'
-            ) -%}
+    {%- elif recent_only and model.depends_on -%}
+        {#- A test on one raw event table (its columns_valid test) reads the
+            rows received within the lookback, the ones this run staged. -#}
+        {%- set parents = model.depends_on.nodes -%}
+        {%- if parents | length == 1 and parents[0].startswith('source.') -%}
+            {%- set tested = graph.sources.get(parents[0]) -%}
+            {%- set column = tested.loaded_at_field if tested else none -%}
         {%- endif -%}
+    {%- endif -%}
+    {%- if column -%}
+        {%- do filters.append(
+            column ~ ' > (select ' ~ dbt.dateadd(
+                'hour',
+                -1 * var('behavior__incremental_lookback_hours'),
+                'max(' ~ column ~ ')'
+            ) ~ ' from ' ~ relation ~ ')'
+        ) -%}
     {%- endif -%}
     {%- if filters -%}
         {%- set filtered -%}

@@ -3,8 +3,9 @@
 `behavior contract` writes:
 - models/staging/app/_app__sources.yml: the `app` source (schema raw) with every
   table and stored column described (raw.users stores contact_key and has_phone,
-  not e-mail and phone: see behavior.pseudonymize), not_null tests on required
-  columns, unique keys on the catalog, and freshness on the event tables;
+  not e-mail and phone: see behavior.pseudonymize), one `columns_valid` test
+  per table (not_null on required columns, unique keys on the catalog), and
+  freshness on the event tables;
 - seeds/sample/_sample__seeds.yml: column types for the sample seeds.
 `behavior contract --check` exits 1 when the committed files differ (make test runs it).
 """
@@ -54,6 +55,7 @@ def render_sources() -> str:
                 "            error_after: {count: 3, period: day}",
             ]
         lines.append("        columns:")
+        rules = []
         for column in table.stored_columns:
             description = column.description
             if column.enum:
@@ -62,14 +64,20 @@ def render_sources() -> str:
                 f"          - name: {column.name}",
                 f"            description: {_quote(description)}",
             ]
-            tests = []
-            if column.required:
-                tests.append("not_null")
             if not table.is_event and table.key == (column.name,):
-                tests.append("unique")
-            if tests:
-                lines.append("            data_tests:")
-                lines += [f"              - {test}" for test in tests]
+                rules.append(f"{{column: {column.name}, rule: unique}}")
+            if column.required:
+                rules.append(f"{{column: {column.name}, rule: not_null}}")
+        if rules:
+            # One query per table for all its column rules (tests/generic/columns_valid.sql).
+            lines += [
+                "        data_tests:",
+                "          - columns_valid:",
+                f"              name: source_app__{table.name}__checks",
+                "              arguments:",
+                "                rules:",
+            ]
+            lines += [f"                  - {rule}" for rule in rules]
     return "\n".join(lines) + "\n"
 
 

@@ -3,7 +3,10 @@
 Rules (each violation is one line of output; any violation exits 1):
 - every model has a description;
 - every model has a primary-key test: `unique` and `not_null` on the same column,
-  or `unique_combination_of_columns`;
+  or `unique_combination_of_columns`; in a `columns_valid` test of error severity
+  (tests/generic/columns_valid.sql), a `unique` rule on a column that a `not_null`
+  rule or an enforced contract's not_null constraint covers, or a `unique` rule on
+  `columns`; or a contract primary-key constraint;
 - a model's name prefix matches its folder (staging stg_, intermediate int_,
   marts dim_/fct_, reports rpt_, utilities util_);
 - only staging models call source();
@@ -33,6 +36,11 @@ def _layer(node: dict) -> str | None:
     return parts[1] if len(parts) > 2 and parts[0] == "models" else None
 
 
+def _is_error(node: dict) -> bool:
+    """A test that stops the build (warn-severity tests guard data, not keys)."""
+    return str((node.get("config") or {}).get("severity", "error")).lower() == "error"
+
+
 def _primary_key_models(manifest: dict) -> set[str]:
     """Model unique_ids that carry a primary-key test."""
     unique_cols: dict[str, set[str]] = defaultdict(set)
@@ -53,11 +61,23 @@ def _primary_key_models(manifest: dict) -> set[str]:
             not_null_cols[attached].add(column)
         elif name == "unique_combination_of_columns":
             with_pk.add(attached)
-    for model_id, columns in unique_cols.items():
-        if columns & not_null_cols[model_id]:
-            with_pk.add(model_id)
-    # A contract primary-key constraint counts as well.
+        elif name == "columns_valid" and _is_error(node):
+            for rule in (meta.get("kwargs") or {}).get("rules") or []:
+                kind = rule.get("rule")
+                if kind == "unique" and rule.get("columns"):
+                    with_pk.add(attached)
+                elif kind == "unique" and rule.get("column"):
+                    unique_cols[attached].add(rule["column"])
+                elif kind == "not_null" and rule.get("column"):
+                    not_null_cols[attached].add(rule["column"])
+    # A contract's not_null constraint stands for a not_null test when the contract
+    # is enforced (the table refuses the row); a primary-key constraint counts whole.
     for node_id, node in manifest["nodes"].items():
+        enforced = ((node.get("config") or {}).get("contract") or {}).get("enforced")
+        for column_name, column in (node.get("columns") or {}).items():
+            constraints = column.get("constraints") or []
+            if enforced and any(c.get("type") == "not_null" for c in constraints):
+                not_null_cols[node_id].add(column_name)
         for constraint in node.get("constraints") or []:
             if constraint.get("type") == "primary_key":
                 with_pk.add(node_id)
@@ -65,6 +85,9 @@ def _primary_key_models(manifest: dict) -> set[str]:
             for constraint in column.get("constraints") or []:
                 if constraint.get("type") == "primary_key":
                     with_pk.add(node_id)
+    for model_id, columns in unique_cols.items():
+        if columns & not_null_cols[model_id]:
+            with_pk.add(model_id)
     return with_pk
 
 

@@ -45,9 +45,13 @@ def test_names_and_columns_match_the_stream_yml():
     model = next(item for item in models if item["name"] == "fct_user_events")
     columns = {column["name"]: column["data_type"] for column in model["columns"]}
     assert columns == STREAM_COLUMNS
-    event_name = next(column for column in model["columns"] if column["name"] == "event_name")
-    accepted = next(test for test in event_name["data_tests"] if "accepted_values" in test)
-    assert tuple(accepted["accepted_values"]["arguments"]["values"]) == EVENT_NAMES
+    accepted = [
+        rule
+        for test in model["data_tests"]
+        for rule in test["columns_valid"]["arguments"]["rules"]
+        if rule.get("column") == "event_name" and rule["rule"] == "accepted_values"
+    ]
+    assert [tuple(rule["values"]) for rule in accepted] == [EVENT_NAMES]
     assert set(PROPERTIES) <= set(columns)
 
 

@@ -42,16 +42,61 @@ def test_missing_description_fails(manifest):
     assert check(broken) == ["stg_app__courses: no description"]
 
 
+def _rules(manifest: dict, model_id: str) -> list[tuple[dict, list[dict]]]:
+    """(test node, its rules) of every columns_valid test on the model."""
+    return [
+        (node, node["test_metadata"]["kwargs"]["rules"])
+        for node in manifest["nodes"].values()
+        if node.get("attached_node") == model_id
+        and (node.get("test_metadata") or {}).get("name") == "columns_valid"
+    ]
+
+
+NO_PK = "no primary-key test (unique + not_null on one column)"
+
+
 def test_missing_primary_key_test_fails(manifest):
     broken = copy.deepcopy(manifest)
     model_id, _ = _model(broken, "stg_app__courses")
-    for node_id, node in list(broken["nodes"].items()):
-        meta = node.get("test_metadata") or {}
-        if node.get("attached_node") == model_id and meta.get("name") == "unique":
-            del broken["nodes"][node_id]
-    assert check(broken) == [
-        "stg_app__courses: no primary-key test (unique + not_null on one column)"
-    ]
+    found = 0
+    for _, rules in _rules(broken, model_id):
+        found += sum(rule["rule"] == "unique" for rule in rules)
+        rules[:] = [rule for rule in rules if rule["rule"] != "unique"]
+    assert found == 1  # the check below could not fail without it
+    assert check(broken) == [f"stg_app__courses: {NO_PK}"]
+
+
+def test_unique_without_not_null_fails(manifest):
+    broken = copy.deepcopy(manifest)
+    model_id, _ = _model(broken, "stg_app__courses")
+    for _, rules in _rules(broken, model_id):
+        rules[:] = [
+            rule
+            for rule in rules
+            if not (rule["rule"] == "not_null" and rule["column"] == "course_id")
+        ]
+    assert check(broken) == [f"stg_app__courses: {NO_PK}"]
+
+
+def test_a_warn_severity_key_test_does_not_count(manifest):
+    broken = copy.deepcopy(manifest)
+    model_id, _ = _model(broken, "stg_app__courses")
+    for node, _ in _rules(broken, model_id):
+        node["config"]["severity"] = "warn"
+    assert check(broken) == [f"stg_app__courses: {NO_PK}"]
+
+
+def test_contract_not_null_constraint_stands_for_not_null(manifest):
+    # dim_courses: course_id has a not_null constraint and a unique rule, no not_null rule.
+    model_id, node = _model(manifest, "dim_courses")
+    assert node["config"]["contract"]["enforced"]
+    rules = [rule for _, rules in _rules(manifest, model_id) for rule in rules]
+    assert {"column": "course_id", "rule": "unique"} in rules
+    assert not [r for r in rules if r["rule"] == "not_null" and r.get("column") == "course_id"]
+    assert check(manifest) == []
+    broken = copy.deepcopy(manifest)
+    _model(broken, "dim_courses")[1]["config"]["contract"]["enforced"] = False
+    assert check(broken) == [f"dim_courses: {NO_PK}"]
 
 
 def test_wrong_prefix_fails(manifest):

@@ -3,8 +3,9 @@
 With BEHAVIOR_TEST_RECENT_ONLY=true (`make daily`), a data test on a model whose meta
 names a `test_window_column` reads only that model's rows within the lookback of the
 column's newest value; tests on other models, and every test without the switch, read
-the whole model. Checked on the SQL dbt compiles for three tests (the equality proof
-runs the scoped tests for real).
+the whole model. Checked on the SQL dbt compiles for five tests (the equality proof
+runs the scoped tests for real). Tests on a raw event table are scoped on its
+loaded_at_field (received_at), those on a catalog table are not.
 
 The switch is read at execution, so a daily run after a full one reuses dbt's
 partial-parse cache: the daily compile below must not re-parse the project (before,
@@ -21,9 +22,13 @@ import incremental_helpers as h
 
 TESTS = {
     # test name -> the window column of its model (None: no window)
-    "not_null_stg_app__session_screen_views_viewed_at": "received_at",
-    "unique_fct_app_sessions_session_id": "last_received_at",
-    "unique_dim_users_user_id": None,
+    "stg_app__session_screen_views__checks": "received_at",
+    "fct_app_sessions__checks": "last_received_at",
+    "dim_users__checks": None,
+    # a raw event table's checks: its loaded_at_field
+    "source_app__user_app_sessions__checks": "received_at",
+    # a catalog table has none
+    "source_app__courses__checks": None,
 }
 FULL_PARSE = "Unable to do partial parsing"
 PARTIAL_PARSE = "Partial parsing enabled"

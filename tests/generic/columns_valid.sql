@@ -1,0 +1,99 @@
+{% test columns_valid(model, rules) %}
+{#- Every column rule of one model in one query (one scan, plus one group by
+    per multi-column key): one node per model and severity instead of one per
+    column and rule. Each rule is a mapping:
+      {column: c, rule: not_null}                  c is never null
+      {column: c, rule: unique}                    non-null c values are distinct
+      {columns: [a, b], rule: unique}              (a, b) occurs once
+      {column: c, rule: accepted_values, values: [...]}   nulls pass
+      {column: c, rule: range, min: x, max: y}     nulls pass; either bound optional
+      {column: c, rule: not_after, later_column: d}       nulls pass
+      {rule: expression, expression: "...", where: "..."}  null fails
+    The test returns one row per broken rule with the number of failing rows
+    (for unique: surplus copies; for a multi-column key: duplicated keys); the
+    failure count dbt compares to its thresholds is their sum. Rows are read
+    through `model`, so the daily run's recent-rows scope applies (macro
+    get_where_subquery). -#}
+{{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
+
+{%- set checks = [] -%}
+{%- for rule in rules -%}
+    {%- set kind = rule['rule'] -%}
+    {%- set column = rule.get('column') -%}
+    {%- if kind == 'not_null' -%}
+        {%- set label = column ~ ' not_null' -%}
+        {%- set failing = 'sum(case when ' ~ column ~ ' is null then 1 else 0 end)' -%}
+    {%- elif kind == 'unique' and rule.get('columns') -%}
+        {%- set key = rule['columns'] | join(', ') -%}
+        {%- set label = key ~ ' unique' -%}
+        {%- set failing -%}
+            (select count(*) from (select {{ key }} from {{ model }} group by {{ key }} having count(*) > 1) as duplicated_keys)
+        {%- endset -%}
+    {%- elif kind == 'unique' -%}
+        {%- set label = column ~ ' unique' -%}
+        {%- set failing = 'count(' ~ column ~ ') - count(distinct ' ~ column ~ ')' -%}
+    {%- elif kind == 'accepted_values' -%}
+        {%- set quoted = [] -%}
+        {%- for value in rule['values'] -%}
+            {%- do quoted.append(
+                value if value is number or value is boolean
+                else "'" ~ (value | replace("'", "''")) ~ "'"
+            ) -%}
+        {%- endfor -%}
+        {%- set label = column ~ ' accepted_values' -%}
+        {%- set failing = 'sum(case when ' ~ column ~ ' not in (' ~ quoted | join(', ') ~ ') then 1 else 0 end)' -%}
+    {%- elif kind == 'range' -%}
+        {%- set bounds = [] -%}
+        {%- if rule.get('min') is not none -%}
+            {%- do bounds.append(column ~ ' < ' ~ rule['min']) -%}
+        {%- endif -%}
+        {%- if rule.get('max') is not none -%}
+            {%- do bounds.append(column ~ ' > ' ~ rule['max']) -%}
+        {%- endif -%}
+        {%- set label = column ~ ' range' -%}
+        {%- set failing = 'sum(case when ' ~ bounds | join(' or ') ~ ' then 1 else 0 end)' -%}
+    {%- elif kind == 'not_after' -%}
+        {%- set label = column ~ ' not_after ' ~ rule['later_column'] -%}
+        {%- set failing = 'sum(case when ' ~ column ~ ' > ' ~ rule['later_column'] ~ ' then 1 else 0 end)' -%}
+    {%- elif kind == 'expression' -%}
+        {%- set label = rule['expression'] -%}
+        {%- set broken = 'not coalesce((' ~ rule['expression'] ~ '), false)' -%}
+        {%- if rule.get('where') -%}
+            {%- set broken = broken ~ ' and (' ~ rule['where'] ~ ')' -%}
+        {%- endif -%}
+        {%- set failing = 'sum(case when ' ~ broken ~ ' then 1 else 0 end)' -%}
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('columns_valid: unknown rule ' ~ rule) }}
+    {%- endif -%}
+    {%- do checks.append((label, failing)) -%}
+{%- endfor %}
+
+with
+
+counted as (
+
+    select
+    {%- for label, failing in checks %}
+        coalesce({{ failing }}, 0) as rule_{{ loop.index }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ model }}
+
+),
+
+per_rule as (
+{% for label, failing in checks %}
+    select
+        '{{ label | replace("'", "''") }}' as rule_checked,
+        rule_{{ loop.index }} as failing_rows
+    from counted
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+{%- endfor %}
+
+)
+
+select * from per_rule
+where failing_rows > 0
+
+{% endtest %}

@@ -1,0 +1,184 @@
+"""The combined column tests and contract constraints still catch what the per-column
+tests they replaced caught (issue 12): a broken row fails the build (error severity) or
+warns (warn severity), as before.
+
+One small warehouse (the sample seeds, the quiz and purchase chains only) gets one
+broken row per rule kind; one `dbt test --store-failures` then reads, per combined
+test, its status and the rules it reports, and `dbt run` of a contract model on a null
+key fails. Known answers: each break touches exactly one row, so each rule reports 1.
+
+Breaks (each replaces, before -> now):
+- raw.quizzes, a copy of a quiz with a null quiz_id: not_null on the source and on
+  stg -> source_app__quizzes__checks and stg_app__quizzes__checks (error);
+- raw.quizzes, a second copy of a quiz: unique on the source and on stg -> the same two;
+- that null quiz_id reaching dim_quizzes: not_null on dim_quizzes -> the enforced
+  contract's NOT NULL, `dbt run` fails;
+- dim_quizzes, a duplicated row: unique -> dim_quizzes__checks (error);
+- dim_quizzes, pass mark 150: accepted_range (warn) -> dim_quizzes__anomaly_checks (warn);
+- fct_payment_attempts, attempt_number 0: accepted_range -> fct_payment_attempts__checks;
+- fct_payment_attempts, payment method 'cheque': accepted_values (warn) ->
+  fct_payment_attempts__anomaly_checks (warn);
+- fct_purchases, outcome 'lost' on an unpaid order: accepted_values ->
+  fct_purchases__checks (error).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import incremental_helpers as h
+
+MODELS = ("dim_quizzes", "fct_payment_attempts", "fct_purchases")
+BREAKS = [
+    # a quiz whose id is null, and a second copy of a real quiz (raw is append-only)
+    "insert into raw.quizzes select null, module_id, quiz_title, pass_mark_percent "
+    "from raw.quizzes where quiz_id = (select min(quiz_id) from raw.quizzes)",
+    "insert into raw.quizzes select * from raw.quizzes "
+    "where quiz_id = (select max(quiz_id) from raw.quizzes)",
+    "insert into marts.dim_quizzes select * from marts.dim_quizzes "
+    "where quiz_id = (select min(quiz_id) from marts.dim_quizzes)",
+    "update marts.dim_quizzes set pass_mark_percent = 150 "
+    "where quiz_id = (select max(quiz_id) from marts.dim_quizzes)",
+    "update marts.fct_payment_attempts set attempt_number = 0 where payment_attempt_id = "
+    "(select min(payment_attempt_id) from marts.fct_payment_attempts where attempt_number = 1)",
+    "update marts.fct_payment_attempts set payment_method = 'cheque' "
+    "where payment_attempt_id = (select max(payment_attempt_id) from marts.fct_payment_attempts)",
+    "update marts.fct_purchases set payment_outcome = 'lost' "
+    "where order_id = (select min(order_id) from marts.fct_purchases where not is_paid)",
+    # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
+    "create or replace table marts.fct_payment_attempts as "
+    "select * from marts.fct_payment_attempts",
+]
+CONSTRAINTS_TEST = "assert_contract_not_nulls_are_in_incremental_tables"
+# test name -> (status, {rule reported: failing rows})
+EXPECTED = {
+    "source_app__quizzes__checks": ("fail", {"quiz_id unique": 1, "quiz_id not_null": 1}),
+    "stg_app__quizzes__checks": ("fail", {"quiz_id not_null": 1, "quiz_id unique": 1}),
+    "dim_quizzes__checks": ("fail", {"quiz_id unique": 1}),
+    "dim_quizzes__anomaly_checks": ("warn", {"pass_mark_percent range": 1}),
+    "fct_payment_attempts__checks": ("fail", {"attempt_number range": 1}),
+    "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
+    "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
+}
+
+
+def _test_results(target: Path) -> list[dict]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return [r for r in results if r["unique_id"].startswith("test.")]
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample seeds and the models under test, built and tested clean."""
+    work = tmp_path_factory.mktemp("rules")
+    database, target = work / "clean.duckdb", work / "target"
+    h.run_dbt(["seed"], database, target, target="sample")
+    h.run_dbt(["run", "--select", *(f"+{m}" for m in MODELS)], database, target, target="sample")
+    return database, target
+
+
+@pytest.fixture(scope="module")
+def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The clean warehouse with one broken row per rule kind, then its tests."""
+    source, target = clean
+    # Same file name: the stem is DuckDB's catalog name, which dbt's views refer to.
+    database = tmp_path_factory.mktemp("broken") / source.name
+    shutil.copy(source, database)
+    con = duckdb.connect(str(database))
+    try:
+        for statement in BREAKS:
+            con.execute(statement)
+    finally:
+        con.close()
+    tested = h.run_dbt(
+        ["test", "--store-failures", "--select", *EXPECTED, CONSTRAINTS_TEST],
+        database,
+        target,
+        target="sample",
+        check=False,
+    )
+    results = _test_results(target)
+    status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    reported = {}
+    for name in EXPECTED:
+        rows = h.query(database, f"select rule_checked, failing_rows from dbt_test__audit.{name}")
+        reported[name] = {rule: count for rule, count in rows}
+    reported[CONSTRAINTS_TEST] = _nullable(database)
+    run = h.run_dbt(["run", "--select", "dim_quizzes"], database, target, "sample", check=False)
+    return {"tested": tested, "status": status, "reported": reported, "run": run}
+
+
+def _nullable(database: Path) -> set[str]:
+    """Columns of fct_payment_attempts the singular constraint test reported."""
+    rows = h.query(
+        database,
+        f"select column_name from dbt_test__audit.{CONSTRAINTS_TEST} "
+        "where table_name = 'fct_payment_attempts'",
+    )
+    return {column for (column,) in rows}
+
+
+def test_the_clean_warehouse_passes_every_rule(clean: tuple[Path, Path]) -> None:
+    # Without this, a test failing for another reason would pass the checks below.
+    database, target = clean
+    h.run_dbt(["test", "--select", *EXPECTED], database, target, target="sample")
+    results = _test_results(target)
+    assert {r["unique_id"].split(".")[2] for r in results} == set(EXPECTED)
+    assert {r["status"] for r in results} == {"pass"}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_a_broken_row_fails_or_warns_by_severity(broken: dict, name: str) -> None:
+    status, rules = EXPECTED[name]
+    assert broken["status"][name] == status
+    assert broken["reported"][name] == rules
+
+
+def test_error_rules_fail_the_command(broken: dict) -> None:
+    assert broken["tested"].returncode != 0
+
+
+def test_a_null_key_fails_the_contract_model(broken: dict) -> None:
+    run = broken["run"]
+    assert run.returncode != 0
+    assert "NOT NULL constraint failed: dim_quizzes__dbt_tmp.quiz_id" in run.stdout
+
+
+def test_an_incremental_table_without_its_not_nulls_is_reported(
+    clean: tuple[Path, Path], broken: dict
+) -> None:
+    # In the clean warehouse, fct_payment_attempts carries its constraints (the other
+    # incremental models are not built there, so the test itself fails on them).
+    database, target = clean
+    h.run_dbt(
+        ["test", "--store-failures", "--select", CONSTRAINTS_TEST],
+        database,
+        target,
+        target="sample",
+        check=False,
+    )
+    assert _nullable(database) == set()
+    rows = h.query(
+        database,
+        "select column_name from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'fct_payment_attempts' and is_nullable = 'NO'",
+    )
+    not_nulls = {column for (column,) in rows}
+    assert {"payment_attempt_id", "order_id"} <= not_nulls
+    assert broken["reported"][CONSTRAINTS_TEST] == not_nulls
+
+
+def test_incremental_contract_tables_carry_the_not_null(clean: tuple[Path, Path]) -> None:
+    # The constraint is in the table, so an incremental run's insert is checked too.
+    rows = h.query(
+        clean[0],
+        "select column_name, is_nullable from information_schema.columns "
+        "where table_schema = 'marts' and table_name = 'fct_payment_attempts' "
+        "and column_name in ('payment_attempt_id', 'order_id', 'failure_reason')",
+    )
+    assert dict(rows) == {"payment_attempt_id": "NO", "order_id": "NO", "failure_reason": "YES"}
