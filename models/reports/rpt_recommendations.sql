@@ -50,14 +50,14 @@ kpi_anomalies as (
         'whole app' as entity_name,
         'all platforms' as breakdown,
         anomaly_direction as direction,
-        kpi_name || ' was ' || cast(round(value, 3) as varchar)
+        kpi_name || ' was ' || cast(round(value, 3) as string)
         || ', unusually ' || case
             when anomaly_direction = 'up' then 'high' else 'low'
         end
-        || ' against the median ' || cast(round(history_median, 3) as varchar)
+        || ' against the median ' || cast(round(history_median, 3) as string)
         || ' of the same weekday in the '
-        || cast(history_weeks_count as varchar)
-        || ' weeks before (robust z ' || cast(round(robust_z, 1) as varchar)
+        || cast(history_weeks_count as string)
+        || ' weeks before (robust z ' || cast(round(robust_z, 1) as string)
         || ').' as finding,
         value,
         history_median as baseline,
@@ -82,7 +82,7 @@ kpi_anomalies as (
                 'Good news if real: find what drove ' || kpi_name
                 || ' and check it is not a tracking issue.'
         end as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from daily_kpis
     where is_anomaly

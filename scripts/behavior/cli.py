@@ -28,6 +28,7 @@ SUBCOMMANDS = {
     "lock-check": "behavior.lock_check",
     "metrics": "behavior.metrics",
     "insight": "behavior.insights.cli",
+    "spark-export": "behavior.spark_export",
 }
 
 
