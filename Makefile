@@ -139,7 +139,7 @@ java:
 				timeout $(SETUP_TIMEOUT) apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 		else \
 			echo "Spark needs Java: install Debian's openjdk-17-jre-headless" \
-				"(sudo apt-get install openjdk-17-jre-headless)" >&2; exit 1; \
+				"(Debian: sudo apt install openjdk-17-jre-headless)" >&2; exit 1; \
 		fi; }
 
 .PHONY: build-spark
@@ -155,5 +155,5 @@ build-spark: build java
 # The cross-engine equality test reads both builds (tests/python/test_spark_equality.py).
 .PHONY: test-spark
 test-spark: build-spark
-	BEHAVIOR_SPARK_TESTS=1 $(SPARK_ENV) timeout $(SPARK_TIMEOUT) \
-		$(BIN)/pytest -q tests/python/test_spark_equality.py
+	BEHAVIOR_SPARK_TESTS=1 $(SPARK_ENV) \
+		timeout $(SPARK_TIMEOUT) $(BIN)/pytest -q tests/python/test_spark_equality.py
