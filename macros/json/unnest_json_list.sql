@@ -42,3 +42,52 @@
     unnest({{ list_column }}) as {{ element_alias }},
     generate_subscripts({{ list_column }}, 1) as {{ position_alias }}
 {%- endmacro %}
+
+{% macro spark__json_element_type(element_type) -%}
+    {#- The Spark DDL type of a DuckDB JSON structure ('"VARCHAR"',
+        '{"screen": "VARCHAR"}'): scalar names map one to one. -#}
+    {%- set scalar_types = {
+        'VARCHAR': 'string', 'BOOLEAN': 'boolean', 'DOUBLE': 'double',
+        'BIGINT': 'bigint', 'INTEGER': 'int', 'TIMESTAMP': 'timestamp',
+    } -%}
+    {%- set structure = fromjson(element_type) -%}
+    {%- if structure is mapping -%}
+        {%- set fields = [] -%}
+        {%- for name, field_type in structure.items() -%}
+            {%- do fields.append(name ~ ': ' ~ scalar_types[field_type | upper]) -%}
+        {%- endfor -%}
+        {{ return('struct<' ~ fields | join(', ') ~ '>') }}
+    {%- else -%}
+        {{ return(scalar_types[structure | upper]) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__parse_json_list(json_column, element_type) -%}
+    {#- Spark: from_json with the DDL of the same structure. Unlike DuckDB,
+        which fails the model on text that is not JSON, Spark gives null. -#}
+    from_json(
+        {{ json_column }},
+        'array<{{ spark__json_element_type(element_type) }}>'
+    )
+{%- endmacro %}
+
+{% macro spark__unnest_list(list_column, element_alias, position_alias) -%}
+    {#- inline() of (element, 1-based position) structs: one generator, two
+        columns; a null or empty list gives no rows, as unnest does. -#}
+    inline(transform(
+        {{ list_column }},
+        (_element, _index) -> named_struct(
+            '_element', _element, '_position', cast(_index + 1 as bigint)
+        )
+    )) as ({{ element_alias }}, {{ position_alias }})
+{%- endmacro %}
+
+{% macro spark__unnest_json_list(
+    json_column, element_type, element_alias, position_alias
+) -%}
+    {{ spark__unnest_list(
+        spark__parse_json_list(json_column, element_type),
+        element_alias,
+        position_alias
+    ) }}
+{%- endmacro %}

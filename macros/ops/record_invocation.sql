@@ -1,4 +1,15 @@
 {% macro record_invocation(phase, results=none) -%}
+    {{ return(adapter.dispatch('record_invocation', 'user_behavior')(phase, results)) }}
+{%- endmacro %}
+
+{% macro spark__record_invocation(phase, results=none) -%}
+    {#- Spark target: nothing recorded. The record serves `behavior publish`,
+        which copies a passed DuckDB build to the serving file; a Spark build
+        is not published (and Parquet tables without Delta have no UPDATE). -#}
+    select 1 as recorded
+{%- endmacro %}
+
+{% macro default__record_invocation(phase, results=none) -%}
     {#- The build status `behavior publish`, `serve-check` and `report` read, kept in
         the warehouse file itself (so it always describes this file, whatever
         target/ holds, and a `dbt compile`, `ls` or `docs generate`, which run no

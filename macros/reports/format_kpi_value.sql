@@ -5,15 +5,15 @@
         when 'rate'
             then cast(
                 cast(round({{ value_column }} * 100, 1) as decimal(18, 1))
-                as varchar
+                as string
             ) || '%'
         when 'usd'
             then '$' || cast(
-                cast(round({{ value_column }}, 2) as decimal(18, 2)) as varchar
+                cast(round({{ value_column }}, 2) as decimal(18, 2)) as string
             )
         when 'seconds'
-            then cast(cast(round({{ value_column }}) as bigint) as varchar)
+            then cast(cast(round({{ value_column }}) as bigint) as string)
             || ' s'
-        else cast(cast(round({{ value_column }}) as bigint) as varchar)
+        else cast(cast(round({{ value_column }}) as bigint) as string)
     end
 {%- endmacro %}

@@ -12,7 +12,8 @@
                 / nullif({{ trials_a }} + {{ trials_b }}, 0))
             * (1.0 - cast({{ successes_a }} + {{ successes_b }} as double)
                 / nullif({{ trials_a }} + {{ trials_b }}, 0))
-            * (1.0 / nullif({{ trials_a }}, 0) + 1.0 / nullif({{ trials_b }}, 0))
+            * (cast(1 as double) / nullif({{ trials_a }}, 0)
+                + cast(1 as double) / nullif({{ trials_b }}, 0))
         ), 0)
     )
 {%- endmacro %}

@@ -168,9 +168,9 @@ summarized as (
                     then 1
             end
         ) as late_events_count,
-        max(
+        cast(max(
             {{ dbt.datediff('occurred_at', 'received_at', 'second') }}
-        ) / 3600.0 as max_delay_hours,
+        ) as double) / 3600 as max_delay_hours,
         count(case when is_missed then 1 end) as missed_events_count
     from unioned
     group by 1

@@ -58,8 +58,8 @@ kpi_anomalies as (
         || ' against the median '
         || {{ format_kpi_value('history_median', 'kpi_unit') }}
         || ' of the same weekday in the '
-        || cast(history_weeks_count as varchar)
-        || ' weeks before (robust z ' || cast(round(robust_z, 1) as varchar)
+        || cast(history_weeks_count as string)
+        || ' weeks before (robust z ' || cast(round(robust_z, 1) as string)
         || ').' as finding,
         value,
         history_median as baseline,
@@ -84,7 +84,7 @@ kpi_anomalies as (
                 'Good news if real: find what drove ' || kpi_name
                 || ' and check it is not a tracking issue.'
         end as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from daily_kpis
     where is_anomaly

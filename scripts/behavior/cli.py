@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "metrics": "behavior.metrics",
     "insight": "behavior.insights.cli",
     "dashboard": "behavior.dashboard.cli",
+    "spark-export": "behavior.spark_export",
 }
 
 

@@ -38,11 +38,10 @@ session_screens as (
         session_id,
         opened_date,
         received_at,
-        list_transform(
-            navigation_steps, lambda step: step.screen_name
-        ) as screens
+        {{ list_transform('navigation_steps', 'step', 'step.screen_name') }}
+            as screens
     from user_app_sessions
-    where len(navigation_steps) > 0
+    where {{ list_length('navigation_steps') }} > 0
 
 ),
 
@@ -54,7 +53,7 @@ session_transitions as (
     select
         opened_date,
         received_at,
-        list_zip(screens, list_concat(screens[2:], ['exit'])) as transitions
+        {{ list_pairs_with_next('screens', "'exit'") }} as transitions
     from session_screens
 
 ),
@@ -64,7 +63,7 @@ transitions_unnested as (
     select
         opened_date,
         received_at,
-        unnest(transitions) as transition
+        {{ unnest_list('transitions', 'transition', 'transition_position') }}
     from session_transitions
 
 ),
@@ -74,7 +73,9 @@ session_transitions_unnested as (
     {#- A session counts once per distinct transition it made. -#}
     select
         opened_date,
-        unnest(list_distinct(transitions)) as transition
+        {{ unnest_list(
+            list_distinct('transitions'), 'transition', 'transition_position'
+        ) }}
     from session_transitions
 
 ),
@@ -83,8 +84,8 @@ transitions_counted as (
 
     select
         opened_date,
-        transition[1] as from_screen,
-        transition[2] as to_screen,
+        {{ pair_element('transition', 1) }} as from_screen,
+        {{ pair_element('transition', 2) }} as to_screen,
         count(*) as transitions_count,
         max(received_at) as last_received_at
     from transitions_unnested
@@ -96,8 +97,8 @@ sessions_counted as (
 
     select
         opened_date,
-        transition[1] as from_screen,
-        transition[2] as to_screen,
+        {{ pair_element('transition', 1) }} as from_screen,
+        {{ pair_element('transition', 2) }} as to_screen,
         count(*) as sessions_count
     from session_transitions_unnested
     group by 1, 2, 3

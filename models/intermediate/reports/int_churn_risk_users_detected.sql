@@ -117,9 +117,9 @@ went_quiet as (
             'activity_summarized.last_active_date',
             'latest_day.report_date',
             'day'
-        ) }} as varchar)
+        ) }} as string)
         || ' days after '
-        || cast(activity_summarized.engaged_active_days_count as varchar)
+        || cast(activity_summarized.engaged_active_days_count as string)
         || ' active days' as reason
 
     from activity_summarized
@@ -143,7 +143,7 @@ uninstalled_after_failure as (
         2 as reason_order,
         'uninstalled the app ' || cast(min({{ dbt.datediff(
             'payment_attempts.occurred_at', 'users.uninstalled_at', 'day'
-        ) }}) as varchar) || ' days after a failed '
+        ) }}) as string) || ' days after a failed '
         || max(payment_attempts.payment_method) || ' payment' as reason
 
     from users
@@ -178,7 +178,7 @@ stalled_paid_course as (
         'stalled in paid course ' || min(course_enrollments.course_id)
         || ' for ' || cast(
             max(course_enrollments.days_since_last_progress)
-            as varchar
+            as string
         )
         || ' days' as reason
 

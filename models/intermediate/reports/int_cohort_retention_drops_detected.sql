@@ -130,25 +130,25 @@ findings as (
         '{{ detector }}' as detector,
         'week1_retention_rate' as metric,
         'user_segment' as entity_type,
-        'signup_week_' || cast(cohort_flagged.cohort_date as varchar)
+        'signup_week_' || cast(cohort_flagged.cohort_date as string)
             as entity_id,
         'Users who signed up in the week of '
-        || cast(cohort_flagged.cohort_date as varchar) as entity_name,
+        || cast(cohort_flagged.cohort_date as string) as entity_name,
         'weekly sign-up cohort' as breakdown,
         'down' as direction,
         'Only ' || cast(
             round(100 * cohort_flagged.retention_rate, 1)
-            as varchar
+            as string
         )
-        || '% of the ' || cast(cohort_flagged.cohort_size as varchar)
+        || '% of the ' || cast(cohort_flagged.cohort_size as string)
         || ' users who signed up in the week of '
-        || cast(cohort_flagged.cohort_date as varchar)
+        || cast(cohort_flagged.cohort_date as string)
         || ' came back in their first week, against '
         || cast(
             round(100 * cohort_flagged.earlier_retention_rate, 1)
-            as varchar
+            as string
         )
-        || '% for the ' || cast(cohort_flagged.earlier_cohorts_count as varchar)
+        || '% for the ' || cast(cohort_flagged.earlier_cohorts_count as string)
         || ' earlier cohorts.' as finding,
         cohort_flagged.retention_rate as value,  -- noqa: RF04
         cohort_flagged.earlier_retention_rate as baseline,
@@ -164,7 +164,7 @@ findings as (
         end as severity,
         'Compare this cohort''s acquisition channels and onboarding with '
         || 'earlier ones, and check releases that week.' as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from cohort_flagged
     cross join reporting_days

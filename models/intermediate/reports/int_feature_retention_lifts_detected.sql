@@ -87,13 +87,13 @@ findings as (
         || ' in their first week were retained to day 30 more often ('
         || cast(
             round(100 * features_flagged.d30_retention_with_rate, 1)
-            as varchar
+            as string
         )
-        || '% of ' || cast(features_flagged.users_with_count as varchar)
+        || '% of ' || cast(features_flagged.users_with_count as string)
         || ') than those who did not ('
         || cast(
             round(100 * features_flagged.d30_retention_without_rate, 1)
-            as varchar
+            as string
         )
         || '%); this goes together with retention, it does not prove it '
         || 'causes it.' as finding,
@@ -112,7 +112,7 @@ findings as (
         'Test (A/B) surfacing ' || features_flagged.feature_name
         || ' in onboarding to see whether it causes better retention.'
             as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from features_flagged
     cross join reporting_days

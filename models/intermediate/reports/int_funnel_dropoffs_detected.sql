@@ -133,15 +133,15 @@ findings as (
         'On ' || dropoffs_flagged.platform || ', only '
         || cast(
             round(100 * dropoffs_flagged.step_conversion_rate, 1)
-            as varchar
+            as string
         )
-        || '% of ' || cast(dropoffs_flagged.previous_users_count as varchar)
+        || '% of ' || cast(dropoffs_flagged.previous_users_count as string)
         || ' users go from ' || dropoffs_flagged.previous_step_name || ' to '
         || dropoffs_flagged.step_name || ' for "' || courses.course_title
         || '", against '
         || cast(
             round(100 * dropoffs_flagged.others_conversion_rate, 1)
-            as varchar
+            as string
         )
         || '% on other courses.' as finding,
         dropoffs_flagged.step_conversion_rate as value,  -- noqa: RF04
@@ -163,7 +163,7 @@ findings as (
         || dropoffs_flagged.platform
         || ' (price shown, page errors, checkout flow) and test a fix.'
             as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from dropoffs_flagged
     cross join reporting_days

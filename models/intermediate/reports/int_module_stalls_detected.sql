@@ -98,15 +98,15 @@ findings as (
         'module' as entity_type,
         modules_flagged.module_id as entity_id,
         modules.course_title || ' - module '
-        || cast(modules_flagged.module_position as varchar) as entity_name,
+        || cast(modules_flagged.module_position as string) as entity_name,
         modules_flagged.course_id as breakdown,
         'up' as direction,
-        cast(round(100 * modules_flagged.dropoff_rate, 1) as varchar)
-        || '% of ' || cast(modules_flagged.reached_count as varchar)
+        cast(round(100 * modules_flagged.dropoff_rate, 1) as string)
+        || '% of ' || cast(modules_flagged.reached_count as string)
         || ' learners who reached module '
-        || cast(modules_flagged.module_position as varchar) || ' of "'
+        || cast(modules_flagged.module_position as string) || ' of "'
         || modules.course_title || '" went no further (other modules: '
-        || cast(round(100 * modules_flagged.others_dropoff_rate, 1) as varchar)
+        || cast(round(100 * modules_flagged.others_dropoff_rate, 1) as string)
         || '%).' as finding,
         modules_flagged.dropoff_rate as value,  -- noqa: RF04
         modules_flagged.others_dropoff_rate as baseline,
@@ -124,7 +124,7 @@ findings as (
         'Review this module''s length and difficulty; consider splitting it '
         || 'or adding a recap, and nudge learners who stopped here.'
             as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from modules_flagged
     cross join reporting_days

@@ -150,10 +150,10 @@ findings as (
         platform as breakdown,
         'up' as direction,
         'Payment failures with ' || payment_method || ' on ' || platform
-        || ' jumped to ' || cast(round(100 * recent_failure_rate, 1) as varchar)
-        || '% of ' || cast(recent_attempts_count as varchar)
+        || ' jumped to ' || cast(round(100 * recent_failure_rate, 1) as string)
+        || '% of ' || cast(recent_attempts_count as string)
         || ' attempts in the recent window, from '
-        || cast(round(100 * baseline_failure_rate, 1) as varchar)
+        || cast(round(100 * baseline_failure_rate, 1) as string)
         || '% before.' as finding,
         recent_failure_rate as value,  -- noqa: RF04
         baseline_failure_rate as baseline,
@@ -167,7 +167,7 @@ findings as (
         || ' (provider status, recent app release, failure reasons) and '
         || 'offer another payment method to affected users.'
             as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from jumps_flagged
 

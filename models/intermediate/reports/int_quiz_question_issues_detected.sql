@@ -163,7 +163,7 @@ findings as (
         'quiz_question' as entity_type,
         issues_unioned.question_id as entity_id,
         courses.course_title || ' - quiz ' || question_stats.quiz_id
-        || ' question ' || cast(question_stats.question_position as varchar)
+        || ' question ' || cast(question_stats.question_position as string)
             as entity_name,
         issues_unioned.issue as breakdown,
         case
@@ -178,12 +178,12 @@ findings as (
                     || likely_wrong_keys.answer_option || ' ('
                     || cast(round(
                         100 * likely_wrong_keys.upper_group_chosen_rate, 1
-                    ) as varchar)
+                    ) as string)
                     || '%) over the keyed option '
                     || question_stats.correct_option || ' ('
                     || cast(round(
                         100 * question_stats.upper_group_correct_rate, 1
-                    ) as varchar)
+                    ) as string)
                     || '%) in question ' || issues_unioned.question_id
                     || ': the answer key is probably wrong.'
             when 'negative_discrimination'
@@ -192,11 +192,11 @@ findings as (
                     || issues_unioned.question_id || ' correctly less often ('
                     || cast(round(
                         100 * question_stats.upper_group_correct_rate, 1
-                    ) as varchar)
+                    ) as string)
                     || '%) than weak learners ('
                     || cast(round(
                         100 * question_stats.lower_group_correct_rate, 1
-                    ) as varchar)
+                    ) as string)
                     || '%); the key says ' || question_stats.correct_option
                     || coalesce(
                         ' but strong learners prefer '
@@ -209,17 +209,17 @@ findings as (
                     'Only '
                     || cast(
                         round(100 * question_stats.difficulty_index, 1)
-                        as varchar
+                        as string
                     )
                     || '% of '
-                    || cast(question_stats.responses_count as varchar)
+                    || cast(question_stats.responses_count as string)
                     || ' first attempts answer question '
                     || issues_unioned.question_id || ' correctly.'
             else cast(
                 round(100 * question_stats.difficulty_index, 1)
-                as varchar
+                as string
             )
-            || '% of ' || cast(question_stats.responses_count as varchar)
+            || '% of ' || cast(question_stats.responses_count as string)
             || ' first attempts answer question '
             || issues_unioned.question_id
             || ' correctly: it does not tell learners apart.'
@@ -265,7 +265,7 @@ findings as (
                     || 'the wording or teach the missing step.'
             else 'Make the question more demanding or drop it.'
         end as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from issues_unioned
     inner join question_stats

@@ -134,14 +134,14 @@ findings as (
         'all platforms' as breakdown,
         'down' as direction,
         '"' || courses.course_title || '" is wishlisted by '
-        || cast(round(100 * courses_flagged.wishlist_rate, 1) as varchar)
+        || cast(round(100 * courses_flagged.wishlist_rate, 1) as string)
         || '% of the users who click it, but only '
-        || cast(round(100 * courses_flagged.conversion_rate, 1) as varchar)
-        || '% of ' || cast(courses_flagged.wishlisted_count as varchar)
+        || cast(round(100 * courses_flagged.conversion_rate, 1) as string)
+        || '% of ' || cast(courses_flagged.wishlisted_count as string)
         || ' wishlisters buy it (other paid courses: '
         || cast(
             round(100 * courses_flagged.others_conversion_rate, 1)
-            as varchar
+            as string
         )
         || '%).' as finding,
         courses_flagged.conversion_rate as value,  -- noqa: RF04
@@ -160,7 +160,7 @@ findings as (
         'Demand is there but purchases are not: check the price and the '
         || 'checkout of this course, and try a wishlist reminder or a '
         || 'time-limited offer.' as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from courses_flagged
     cross join reporting_days

@@ -128,13 +128,13 @@ findings as (
         courses.course_title as entity_name,
         'all platforms' as breakdown,
         'up' as direction,
-        cast(courses_flagged.not_started_count as varchar) || ' of '
-        || cast(courses_flagged.buyers_count as varchar)
+        cast(courses_flagged.not_started_count as string) || ' of '
+        || cast(courses_flagged.buyers_count as string)
         || ' buyers of "' || courses.course_title
         || '" never started it (all courses: '
         || cast(
             round(100 * courses_flagged.all_courses_not_started_rate, 1)
-            as varchar
+            as string
         )
         || '%).' as finding,
         courses_flagged.not_started_rate as value,  -- noqa: RF04
@@ -154,7 +154,7 @@ findings as (
         'Send buyers who have not started an onboarding message with the '
         || 'first lesson, and check the course start screen works.'
             as recommended_action,
-        cast(null as varchar) as contact_key
+        cast(null as string) as contact_key
 
     from courses_flagged
     cross join latest_day

@@ -99,11 +99,13 @@ net_revenue_computed as (
         paying_users_count,
         active_users_count,
         cast(
-            (gross_revenue_usd - refunds_usd) / nullif(active_users_count, 0)
+            cast(gross_revenue_usd - refunds_usd as double)
+            / nullif(active_users_count, 0)
             as decimal(18, 2)
         ) as arpu_usd,
         cast(
-            (gross_revenue_usd - refunds_usd) / nullif(paying_users_count, 0)
+            cast(gross_revenue_usd - refunds_usd as double)
+            / nullif(paying_users_count, 0)
             as decimal(18, 2)
         ) as arppu_usd
 

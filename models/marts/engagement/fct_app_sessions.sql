@@ -51,9 +51,9 @@ earlier_sessions as (
         select
             this_sessions.user_id,
             count(*) as earlier_sessions_count,
-            arg_max(
-                this_sessions.ended_at, this_sessions.user_session_number
-            ) as last_earlier_ended_at
+            {{ arg_max(
+                'this_sessions.ended_at', 'this_sessions.user_session_number'
+            ) }} as last_earlier_ended_at
         from {{ this }} as this_sessions
         inner join reprocessed_users
             on
@@ -62,7 +62,7 @@ earlier_sessions as (
         group by 1
     {% else %}
         select
-            cast(null as varchar) as user_id,
+            cast(null as string) as user_id,
             cast(0 as bigint) as earlier_sessions_count,
             cast(null as timestamp) as last_earlier_ended_at
         where false
@@ -77,20 +77,20 @@ navigation_measured as (
         last, and the distinct count ignores steps without a screen. -#}
     select
         user_app_sessions.*,
-        coalesce(len(user_app_sessions.navigation_steps), 0)
+        coalesce({{ list_length('user_app_sessions.navigation_steps') }}, 0)
             as screens_viewed_count,
-        coalesce(len(list_distinct(list_transform(
-            user_app_sessions.navigation_steps,
-            lambda step: step.screen_name
-        ))), 0) as distinct_screens_count,
-        coalesce(len(user_app_sessions.features_used), 0)
+        coalesce({{ list_length(list_distinct(list_transform(
+            'user_app_sessions.navigation_steps', 'step', 'step.screen_name'
+        ))) }}, 0) as distinct_screens_count,
+        coalesce({{ list_length('user_app_sessions.features_used') }}, 0)
             as features_used_count,
-        user_app_sessions.navigation_steps[1].screen_name as entry_screen,
-        user_app_sessions.navigation_steps[-1].screen_name as exit_screen,
-        list_max(list_transform(
-            user_app_sessions.navigation_steps,
-            lambda step: step.viewed_at
-        )) as last_viewed_at
+        {{ list_element('user_app_sessions.navigation_steps', 1) }}.screen_name
+            as entry_screen,
+        {{ list_element('user_app_sessions.navigation_steps', -1) }}.screen_name
+            as exit_screen,
+        {{ list_max(list_transform(
+            'user_app_sessions.navigation_steps', 'step', 'step.viewed_at'
+        )) }} as last_viewed_at
 
     from user_app_sessions
 

@@ -100,13 +100,13 @@ rates_computed as (
 
     select
         joined.*,
-        joined.reached_count * 1.0
+        cast(joined.reached_count as double)
         / nullif(joined.course_starters_count, 0) as reached_rate,
-        joined.completed_count * 1.0
+        cast(joined.completed_count as double)
         / nullif(joined.course_starters_count, 0) as completed_rate,
-        joined.dropped_off_count * 1.0
+        cast(joined.dropped_off_count as double)
         / nullif(joined.reached_count, 0) as dropoff_rate,
-        joined.dropped_off_count * 1.0
+        cast(joined.dropped_off_count as double)
         / nullif(joined.course_starters_count, 0)
             as dropped_off_share_of_starters_rate
 

@@ -104,12 +104,12 @@ shares_computed as (
 
     select
         joined.*,
-        joined.chosen_count * 1.0
+        cast(joined.chosen_count as double)
         / nullif(joined.responses_count, 0) as chosen_rate,
-        joined.upper_group_chosen_count * 1.0
+        cast(joined.upper_group_chosen_count as double)
         / nullif(joined.upper_group_responses_count, 0)
             as upper_group_chosen_rate,
-        joined.lower_group_chosen_count * 1.0
+        cast(joined.lower_group_chosen_count as double)
         / nullif(joined.lower_group_responses_count, 0)
             as lower_group_chosen_rate,
         max(case when joined.is_key then joined.chosen_count end) over (

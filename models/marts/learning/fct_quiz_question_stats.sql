@@ -37,7 +37,7 @@ responses_scored as (
         score_group,
         seconds_spent,
         rest_correct_count,
-        case when is_correct then 1.0 else 0.0 end as item_score
+        cast(case when is_correct then 1 else 0 end as double) as item_score
 
     from first_attempt_responses
 

@@ -35,19 +35,20 @@ renamed as (
         submitted_at is null as is_abandoned,
         score_percent,
         {{ to_reporting_date('started_at') }} as started_date,
-        list_transform(
-            {{ parse_json_list(
+        {{ list_transform(
+            parse_json_list(
                 'responses',
                 '{"question_id": "VARCHAR", "chosen_option": "VARCHAR",'
                 ~ ' "is_correct": "BOOLEAN", "seconds_spent": "DOUBLE"}'
-            ) }},
-            lambda response: {
-                'question_id': response.question_id,
-                'chosen_option': lower(trim(response.chosen_option)),
-                'is_correct': response.is_correct,
-                'seconds_spent': response.seconds_spent
-            }
-        ) as responses,
+            ),
+            'response',
+            struct_pack([
+                ('question_id', 'response.question_id'),
+                ('chosen_option', 'lower(trim(response.chosen_option))'),
+                ('is_correct', 'response.is_correct'),
+                ('seconds_spent', 'response.seconds_spent'),
+            ])
+        ) }} as responses,
         received_at,
         raw_copies_count
 

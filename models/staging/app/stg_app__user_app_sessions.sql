@@ -54,21 +54,20 @@ renamed as (
         closed_at is null as is_crashed,
         active_seconds,
         {{ to_reporting_date('opened_at') }} as opened_date,
-        list_transform(
-            navigation_steps_parsed,
-            lambda step: {
-                'screen_name': lower(trim(step.screen)),
-                'viewed_at': {{ dbt.safe_cast(
+        {{ list_transform(
+            'navigation_steps_parsed',
+            'step',
+            struct_pack([
+                ('screen_name', 'lower(trim(step.screen))'),
+                ('viewed_at', dbt.safe_cast(
                     "replace(replace(step.viewed_at, 'T', ' '), 'Z', '')",
                     api.Column.translate_type('timestamp')
-                ) }}
-            }
-        ) as navigation_steps,
-        list_sort(list_distinct(
-            list_transform(
-                features_parsed, lambda feature: lower(trim(feature))
-            )
-        )) as features_used,
+                )),
+            ])
+        ) }} as navigation_steps,
+        {{ list_sort(list_distinct(
+            list_transform('features_parsed', 'feature', 'lower(trim(feature))')
+        )) }} as features_used,
         received_at,
         raw_copies_count
 

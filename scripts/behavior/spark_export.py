@@ -1,0 +1,88 @@
+"""`behavior spark-export [--database FILE] [--out DIR]`: the raw tables of a DuckDB
+build as Parquet, for the Spark target (README "Running on Spark").
+
+One folder per raw table of the contract (`<out>/<table>/data.parquet`), with the
+stored columns in contract order. DuckDB TIMESTAMP (UTC wall time) is written as an
+instant (Parquet isAdjustedToUTC), which Spark reads as its TIMESTAMP; the other
+types map one to one (VARCHAR -> string, DECIMAL(12,2), DOUBLE, INTEGER, BOOLEAN).
+`dbt run-operation spark_register_raw_tables --target spark` then registers each
+folder as table raw.<table> in Spark's metastore (`make build-spark` runs both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from behavior import build_status, contract
+from behavior.errors import UserError
+
+DEFAULT_OUT = Path("warehouse/spark/raw")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def export(database: Path, out: Path) -> dict[str, int]:
+    """Write every raw table of `database` under `out`; row counts by table."""
+    import duckdb  # the CLI imports a command's dependencies only when it runs
+
+    if not database.exists():
+        raise UserError(f"{database} does not exist: run `make build` first")
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        con.execute("set timezone = 'UTC'")
+        present = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
+        missing = sorted(set(contract.TABLES) - present)
+        if missing:
+            raise UserError(f"{database} has no raw table(s) {', '.join(missing)}")
+        for name, table in contract.TABLES.items():
+            columns = ", ".join(
+                f"cast({c.name} as timestamptz) as {c.name}"
+                if c.type.upper() == "TIMESTAMP"
+                else c.name
+                for c in table.stored_columns
+            )
+            folder = out / name
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            target = folder / "data.parquet"
+            con.execute(
+                f"copy (select {columns} from raw.{name}) to {_quote(str(target))} (format parquet)"
+            )
+            counts[name] = con.execute(f"select count(*) from raw.{name}").fetchone()[0]
+    return counts
+
+
+def run(args: argparse.Namespace) -> int:
+    database = Path(args.database) if args.database else build_status.default_build_database()
+    counts = export(database, Path(args.out))
+    for name, count in counts.items():
+        print(f"raw.{name}: {count} rows -> {Path(args.out) / name}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction, name: str) -> None:
+    parser = subparsers.add_parser(
+        name,
+        help="write a DuckDB build's raw tables as Parquet for the Spark target",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--database",
+        help="DuckDB build file (default: $BEHAVIOR_DUCKDB_PATH, else the file of "
+        "$BEHAVIOR_TARGET)",
+    )
+    parser.add_argument(
+        "--out", default=str(DEFAULT_OUT), help=f"output folder (default: {DEFAULT_OUT})"
+    )
+    parser.set_defaults(func=run)

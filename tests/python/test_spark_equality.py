@@ -1,0 +1,231 @@
+"""Cross-engine equality: the sample built on DuckDB and on Spark give the same marts
+and reports, row for row (README "Running on Spark").
+
+The two engine tests run after `make build-spark` (which builds both): `make
+test-spark` sets BEHAVIOR_SPARK_TESTS=1. Plain `pytest` skips them with the reason,
+so a machine without Java or a Spark build is not a failure; the test of the
+comparison itself always runs.
+
+Both sides are read by DuckDB: the DuckDB build file, and the Parquet files of the
+Spark tables (managed tables of the Spark warehouse folder, one folder per table:
+the files Spark itself reads). Tolerances, the only ones:
+- DECIMAL (money): equal to the cent (both rounded to 2 places);
+- DOUBLE / FLOAT (rates, medians, statistics): |a - b| <= 1e-9 * max(1, |a|, |b|),
+  since the two engines sum in different orders;
+- everything else (keys, counts, dates, timestamps, text, booleans, lists): equal.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from conftest import ROOT
+
+COMPARED_SCHEMAS = ("marts", "reports")
+RELATIVE_TOLERANCE = 1e-9
+SPARK_DIR = Path(os.environ.get("BEHAVIOR_SPARK_DIR", ROOT / "warehouse" / "spark"))
+DUCKDB_FILE = ROOT / "warehouse" / "sample.duckdb"
+
+needs_spark = pytest.mark.skipif(
+    os.environ.get("BEHAVIOR_SPARK_TESTS") != "1",
+    reason="Spark equality needs Java and both sample builds: run `make test-spark` "
+    "(sets BEHAVIOR_SPARK_TESTS=1)",
+)
+
+
+def _duckdb_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """'schema.table' -> 'schema.table' of the DuckDB build (base tables only)."""
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ? and table_type = 'BASE TABLE' order by 1, 2",
+        [list(COMPARED_SCHEMAS)],
+    ).fetchall()
+    return {f"{schema}.{name}": f"{schema}.{name}" for schema, name in rows}
+
+
+def _spark_tables() -> dict[str, Path]:
+    """'schema.table' -> folder of the Spark table's Parquet files."""
+    tables: dict[str, Path] = {}
+    for schema in COMPARED_SCHEMAS:
+        folder = SPARK_DIR / "tables" / f"{schema}.db"
+        if folder.is_dir():
+            for table in sorted(folder.iterdir()):
+                if table.is_dir() and any(table.glob("*.parquet")):
+                    tables[f"{schema}.{table.name}"] = table
+    return tables
+
+
+def _normalize(value: Any, kind: str) -> Any:
+    """The value as compared: money to the cent, lists element by element."""
+    if value is None:
+        return None
+    if kind == "decimal":
+        return Decimal(value).quantize(Decimal("0.01"))
+    if isinstance(value, list):
+        return [_normalize(item, "other") for item in value]
+    if isinstance(value, dict):
+        return {key: _normalize(item, "other") for key, item in value.items()}
+    return value
+
+
+def _sort_key(row: tuple) -> tuple:
+    """Order rows without letting float noise reorder them (floats rounded)."""
+    key = []
+    for value in row:
+        if isinstance(value, float):
+            value = None if math.isnan(value) else round(value, 6)
+        key.append((value is None, repr(value) if value is not None else ""))
+    return tuple(key)
+
+
+def _floats_equal(left: float, right: float) -> bool:
+    if math.isnan(left) or math.isnan(right):
+        return math.isnan(left) and math.isnan(right)
+    return abs(left - right) <= RELATIVE_TOLERANCE * max(1.0, abs(left), abs(right))
+
+
+def _kinds(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    kinds = {}
+    for name, data_type, *_ in con.execute(f"describe select * from {relation}").fetchall():
+        upper = data_type.upper()
+        if upper.startswith("DECIMAL"):
+            kinds[name] = "decimal"
+        elif upper in ("DOUBLE", "FLOAT", "REAL"):
+            kinds[name] = "float"
+        else:
+            kinds[name] = "other"
+    return kinds
+
+
+def _rows(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str], kinds) -> list:
+    select = ", ".join(
+        # Spark writes timestamps as instants; the session is in UTC, so the wall
+        # time is the DuckDB build's TIMESTAMP.
+        f'cast("{c}" as timestamp) as "{c}"' if kinds[c] == "timestamptz" else f'"{c}"'
+        for c in columns
+    )
+    rows = con.execute(f"select {select} from {relation}").fetchall()
+    normalized = [
+        tuple(_normalize(value, kinds[c]) for value, c in zip(row, columns, strict=True))
+        for row in rows
+    ]
+    return sorted(normalized, key=_sort_key)
+
+
+def _differences(con: duckdb.DuckDBPyConnection, name: str, spark_folder: Path) -> list[str]:
+    spark_relation = f"read_parquet('{spark_folder}/*.parquet')"
+    duck_kinds = _kinds(con, name)
+    spark_kinds = _kinds(con, spark_relation)
+    for column, data_type, *_ in con.execute(f"describe select * from {spark_relation}").fetchall():
+        if data_type.upper().startswith("TIMESTAMP WITH TIME ZONE"):
+            spark_kinds[column] = "timestamptz"
+    if set(duck_kinds) != set(spark_kinds):
+        return [
+            f"{name}: columns differ: only DuckDB {sorted(set(duck_kinds) - set(spark_kinds))}, "
+            f"only Spark {sorted(set(spark_kinds) - set(duck_kinds))}"
+        ]
+    columns = sorted(duck_kinds)
+    compare_kinds = {c: duck_kinds[c] for c in columns}
+    duck_rows = _rows(con, name, columns, compare_kinds)
+    spark_rows = _rows(
+        con,
+        spark_relation,
+        columns,
+        {c: ("timestamptz" if spark_kinds[c] == "timestamptz" else duck_kinds[c]) for c in columns},
+    )
+    if len(duck_rows) != len(spark_rows):
+        return [f"{name}: {len(duck_rows)} rows on DuckDB, {len(spark_rows)} on Spark"]
+    problems = []
+    for duck_row, spark_row in zip(duck_rows, spark_rows, strict=True):
+        for column, left, right in zip(columns, duck_row, spark_row, strict=True):
+            if compare_kinds[column] == "float" and left is not None and right is not None:
+                same = _floats_equal(float(left), float(right))
+            else:
+                same = left == right
+            if not same:
+                problems.append(f"{name}.{column}: DuckDB {left!r} != Spark {right!r}")
+                break
+        if len(problems) >= 5:
+            break
+    return problems
+
+
+@pytest.fixture(scope="module")
+def both_builds(tmp_path_factory: pytest.TempPathFactory):
+    if not DUCKDB_FILE.exists() or not (SPARK_DIR / "tables").is_dir():
+        pytest.fail(f"run `make build-spark` first: {DUCKDB_FILE} or {SPARK_DIR}/tables missing")
+    # A copy: the test never holds the build file a running dbt may want.
+    copy = tmp_path_factory.mktemp("spark_equality") / "sample.duckdb"
+    shutil.copyfile(DUCKDB_FILE, copy)
+    con = duckdb.connect(str(copy), read_only=True)
+    con.execute("set timezone = 'UTC'")
+    yield con
+    con.close()
+
+
+@needs_spark
+def test_spark_builds_every_mart_and_report_table(both_builds):
+    duck = set(_duckdb_tables(both_builds))
+    spark = set(_spark_tables())
+    assert duck, "the DuckDB build has no mart or report table"
+    assert duck == spark, (
+        f"only on DuckDB: {sorted(duck - spark)}; only on Spark: {sorted(spark - duck)}"
+    )
+
+
+@needs_spark
+def test_marts_and_reports_equal_row_for_row(both_builds):
+    spark = _spark_tables()
+    problems = []
+    checked = 0
+    for name in _duckdb_tables(both_builds):
+        if name not in spark:
+            problems.append(f"{name}: no Spark table")
+            continue
+        problems.extend(_differences(both_builds, name, spark[name]))
+        checked += 1
+    assert checked > 30, f"only {checked} tables compared"
+    assert not problems, "\n".join(problems)
+
+
+def test_comparison_catches_a_difference(tmp_path: Path):
+    """The comparison itself: a cent of money or a changed count is a difference,
+    float noise below the tolerance is not."""
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.t as select * from (values "
+        "(1, 10.00::decimal(18,2), 0.30000000000000004), (2, 5.50::decimal(18,2), 1.0)) "
+        "v(k, usd, rate)"
+    )
+    same = tmp_path / "same"
+    same.mkdir()
+    con.execute(
+        "copy (select 1 as k, 10.00::decimal(18,2) as usd, 0.3 as rate union all "
+        f"select 2, 5.50, 1.0) to '{same}/a.parquet' (format parquet)"
+    )
+    assert _differences(con, "marts.t", same) == []
+    cent = tmp_path / "cent"
+    cent.mkdir()
+    con.execute(
+        "copy (select 1 as k, 10.01::decimal(18,2) as usd, 0.3 as rate union all "
+        f"select 2, 5.50, 1.0) to '{cent}/a.parquet' (format parquet)"
+    )
+    assert _differences(con, "marts.t", cent) == [
+        "marts.t.usd: DuckDB Decimal('10.00') != Spark Decimal('10.01')"
+    ]
+    count = tmp_path / "count"
+    count.mkdir()
+    con.execute(
+        f"copy (select 1 as k, 10.00::decimal(18,2) as usd, 0.3 as rate) to "
+        f"'{count}/a.parquet' (format parquet)"
+    )
+    assert _differences(con, "marts.t", count) == ["marts.t: 2 rows on DuckDB, 1 on Spark"]
