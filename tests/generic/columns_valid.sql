@@ -13,11 +13,29 @@
     (for unique: surplus copies; for a multi-column key: duplicated keys); the
     failure count dbt compares to its thresholds is their sum. Rows are read
     through `model`, so the daily run's recent-rows scope applies (macro
-    get_where_subquery). -#}
+    get_where_subquery).
+    On an engine that does not enforce the contracts' NOT NULL constraints
+    (Spark on Parquet), the error-severity test of a model also checks every
+    column with a not_null constraint, so the guarantee holds on both. -#}
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
+{%- set all_rules = rules | list -%}
+{%- if execute and target.type != 'duckdb'
+    and (config.get('severity') or 'error') | lower == 'error' -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.alias == model.identifier
+            and node.schema == model.schema -%}
+        {%- for column in node.columns.values() -%}
+            {%- for constraint in column.constraints
+                if constraint.type == 'not_null' -%}
+                {%- do all_rules.append({'column': column.name, 'rule': 'not_null'}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+{%- endif -%}
+
 {%- set checks = [] -%}
-{%- for rule in rules -%}
+{%- for rule in all_rules -%}
     {%- set kind = rule['rule'] -%}
     {%- set column = rule.get('column') -%}
     {%- if kind == 'not_null' -%}
@@ -83,7 +101,7 @@ counted as (
 per_rule as (
 {% for label, failing in checks %}
     select
-        '{{ label | replace("'", "''") }}' as rule_checked,
+        '{{ label | replace("'", "") }}' as rule_checked,
         rule_{{ loop.index }} as failing_rows
     from counted
     {%- if not loop.last %}
