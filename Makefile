@@ -30,6 +30,8 @@ help:
 	@echo "make daily  incremental build after loading new data (recent-rows tests)"
 	@echo "make bench  benchmark generator, loader and dbt at several sizes (slow)"
 	@echo "make docs   dbt docs generate (browsable site in target/)"
+	@echo "make dashboard    the interactive dashboard (Streamlit) on the serving file"
+	@echo "make test-spark   build the sample on local Apache Spark, compare with DuckDB"
 
 $(UV):
 	python3 -m venv $(TOOLS)
