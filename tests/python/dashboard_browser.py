@@ -24,18 +24,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from behavior.report.pdf import HEADLESS_FLAGS
+
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--remote-debugging-port=0",
-    "--remote-allow-origins=*",
-]
+FLAGS = [*HEADLESS_FLAGS, "--remote-debugging-port=0", "--remote-allow-origins=*"]
 # Done: the app drew at least one element of its main block and nothing is running.
 READY = """(() => {
   const main = document.querySelector('[data-testid="stMain"]');
