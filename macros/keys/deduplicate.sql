@@ -7,7 +7,9 @@
         differs from the one already staged (new keys, and keys with a new copy
         however late it was received or loaded). Raw tables are append only, so
         that is exactly the set of keys a full rebuild would change, and needs
-        no lookback; the count is one group by over the key column. -#}
+        no lookback; the count is one group by over the key column. Where the
+        watermark is exact (macro exact_watermark_available) the keys received
+        after it are the same set, found without that group by. -#}
     select deduplicated.*
     from (
         select
@@ -22,7 +24,17 @@
             ) as raw_copies_count
             {%- endif %}
         from {{ relation }} as _rows
-        {%- if restage_changed and is_incremental() %}
+        {%- if restage_changed and is_incremental()
+            and exact_watermark_available() %}
+        {#- Every new copy came in a file loaded since this model's last
+            build, so it was received after the exact watermark: restage
+            the keys of those rows (all their copies), no group by. #}
+        where _rows.{{ partition_by }} in (
+            select new_rows.{{ partition_by }}
+            from {{ relation }} as new_rows
+            where new_rows.received_at > {{ incremental_watermark('received_at') }}
+        )
+        {%- elif restage_changed and is_incremental() %}
         where _rows.{{ partition_by }} in (
             select raw_keys.{{ partition_by }}
             from (

@@ -1,8 +1,9 @@
 {#- Late and missed events per raw event table. An event is late when it was
     received more than an hour after it happened. An event is missed when no
     incremental model reflects it: it was loaded after a run whose watermark
-    (newest received_at minus var behavior__incremental_lookback_hours) had
-    already passed its received_at. Missed events are never silently lost:
+    had already passed its received_at, which only the lookback fallback of
+    macro incremental_watermark allows (newest received_at minus var
+    behavior__incremental_lookback_hours). Missed events are never silently lost:
     they are counted here, and `behavior reprocess --from DAY --to DAY`
     rebuilds their days. -#}
 

@@ -101,6 +101,7 @@ class FileResult:
     extra_columns: tuple[str, ...] = ()
     rows_conflicting: int = 0  # duplicates whose content differs (load_conflicts)
     seen_before: bool = False  # the same content was loaded by an earlier run
+    min_received_at: datetime | None = None  # earliest received_at of the valid rows
 
 
 @dataclass
@@ -344,8 +345,8 @@ def _audit(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult, sta
     con.execute(
         f"insert into {load_sql.AUDIT_TABLE} (load_id, source_file, file_sha256, table_name, "
         "status, reason, rows_read, rows_loaded, rows_duplicate, rows_quarantined, "
-        "started_at, finished_at, rows_conflicting) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "started_at, finished_at, rows_conflicting, min_received_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             result.path,
@@ -360,6 +361,7 @@ def _audit(con: duckdb.DuckDBPyConnection, load_id: str, result: FileResult, sta
             started,
             _now(),
             result.rows_conflicting,
+            result.min_received_at,
         ],
     )
 
@@ -395,6 +397,9 @@ def _load_rows(
         typed, bad_rows, REPEATED_TABLE if repeated else None, check_existing=before > 0
     )
     (loaded,) = con.execute(insert).fetchone()  # type: ignore[misc]
+    min_received_sql = load_sql.min_received_at_query(typed, bad_rows)
+    if loaded and min_received_sql is not None:
+        (result.min_received_at,) = con.execute(min_received_sql).fetchone()  # type: ignore[misc]
     if private is not None and table.pii_columns:  # contact data: to the private file
         private.store(con, typed, bad_rows)
     (after,) = con.execute(f"select count(*) from raw.{table.name}").fetchone()  # type: ignore[misc]

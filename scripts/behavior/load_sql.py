@@ -91,6 +91,12 @@ def setup_statements() -> list[str]:
         "    finished_at TIMESTAMP\n"
         ")"
     )
+    # Earliest received_at among a file's valid rows (event tables): incremental runs
+    # reprocess from it when the file was loaded after their previous run (macro
+    # incremental_watermark), so a file loaded out of received order is never missed.
+    statements.append(
+        f"alter table {AUDIT_TABLE} add column if not exists min_received_at TIMESTAMP"
+    )
     return statements
 
 
@@ -339,6 +345,17 @@ def _valid_rows(source: TypedSource, bad_rows: str | None) -> str:
     select typed.* from ({source.sql}) as typed
     anti join {bad_rows} as bad on bad.{ROW_COLUMN} = typed.{ROW_COLUMN}
 )"""
+
+
+def min_received_at_query(source: TypedSource, bad_rows: str | None) -> str | None:
+    """The earliest received_at among the valid rows (None: the table has none).
+
+    A bound for the rows the insert keeps (they are a subset), read from the same
+    typed rows.
+    """
+    if "received_at" not in {c.name for c in source.table.stored_columns}:
+        return None
+    return f"select min({source.typed('received_at')}) from {_valid_rows(source, bad_rows)}"
 
 
 def repeated_keys_query(source: TypedSource, bad_rows: str | None) -> str:

@@ -14,17 +14,18 @@
     failure count dbt compares to its thresholds is their sum. Rows are read
     through `model`, so the daily run's recent-rows scope applies (macro
     get_where_subquery).
-    On an engine that does not enforce the contracts' NOT NULL constraints
-    (Spark on Parquet), the error-severity test of a model also checks every
-    column with a not_null constraint, so the guarantee holds on both. -#}
+    Where the contracts' NOT NULL constraints are not enforced (Spark on
+    Parquet; views on any engine), the error-severity test of a model also
+    checks every column with a not_null constraint, so the guarantee holds
+    everywhere. -#}
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
 {%- set all_rules = rules | list -%}
-{%- if execute and target.type != 'duckdb'
-    and (config.get('severity') or 'error') | lower == 'error' -%}
+{%- if execute and (config.get('severity') or 'error') | lower == 'error' -%}
     {%- for node in graph.nodes.values()
         if node.resource_type == 'model' and node.alias == model.identifier
-            and node.schema == model.schema -%}
+            and node.schema == model.schema
+            and (target.type != 'duckdb' or node.config.materialized == 'view') -%}
         {%- for column in node.columns.values() -%}
             {%- for constraint in column.constraints
                 if constraint.type == 'not_null' -%}

@@ -326,16 +326,21 @@ def test_late_event_updates_session_day_funnel_cohort_and_revenue(built):
 
 def test_incremental_equals_full_rebuild(built):
     _, _, incremental, full = built
+    _assert_equal_marts(incremental, full)
+
+
+def _assert_equal_marts(incremental: Path, full: Path) -> None:
     con = duckdb.connect(str(incremental), read_only=True)
     con.execute(f"attach '{full}' as full_build (read_only)")
     tables = con.execute(
         "select table_schema, table_name from information_schema.tables "
-        "where table_catalog = 'incremental' and table_schema in ('intermediate', 'marts') "
-        "and table_type = 'BASE TABLE'"
+        "where table_catalog = ? and table_schema in ('intermediate', 'marts') "
+        "and table_type = 'BASE TABLE'",
+        [incremental.stem],
     ).fetchall()
     assert len(tables) >= 10
     for schema, table in tables:
-        for left, right in (("incremental", "full_build"), ("full_build", "incremental")):
+        for left, right in ((incremental.stem, "full_build"), ("full_build", incremental.stem)):
             differing = con.execute(
                 f"select count(*) from (select * from {left}.{schema}.{table} "
                 f"except all select * from {right}.{schema}.{table})"
@@ -344,8 +349,8 @@ def test_incremental_equals_full_rebuild(built):
 
 
 # A session of u2 that happened and was received on 09-03 20:00, but only loaded
-# after the batch-2 run: with a one-hour lookback that run's watermark is 09-04
-# 07:00, so an incremental run does not see it.
+# after the batch-2 run, whose newest received_at was 09-04 08:00: received before
+# that run's watermark, loaded after it.
 OUT_OF_ORDER = {
     "user_app_sessions": [
         [
@@ -362,23 +367,60 @@ OUT_OF_ORDER = {
         ],
     ],
 }
+SHORT_LOOKBACK = ["--vars", '{"behavior__incremental_lookback_hours": 1}']
+MISSED = (
+    "select missed_events_count from reports.rpt_pipeline_late_events "
+    "where event_table = 'user_app_sessions'"
+)
+SESSIONS_OF_U2 = "select count(*) from marts.fct_app_sessions where user_id = 'u2'"
 
 
-def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path):
+def _out_of_order_copy(built, tmp_path: Path) -> Path:
     _, _, incremental, _ = built
     database = tmp_path / "out_of_order.duckdb"
     database.write_bytes(incremental.read_bytes())
-    short_lookback = ["--vars", '{"behavior__incremental_lookback_hours": 1}']
-    missed = (
-        "select missed_events_count from reports.rpt_pipeline_late_events "
-        "where event_table = 'user_app_sessions'"
-    )
-    sessions_of_u2 = "select count(*) from marts.fct_app_sessions where user_id = 'u2'"
-
     load_paths([_write(tmp_path / "batch3", OUT_OF_ORDER)], database)
-    _dbt(["run", "--quiet", "--select", MODELS, *short_lookback], database, tmp_path)
-    assert _one(database, missed) == (1,)
-    assert _one(database, sessions_of_u2) == (1,)
+    return database
+
+
+def test_a_file_loaded_out_of_received_order_is_reprocessed_from_its_own_rows(built, tmp_path):
+    """The batch-3 file's earliest received_at (09-03 20:05:05, raw._load_files) is
+    before the newest received_at the models hold (09-04 08:00), and the file was loaded
+    after their last build (ops.incremental_builds): the run reprocesses from 09-03
+    20:05:05, even with a one-hour lookback, so u2 gets a second session and nothing
+    is missed; the result equals a full rebuild of the three batches."""
+    database = _out_of_order_copy(built, tmp_path)
+    _dbt(["run", "--quiet", "--select", MODELS, *SHORT_LOOKBACK], database, tmp_path)
+    assert _one(database, MISSED) == (0,)
+    assert _one(database, SESSIONS_OF_U2) == (2,)
+    assert _one(
+        database,
+        "select user_session_number, seconds_since_previous_session "
+        "from marts.fct_app_sessions where session_id = 's4'",
+    ) == (2, 28_200)  # u2's s3 ended 09-03 12:10:00; s4 opened 20:00:00: 7 h 50 min
+
+    full = tmp_path / "full3.duckdb"
+    work = built[2].parent
+    load_paths([work / "catalog", work / "batch1", work / "batch2", tmp_path / "batch3"], full)
+    _dbt(["seed", "--quiet"], full, tmp_path)
+    _dbt(["run", "--quiet", "--full-refresh", "--select", MODELS], full, tmp_path)
+    _assert_equal_marts(database, full)
+
+
+def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path):
+    """Without the load record (a file audited by an older loader: no
+    min_received_at) the run falls back to the lookback: with one hour, its watermark
+    is 09-04 07:00, the session is missed, counted, and `behavior reprocess` takes
+    it in."""
+    database = _out_of_order_copy(built, tmp_path)
+    con = duckdb.connect(str(database))
+    con.execute(
+        "update raw._load_files set min_received_at = null where source_file like '%batch3%'"
+    )
+    con.close()
+    _dbt(["run", "--quiet", "--select", MODELS, *SHORT_LOOKBACK], database, tmp_path)
+    assert _one(database, MISSED) == (1,)
+    assert _one(database, SESSIONS_OF_U2) == (1,)
 
     _dbt(
         ["reprocess", "--from", "2026-09-03", "--to", "2026-09-03", "--select", MODELS],
@@ -386,5 +428,5 @@ def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path):
         tmp_path,
         command="behavior",
     )
-    assert _one(database, missed) == (0,)
-    assert _one(database, sessions_of_u2) == (2,)
+    assert _one(database, MISSED) == (0,)
+    assert _one(database, SESSIONS_OF_U2) == (2,)

@@ -198,9 +198,12 @@ def test_publish_copies_serving_schemas_and_meta(published: dict) -> None:
         latest_day = build.execute("select max(report_date) from reports.rpt_mis_daily").fetchone()[
             0
         ]
-        build_tables = build.execute(
+        build_tables = build.execute(  # views (fct_user_events) are stored as tables
             "select schema_name, table_name from duckdb_tables() "
-            "where schema_name in ('marts', 'reports', 'lookups', 'utilities') order by 1, 2"
+            "where schema_name in ('marts', 'reports', 'lookups', 'utilities') "
+            "union all select schema_name, view_name from duckdb_views() "
+            "where not internal and schema_name in ('marts', 'reports', 'lookups', 'utilities') "
+            "order by 1, 2"
         ).fetchall()
         serving_tables = serving.execute(
             "select schema_name, table_name from duckdb_tables() "

@@ -349,8 +349,9 @@ def connect(database: Path | str):
     except duckdb.Error as exc:
         raise UserError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
     found = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'marts'"
-        " and table_name = 'fct_user_events'"
+        "select count(*) from (select schema_name, table_name from duckdb_tables()"
+        " union all select schema_name, view_name from duckdb_views())"
+        " where schema_name = 'marts' and table_name = 'fct_user_events'"
     ).fetchone()[0]
     if not found:
         con.close()

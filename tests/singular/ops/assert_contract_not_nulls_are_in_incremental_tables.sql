@@ -11,7 +11,6 @@
 {{ config(enabled=target.type == 'duckdb') }}
 -- depends_on: {{ ref('fct_app_sessions') }}
 -- depends_on: {{ ref('fct_user_daily_activity') }}
--- depends_on: {{ ref('fct_user_events') }}
 -- depends_on: {{ ref('fct_purchases') }}
 -- depends_on: {{ ref('fct_payment_attempts') }}
 -- depends_on: {{ ref('fct_quiz_attempts') }}
