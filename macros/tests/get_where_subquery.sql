@@ -11,7 +11,10 @@
         changed --vars does. A test on a raw event table (a source with a
         loaded_at_field, received_at) is scoped the same way on that column.
         Tests that compare a model to another (relationships) still read all
-        of the other one. -#}
+        of the other one. Where the loader's audit says which files came since
+        the last passed complete build (macro recent_rows_since), the window
+        starts one second before their earliest received_at instead, a literal
+        the engine can push down: exactly the rows loaded since. -#}
     {%- set filters = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
@@ -33,7 +36,12 @@
             {%- set column = tested.loaded_at_field if tested else none -%}
         {%- endif -%}
     {%- endif -%}
-    {%- if column -%}
+    {%- set since = recent_rows_since() if column else none -%}
+    {%- if since is not none -%}
+        {%- do filters.append(
+            column ~ " > cast('" ~ since ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")"
+        ) -%}
+    {%- elif column -%}
         {%- do filters.append(
             column ~ ' > (select ' ~ dbt.dateadd(
                 'hour',
@@ -50,4 +58,47 @@
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro recent_rows_since() -%}
+    {#- The start of the daily tests' window, as a timestamp text, or none: one
+        second before the earliest received_at of the event files loaded since
+        the last passed complete `dbt build` / `dbt run` (ops.dbt_invocations,
+        raw._load_files); none (the lookback window applies) when there is no
+        such build, no such file, or a file audited without min_received_at.
+        Queried once per test at execution, DuckDB only. -#}
+    {%- set audit = load_audit_relation() -%}
+    {%- set invocations = adapter.get_relation(
+        database=target.database, schema='ops', identifier='dbt_invocations'
+    ) if audit is not none else none -%}
+    {%- if invocations is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        with last_build as (
+            select max(started_at) as started_at
+            from {{ invocations }}
+            where
+                status = 'passed'
+                and is_complete_selection
+                and command in ('build', 'run')
+        )
+        select
+            strftime(
+                {{ dbt.dateadd('second', -1, 'min(audit.min_received_at)') }},
+                '%Y-%m-%d %H:%M:%S.%f'
+            ) as since,
+            count(audit.table_name) filter (
+                where audit.min_received_at is null
+            ) as unknown_files_count
+        from last_build
+        left join {{ audit }} as audit
+            on
+                audit.finished_at >= last_build.started_at
+                and audit.rows_loaded > 0
+                and audit.table_name in ({{ received_at_tables() }})
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {{ return(row[0] if row[1] == 0 else none) }}
 {%- endmacro %}
