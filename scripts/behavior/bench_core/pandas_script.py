@@ -4,15 +4,17 @@
 
 Reads the raw tables and the exchange rates of DB into pandas DataFrames (that read
 counts in its time), computes the seven outputs of behavior.bench_core.OUTPUTS with
-pandas/numpy operations (groupby, merge, shift, cumsum; the one per-row Python step is
-`json.loads` of the JSON lists, which pandas has no vectorized parser for) and writes
-each as DIR/<name>.parquet. Same definitions as the floor (README, staging rules, UTC
-days). R.json gets the seconds: read, compute, write.
+pandas/numpy operations (groupby, merge, shift, cumsum; the JSON lists are parsed in
+one pass per chunk by pyarrow's JSON reader, pandas' own Arrow dependency, since
+pandas has no vectorized JSON parser) and writes each as DIR/<name>.parquet. Same
+definitions as the floor (README, staging rules, UTC days). R.json gets the seconds:
+read, compute, write.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -22,6 +24,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from behavior.bench_core import (
     CRASHED_SESSION_TAIL_SECONDS,
@@ -40,9 +45,9 @@ RAW_TABLES = (
     "user_purchases",
 )
 NS_PER_S = 1_000_000_000
-# JSON lists are parsed this many sessions at a time: json.loads makes a Python dict per
-# navigation step, and all of them at once would not fit in memory at 10M raw rows.
+# JSON lists are parsed this many sessions at a time (one text of their lines each).
 JSON_CHUNK_ROWS = 200_000
+NAVIGATION_STEP = pa.struct([("screen", pa.string()), ("viewed_at", pa.string())])
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -170,22 +175,39 @@ def spine(raw: dict[str, pd.DataFrame], staged: dict[str, pd.DataFrame]) -> pd.S
 # --- the seven outputs ---------------------------------------------------------------
 
 
+def _json_lists(texts: pd.Series, item: pa.DataType) -> tuple[pd.Index, pa.Array, pd.Series]:
+    """Parse JSON list texts in one vectorized pass: the row label of every item, the
+    items (flattened), and each row's list length (NaN for a null text or list).
+
+    The texts become the lines of one JSON-lines text, `{"v": <list>}`, read by
+    pyarrow's JSON reader with the list type given (newlines, only whitespace in valid
+    JSON, become spaces)."""
+    lines = '{"v":' + texts.fillna("null").astype(str).str.replace("\n", " ", regex=False) + "}"
+    table = pa_json.read_json(
+        io.BytesIO(lines.str.cat(sep="\n").encode()),
+        parse_options=pa_json.ParseOptions(explicit_schema=pa.schema([("v", pa.list_(item))])),
+    )
+    lists = table.column("v").combine_chunks()
+    lengths = pd.Series(
+        pc.list_value_length(lists).to_numpy(zero_copy_only=False), index=texts.index
+    ).astype("float64")
+    rows = texts.index[pc.list_parent_indices(lists).to_numpy()]
+    return rows, pc.list_flatten(lists), lengths
+
+
 def _navigation_measured(texts: pd.Series) -> pd.DataFrame:
     """Per session (index of `texts`, the JSON navigation lists): steps, distinct
     screens, entry and exit screen (the first / last step's, null or not), the last
     parseable view time, and the distinct features are added by the caller."""
-    nav = texts.map(json.loads, na_action="ignore")
-    lengths = nav.str.len()
-    steps = nav[lengths > 0].explode()
-    records = pd.DataFrame.from_records(
-        [step if isinstance(step, dict) else {} for step in steps.tolist()],
-        columns=["screen", "viewed_at"],
+    rows, steps, lengths = _json_lists(texts, NAVIGATION_STEP)
+    screens = pd.Series(steps.field("screen").to_pandas(), dtype="string")
+    viewed_at = pd.Series(steps.field("viewed_at").to_pandas(), dtype="string").str.replace(
+        "T", " "
     )
-    viewed_at = records["viewed_at"].astype("string").str.replace("T", " ")
     steps_frame = pd.DataFrame(
         {
-            "row": steps.index,
-            "screen": norm(records["screen"].astype("string")).to_numpy(),
+            "row": rows,
+            "screen": norm(screens).to_numpy(),
             "viewed_at": pd.to_datetime(
                 viewed_at.str.replace("Z", ""), errors="coerce", format="ISO8601"
             ).to_numpy(),
@@ -209,8 +231,8 @@ def _navigation_measured(texts: pd.Series) -> pd.DataFrame:
 
 def _features_counted(texts: pd.Series) -> pd.Series:
     """Per session: distinct non-null features (normalized) in the JSON list."""
-    features = texts.map(json.loads, na_action="ignore").explode()
-    features = norm(features[features.notna()].astype("string"))
+    rows, items, _ = _json_lists(texts, pa.string())
+    features = norm(pd.Series(items.to_numpy(zero_copy_only=False), index=rows, dtype="string"))
     return features.dropna().groupby(level=0).nunique().reindex(texts.index).fillna(0)
 
 
