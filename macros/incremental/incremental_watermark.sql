@@ -152,6 +152,8 @@
             invocation_id varchar not null,
             run_started_at timestamp not null
         )
+    {%- else -%}
+        select 1 as nothing_to_create
     {%- endif -%}
 {%- endmacro %}
 
