@@ -89,3 +89,61 @@ def test_daily_run_after_a_full_run_parses_partially(compiled: dict[str, dict[st
     log = compiled["daily"]["__log__"]
     assert FULL_PARSE not in log, [line for line in log.splitlines() if FULL_PARSE in line]
     assert PARTIAL_PARSE in log
+
+
+# A loaded warehouse's record, made by hand: the last passed complete build started on
+# 10-01 00:00; since then an event file (earliest row received 10-01 06:00:00) and a
+# users file (no received_at) were loaded; an older event file came before the build.
+AUDITED = [
+    "create schema ops",
+    "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
+    "selection varchar, is_complete_selection boolean, target_name varchar, "
+    "dbt_version varchar, started_at timestamp, finished_at timestamp, status varchar, "
+    "nodes_count integer, failed_nodes varchar[])",
+    "insert into ops.dbt_invocations values "
+    "('a', 'build', '{}', true, 'warehouse', '1.11', '2026-10-01 00:00:00', "
+    "'2026-10-01 00:05:00', 'passed', 1, []), "
+    "('b', 'build', '{}', false, 'warehouse', '1.11', '2026-10-03 00:00:00', "
+    "'2026-10-03 00:05:00', 'passed', 1, [])",
+    "create schema raw",
+    "create table raw._load_files (load_id varchar, source_file varchar, "
+    "file_sha256 varchar, table_name varchar, status varchar, reason varchar, "
+    "rows_read bigint, rows_loaded bigint, rows_duplicate bigint, rows_quarantined bigint, "
+    "started_at timestamp, finished_at timestamp, rows_conflicting bigint, "
+    "min_received_at timestamp)",
+    "insert into raw._load_files values "
+    "('l1', 'old.parquet', 'x', 'user_app_sessions', 'loaded', null, 5, 5, 0, 0, "
+    "'2026-09-30 00:00:00', '2026-09-30 00:01:00', 0, '2026-09-01 00:00:00'), "
+    "('l2', 'new.parquet', 'y', 'user_app_sessions', 'loaded', null, 5, 5, 0, 0, "
+    "'2026-10-02 00:00:00', '2026-10-02 00:01:00', 0, '2026-10-01 06:00:00'), "
+    "('l2', 'users.parquet', 'z', 'users', 'loaded', null, 5, 5, 0, 0, "
+    "'2026-10-02 00:00:00', '2026-10-02 00:01:00', 0, null)",
+]
+
+
+@pytest.mark.parametrize("old_loader", [False, True])
+def test_daily_window_starts_at_the_files_loaded_since_the_last_passed_build(
+    tmp_path: Path, old_loader: bool
+) -> None:
+    """One second before the earliest received_at of the event files loaded since the
+    last passed complete build (the partial one after it does not count), as a literal;
+    the lookback window when one of those files was audited without min_received_at."""
+    import duckdb
+
+    database = tmp_path / "audited.duckdb"
+    con = duckdb.connect(str(database))
+    for statement in AUDITED:
+        con.execute(statement)
+    if old_loader:
+        con.execute("update raw._load_files set min_received_at = null where load_id = 'l2'")
+    con.close()
+    h.run_dbt(["compile", "--select", *TESTS], database, tmp_path / "target", extra_env=h.DAILY_ENV)
+    compiled = _compiled(tmp_path / "target")
+    for name, column in TESTS.items():
+        sql = compiled[name]
+        if column is None:
+            assert "dbt_subquery" not in sql
+        elif old_loader:
+            assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
+        else:
+            assert f"where {column} > cast('2026-10-01 05:59:59.000000' as timestamp)" in sql
