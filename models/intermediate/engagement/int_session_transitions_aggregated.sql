@@ -1,23 +1,36 @@
-{#- Incremental, delete+insert by day: a day's transitions depend only on the
-    sessions opened that day, so a run rebuilds whole the days with a session
-    received since the watermark (late sessions included), from the parsed
-    navigation lists; fct_navigation_transitions sums the days. -#}
+{#- Incremental, delete+insert by (day, received day): the counts are sums
+    over sessions, and each session has one opened day and one received day,
+    so a run rebuilds whole only the (day, received day) groups with a session
+    received since the watermark: the new day's sessions, and for a late
+    session only what arrived with it, not its whole old day.
+    fct_navigation_transitions sums the groups. -#}
 {{ config(
     materialized='incremental',
-    unique_key='opened_date',
+    unique_key=['opened_date', 'received_date'],
 ) }}
 
 with
 
-all_user_app_sessions as (
+stg_user_app_sessions as (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-reprocessed_days as (
+all_user_app_sessions as (
 
-    select distinct opened_date
+    select
+        *,
+        {{ to_reporting_date('received_at') }} as received_date
+    from stg_user_app_sessions
+
+),
+
+reprocessed_groups as (
+
+    select distinct
+        opened_date,
+        received_date
     from all_user_app_sessions
     where {{ is_reprocessed('received_at', 'opened_date') }}
 
@@ -26,8 +39,8 @@ reprocessed_days as (
 user_app_sessions as (
 
     {{ select_reprocessed(
-        'all_user_app_sessions', 'reprocessed_days',
-        {'opened_date': 'opened_date'}
+        'all_user_app_sessions', 'reprocessed_groups',
+        {'opened_date': 'opened_date', 'received_date': 'received_date'}
     ) }}
 
 ),
@@ -37,6 +50,7 @@ session_screens as (
     select
         session_id,
         opened_date,
+        received_date,
         received_at,
         {{ list_transform('navigation_steps', 'step', 'step.screen_name') }}
             as screens
@@ -52,6 +66,7 @@ session_transitions as (
         every screen view. -#}
     select
         opened_date,
+        received_date,
         received_at,
         {{ list_pairs_with_next('screens', "'exit'") }} as transitions
     from session_screens
@@ -62,6 +77,7 @@ transitions_unnested as (
 
     select
         opened_date,
+        received_date,
         received_at,
         {{ unnest_list('transitions', 'transition', 'transition_position') }}
     from session_transitions
@@ -73,6 +89,7 @@ session_transitions_unnested as (
     {#- A session counts once per distinct transition it made. -#}
     select
         opened_date,
+        received_date,
         {{ unnest_list(
             list_distinct('transitions'), 'transition', 'transition_position'
         ) }}
@@ -84,12 +101,13 @@ transitions_counted as (
 
     select
         opened_date,
+        received_date,
         {{ pair_element('transition', 1) }} as from_screen,
         {{ pair_element('transition', 2) }} as to_screen,
         count(*) as transitions_count,
         max(received_at) as last_received_at
     from transitions_unnested
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -97,11 +115,12 @@ sessions_counted as (
 
     select
         opened_date,
+        received_date,
         {{ pair_element('transition', 1) }} as from_screen,
         {{ pair_element('transition', 2) }} as to_screen,
         count(*) as sessions_count
     from session_transitions_unnested
-    group by 1, 2, 3
+    group by 1, 2, 3, 4
 
 ),
 
@@ -110,10 +129,12 @@ final as (
     select
         {{ surrogate_key([
             'transitions_counted.opened_date',
+            'transitions_counted.received_date',
             'transitions_counted.from_screen',
             'transitions_counted.to_screen'
         ]) }} as day_transition_id,
         transitions_counted.opened_date,
+        transitions_counted.received_date,
         transitions_counted.from_screen,
         transitions_counted.to_screen,
         cast(transitions_counted.transitions_count as integer)
@@ -124,6 +145,8 @@ final as (
     inner join sessions_counted
         on
             transitions_counted.opened_date = sessions_counted.opened_date
+            and transitions_counted.received_date
+            = sessions_counted.received_date
             and transitions_counted.from_screen
             is not distinct from sessions_counted.from_screen
             and transitions_counted.to_screen

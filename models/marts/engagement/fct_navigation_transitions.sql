@@ -1,7 +1,8 @@
 {#- Screen-to-screen transitions within sessions over the whole data range:
     each navigation step points to the session's next step, and the last
     step of a session points to 'exit'. A table over the small per-day
-    aggregate int_session_transitions_aggregated (incremental). -#}
+    aggregate int_session_transitions_aggregated (incremental, per day and
+    received day). -#}
 
 with
 
@@ -13,7 +14,8 @@ session_transitions as (
 
 transitions_and_sessions as (
 
-    {#- Days add up: every session belongs to the one day it was opened. -#}
+    {#- The groups add up: every session belongs to exactly one (opened day,
+        received day). -#}
     select
         from_screen,
         to_screen,
