@@ -4,7 +4,19 @@
     no table mixes total and breakdown rows). DAU / WAU / MAU are distinct active users (interfaces.md definition
     of active) over the trailing 1 / 7 / 30 days including the day. Every
     util_days date gets a row per platform, with zeros where nothing
-    happened; ratios are null when their denominator is zero. -#}
+    happened; ratios are null when their denominator is zero.
+
+    Incremental by affected date window, delete+insert by (day, platform): a
+    run recomputes every day from the earliest day whose inputs changed (a
+    user-day or session rebuilt since the watermark, a changed sign-up or
+    install count, a new spine day) to the last, since a user-day on day A
+    moves WAU / MAU up to A + 29. It reads the active user-days from 30 days
+    before that day on: a user active only earlier is in none of the windows
+    it recomputes. -#}
+{{ config(
+    materialized='incremental',
+    unique_key=['activity_date', 'platform'],
+) }}
 
 {%- set platforms = ['android', 'ios', 'web', 'all'] %}
 
@@ -46,13 +58,161 @@ user_install_events as (
 
 ),
 
+sign_ups as (
+
+    select
+        signed_up_date as activity_date,
+        platform,
+        user_id
+    from users
+
+    union all
+
+    select
+        signed_up_date as activity_date,
+        'all' as platform,
+        user_id
+    from users
+
+),
+
+sign_ups_counted as (
+
+    select
+        activity_date,
+        platform,
+        count(*) as new_users_count
+    from sign_ups
+    group by 1, 2
+
+),
+
+install_events as (
+
+    {#- Install events carry no platform: they count on the user's sign-up
+        platform (web users never install). -#}
+    select
+        user_install_events.occurred_date as activity_date,
+        users.platform,
+        user_install_events.install_event_type
+    from user_install_events
+    inner join users
+        on user_install_events.user_id = users.user_id
+
+    union all
+
+    select
+        occurred_date as activity_date,
+        'all' as platform,
+        install_event_type
+    from user_install_events
+
+),
+
+install_events_counted as (
+
+    select
+        activity_date,
+        platform,
+        count(
+            case
+                when install_event_type in ('install', 'reinstall') then 1
+            end
+        ) as installs_count,
+        count(
+            case when install_event_type = 'uninstall' then 1 end
+        ) as uninstalls_count
+    from install_events
+    group by 1, 2
+
+),
+
+recompute_from as (
+
+    {#- The first day to recompute: on a full build the first spine day. -#}
+    {%- if is_incremental() %}
+        select min(changed_date) as first_date
+        from (
+            select min(activity_date) as changed_date
+            from user_platform_days
+            where
+                last_received_at
+                > {{ incremental_watermark('last_received_at') }}
+
+            union all
+
+            select min(opened_date) as changed_date
+            from app_sessions
+            where
+                last_received_at
+                > {{ incremental_watermark('last_received_at') }}
+
+            union all
+
+            select min(days.date_day) as changed_date
+            from days
+            where
+                days.date_day not in (
+                    select existing_days.activity_date
+                    from {{ this }} as existing_days
+                )
+
+            union all
+
+            select min(counted.activity_date) as changed_date
+            from (
+                select
+                    coalesce(
+                        sign_ups_counted.activity_date,
+                        install_events_counted.activity_date
+                    ) as activity_date,
+                    coalesce(
+                        sign_ups_counted.platform,
+                        install_events_counted.platform
+                    ) as platform,
+                    coalesce(sign_ups_counted.new_users_count, 0)
+                        as new_users_count,
+                    coalesce(install_events_counted.installs_count, 0)
+                        as installs_count,
+                    coalesce(install_events_counted.uninstalls_count, 0)
+                        as uninstalls_count
+                from sign_ups_counted
+                full outer join install_events_counted
+                    on
+                        sign_ups_counted.activity_date
+                        = install_events_counted.activity_date
+                        and sign_ups_counted.platform
+                        = install_events_counted.platform
+            ) as counted
+            inner join days
+                on counted.activity_date = days.date_day
+            left join {{ this }} as existing_counts
+                on
+                    counted.activity_date = existing_counts.activity_date
+                    and counted.platform = existing_counts.platform
+            where
+                existing_counts.activity_date is null
+                or counted.new_users_count != existing_counts.new_users_count
+                or counted.installs_count != existing_counts.installs_count
+                or counted.uninstalls_count
+                != existing_counts.uninstalls_count
+        ) as changes
+    {%- else %}
+        select min(date_day) as first_date
+        from days
+    {%- endif %}
+
+),
+
 day_platforms as (
 
     {%- for platform in platforms %}
         select
-            date_day as activity_date,
+            days.date_day as activity_date,
             '{{ platform }}' as platform
         from days
+        inner join recompute_from
+            on days.date_day >= recompute_from.first_date
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -65,7 +225,8 @@ active_user_days as (
     select
         user_id,
         activity_date,
-        platform
+        platform,
+        last_received_at
     from user_platform_days
 
     union all
@@ -73,8 +234,20 @@ active_user_days as (
     select
         user_id,
         activity_date,
-        'all' as platform
+        'all' as platform,
+        last_received_at
     from user_daily_activity
+
+),
+
+window_user_days as (
+
+    select active_user_days.*
+    from active_user_days
+    inner join recompute_from
+        on
+            active_user_days.activity_date
+            >= {{ dbt.dateadd('day', -30, 'recompute_from.first_date') }}
 
 ),
 
@@ -88,7 +261,7 @@ active_user_days_sequenced as (
             partition by user_id, platform
             order by activity_date
         ) as next_activity_date
-    from active_user_days
+    from window_user_days
 
 ),
 
@@ -199,71 +372,13 @@ active_users_counted as (
 
 ),
 
-sign_ups as (
+last_received as (
 
     select
-        signed_up_date as activity_date,
         platform,
-        user_id
-    from users
-
-    union all
-
-    select
-        signed_up_date as activity_date,
-        'all' as platform,
-        user_id
-    from users
-
-),
-
-sign_ups_counted as (
-
-    select
         activity_date,
-        platform,
-        count(*) as new_users_count
-    from sign_ups
-    group by 1, 2
-
-),
-
-install_events as (
-
-    {#- Install events carry no platform: they count on the user's sign-up
-        platform (web users never install). -#}
-    select
-        user_install_events.occurred_date as activity_date,
-        users.platform,
-        user_install_events.install_event_type
-    from user_install_events
-    inner join users
-        on user_install_events.user_id = users.user_id
-
-    union all
-
-    select
-        occurred_date as activity_date,
-        'all' as platform,
-        install_event_type
-    from user_install_events
-
-),
-
-install_events_counted as (
-
-    select
-        activity_date,
-        platform,
-        count(
-            case
-                when install_event_type in ('install', 'reinstall') then 1
-            end
-        ) as installs_count,
-        count(
-            case when install_event_type = 'uninstall' then 1 end
-        ) as uninstalls_count
-    from install_events
+        max(last_received_at) as last_received_at
+    from window_user_days
     group by 1, 2
 
 ),
@@ -271,22 +386,26 @@ install_events_counted as (
 sessions as (
 
     select
-        opened_date as activity_date,
-        platform,
-        session_seconds,
-        is_bounce,
-        is_crashed
+        app_sessions.opened_date as activity_date,
+        app_sessions.platform,
+        app_sessions.session_seconds,
+        app_sessions.is_bounce,
+        app_sessions.is_crashed
     from app_sessions
+    inner join recompute_from
+        on app_sessions.opened_date >= recompute_from.first_date
 
     union all
 
     select
-        opened_date as activity_date,
+        app_sessions.opened_date as activity_date,
         'all' as platform,
-        session_seconds,
-        is_bounce,
-        is_crashed
+        app_sessions.session_seconds,
+        app_sessions.is_bounce,
+        app_sessions.is_crashed
     from app_sessions
+    inner join recompute_from
+        on app_sessions.opened_date >= recompute_from.first_date
 
 ),
 
@@ -336,7 +455,8 @@ final as (
         cast(sessions_counted.bounced_sessions_count as double)
         / nullif(sessions_counted.sessions_count, 0) as bounce_rate,
         cast(coalesce(sessions_counted.crashed_sessions_count, 0) as integer)
-            as crashed_sessions_count
+            as crashed_sessions_count,
+        last_received.last_received_at
 
     from day_platforms
     left join active_users_counted
@@ -355,6 +475,10 @@ final as (
         on
             day_platforms.activity_date = sessions_counted.activity_date
             and day_platforms.platform = sessions_counted.platform
+    left join last_received
+        on
+            day_platforms.activity_date = last_received.activity_date
+            and day_platforms.platform = last_received.platform
 
 )
 
