@@ -383,7 +383,21 @@ def _out_of_order_copy(built, tmp_path: Path) -> Path:
     return database
 
 
-def test_a_file_loaded_out_of_received_order_is_reprocessed_from_its_own_rows(built, tmp_path):
+@pytest.fixture(scope="module")
+def full_with_batch3(built, tmp_path_factory) -> Path:
+    """A full rebuild of the catalog and the three batches."""
+    work, full_dir = built[2].parent, tmp_path_factory.mktemp("full3")
+    full = full_dir / "full3.duckdb"
+    batch3 = _write(full_dir / "batch3", OUT_OF_ORDER)
+    load_paths([work / "catalog", work / "batch1", work / "batch2", batch3], full)
+    _dbt(["seed", "--quiet"], full, full_dir)
+    _dbt(["run", "--quiet", "--full-refresh", "--select", MODELS], full, full_dir)
+    return full
+
+
+def test_a_file_loaded_out_of_received_order_is_reprocessed_from_its_own_rows(
+    built, tmp_path, full_with_batch3
+):
     """The batch-3 file's earliest received_at (09-03 20:05:05, raw._load_files) is
     before the newest received_at the models hold (09-04 08:00), and the file was loaded
     after their last build (ops.incremental_builds): the run reprocesses from 09-03
@@ -399,19 +413,14 @@ def test_a_file_loaded_out_of_received_order_is_reprocessed_from_its_own_rows(bu
         "from marts.fct_app_sessions where session_id = 's4'",
     ) == (2, 28_200)  # u2's s3 ended 09-03 12:10:00; s4 opened 20:00:00: 7 h 50 min
 
-    full = tmp_path / "full3.duckdb"
-    work = built[2].parent
-    load_paths([work / "catalog", work / "batch1", work / "batch2", tmp_path / "batch3"], full)
-    _dbt(["seed", "--quiet"], full, tmp_path)
-    _dbt(["run", "--quiet", "--full-refresh", "--select", MODELS], full, tmp_path)
-    _assert_equal_marts(database, full)
+    _assert_equal_marts(database, full_with_batch3)
 
 
-def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path):
+def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path, full_with_batch3):
     """Without the load record (a file audited by an older loader: no
     min_received_at) the run falls back to the lookback: with one hour, its watermark
     is 09-04 07:00, the session is missed, counted, and `behavior reprocess` takes
-    it in."""
+    it in: then every mart equals a full rebuild (the 09-03 DAU, WAU and MAU too)."""
     database = _out_of_order_copy(built, tmp_path)
     con = duckdb.connect(str(database))
     con.execute(
@@ -430,3 +439,4 @@ def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path):
     )
     assert _one(database, MISSED) == (0,)
     assert _one(database, SESSIONS_OF_U2) == (2,)
+    _assert_equal_marts(database, full_with_batch3)

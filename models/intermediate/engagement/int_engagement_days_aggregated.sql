@@ -9,7 +9,8 @@
     Incremental by affected date window, delete+insert by (day, platform): a
     run recomputes every day from the earliest day whose inputs changed (a
     user-day or session rebuilt since the watermark, a changed sign-up or
-    install count, a new spine day) to the last, since a user-day on day A
+    install count, a new spine day, the first day `behavior reprocess` names)
+    to the last, since a user-day on day A
     moves WAU / MAU up to A + 29. It reads the active user-days from 30 days
     before that day on: a user active only earlier is in none of the windows
     it recomputes. -#}
@@ -148,6 +149,13 @@ recompute_from as (
                 > {{ incremental_watermark('last_received_at') }}
 
             union all
+
+            {%- if var('behavior__reprocess_from', none) %}
+                select cast('{{ var("behavior__reprocess_from") }}' as date)
+                    as changed_date
+
+                union all
+            {%- endif %}
 
             select min(days.date_day) as changed_date
             from days
