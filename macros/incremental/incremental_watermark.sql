@@ -1,13 +1,14 @@
 {% macro incremental_watermark(watermark_column='last_received_at') -%}
-    {#- The received_at from which an incremental run reprocesses.
+    {#- The received_at from which an incremental run reprocesses, as a scalar
+        subquery on this model.
 
         Exact (DuckDB warehouse loaded by `behavior load`): the newest value of
-        `watermark_column` already in this model, or, when earlier, the
-        earliest received_at of the files loaded since this model's previous
-        build (raw._load_files.min_received_at, against the build time its
-        post-hook keeps in ops.incremental_builds). A file loaded out of
-        received order is reprocessed from its own earliest row, and a daily
-        run reprocesses the new day only.
+        `watermark_column` already in this model, or, when earlier, one second
+        before the earliest received_at of the files loaded since this model's
+        previous build (macro files_loaded_since, against the build time its
+        post-hook keeps in ops.incremental_builds): a literal. A file loaded
+        out of received order is reprocessed from its own earliest row, and a
+        daily run reprocesses the new day only.
 
         Lookback (fallback): the newest value minus
         var behavior__incremental_lookback_hours, when that record is not
@@ -16,90 +17,77 @@
         before it and loaded after the previous run are "beyond the lookback":
         counted in rpt_pipeline_late_events, picked up by `behavior reprocess`. -#}
     {%- set newest = 'max(' ~ watermark_column ~ ')' -%}
-    {%- set lookback = dbt.dateadd(
-        'hour', -1 * var('behavior__incremental_lookback_hours'), newest
-    ) -%}
-    {%- set builds = incremental_builds_relation() -%}
-    {%- set audit = load_audit_relation() -%}
-    {%- if builds is none or audit is none %}
-    (
-        select {{ lookback }}
-        from {{ this }}
-    )
-    {%- else %}
-    (
-        with previous_build as (
-            select max(run_started_at) as built_at
-            from {{ builds }}
-            where model_name = '{{ this.identifier }}'
-        ),
-
-        loaded_since as (
-            select
-                min(audit.min_received_at) as min_received_at,
-                count(*) filter (
-                    where audit.min_received_at is null
-                ) as unknown_files_count
-            from {{ audit }} as audit
-            cross join previous_build
-            where
-                audit.finished_at >= previous_build.built_at
-                and audit.rows_loaded > 0
-                and audit.table_name in ({{ received_at_tables() }})
-        )
-
-        select
-            case
-                when max(previous_build.built_at) is null
-                    or max(loaded_since.unknown_files_count) > 0
-                    then {{ lookback }}
-                {#- Callers keep rows received after the watermark: one
-                    second before the file's earliest row keeps that row. -#}
-                else least(
-                    {{ newest }},
-                    coalesce(
-                        {{ dbt.dateadd(
-                            'second', -1, 'max(loaded_since.min_received_at)'
-                        ) }},
-                        {{ newest }}
-                    )
-                )
-            end
-        from {{ this }}
-        cross join previous_build
-        cross join loaded_since
-    )
-    {%- endif %}
+    {%- set loaded = model_files_loaded_since() -%}
+    {%- if not loaded.exact -%}
+        {%- set watermark = dbt.dateadd(
+            'hour', -1 * var('behavior__incremental_lookback_hours'), newest
+        ) -%}
+    {%- elif loaded.since is none -%}
+        {%- set watermark = newest -%}
+    {%- else -%}
+        {%- set watermark = 'least(' ~ newest ~ ", cast('" ~ loaded.since
+            ~ "' as " ~ api.Column.translate_type('timestamp') ~ '))' -%}
+    {%- endif -%}
+    (select {{ watermark }} from {{ this }})
 {%- endmacro %}
 
 
 {% macro exact_watermark_available() -%}
-    {#- True when incremental_watermark is exact for this model in this run (the
-        record of its previous build is there, and every file loaded since has
-        its min_received_at); decided with one query at execution. -#}
+    {#- True when incremental_watermark is exact for this model in this run. -#}
+    {{ return(model_files_loaded_since().exact) }}
+{%- endmacro %}
+
+
+{% macro model_files_loaded_since() -%}
+    {#- files_loaded_since this model's previous build (ops.incremental_builds). -#}
     {%- set builds = incremental_builds_relation() -%}
+    {%- if builds is none -%}
+        {{ return({'exact': false, 'since': none}) }}
+    {%- endif -%}
+    {%- set reference -%}
+        select max(run_started_at)
+        from {{ builds }}
+        where model_name = '{{ this.identifier }}'
+    {%- endset -%}
+    {{ return(files_loaded_since(reference)) }}
+{%- endmacro %}
+
+
+{% macro files_loaded_since(reference_query) -%}
+    {#- The event files loaded since a reference time, from the loader's audit
+        (raw._load_files), queried once at execution. `reference_query`
+        selects that time (one row, one column; null when there is none).
+        Returns {'exact': whether every such file is known, 'since': one second
+        before their earliest received_at as text, or none when no file came}.
+        exact is false when there is no audit, no reference time, or a file
+        audited without min_received_at (an older loader): callers then fall
+        back to the lookback window. -#}
     {%- set audit = load_audit_relation() -%}
-    {%- if builds is none or audit is none -%}
-        {{ return(false) }}
+    {%- if audit is none -%}
+        {{ return({'exact': false, 'since': none}) }}
     {%- endif -%}
     {%- set query -%}
-        with previous_build as (
-            select max(run_started_at) as built_at
-            from {{ builds }}
-            where model_name = '{{ this.identifier }}'
+        with reference as (
+            select ({{ reference_query }}) as reference_time
         )
         select
-            max(previous_build.built_at) is not null
-            and count(audit.table_name) = 0 as is_exact
-        from previous_build
+            max(reference.reference_time) is not null
+            and count(audit.table_name) filter (
+                where audit.min_received_at is null
+            ) = 0 as is_exact,
+            strftime(
+                {{ dbt.dateadd('second', -1, 'min(audit.min_received_at)') }},
+                '%Y-%m-%d %H:%M:%S.%f'
+            ) as since
+        from reference
         left join {{ audit }} as audit
             on
-                audit.finished_at >= previous_build.built_at
+                audit.finished_at >= reference.reference_time
                 and audit.rows_loaded > 0
                 and audit.table_name in ({{ received_at_tables() }})
-                and audit.min_received_at is null
     {%- endset -%}
-    {{ return(run_query(query).columns[0].values()[0]) }}
+    {%- set row = run_query(query).rows[0] -%}
+    {{ return({'exact': row[0], 'since': row[1] if row[0] else none}) }}
 {%- endmacro %}
 
 

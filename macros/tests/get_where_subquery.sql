@@ -65,40 +65,22 @@
     {#- The start of the daily tests' window, as a timestamp text, or none: one
         second before the earliest received_at of the event files loaded since
         the last passed complete `dbt build` / `dbt run` (ops.dbt_invocations,
-        raw._load_files); none (the lookback window applies) when there is no
-        such build, no such file, or a file audited without min_received_at.
-        Queried once per test at execution, DuckDB only. -#}
-    {%- set audit = load_audit_relation() -%}
+        macro files_loaded_since); none (the lookback window applies) when
+        there is no such build, no such file, or a file audited without
+        min_received_at. Queried once per test at execution, DuckDB only. -#}
     {%- set invocations = adapter.get_relation(
         database=target.database, schema='ops', identifier='dbt_invocations'
-    ) if audit is not none else none -%}
+    ) if execute and target.type == 'duckdb' else none -%}
     {%- if invocations is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set query -%}
-        with last_build as (
-            select max(started_at) as started_at
-            from {{ invocations }}
-            where
-                status = 'passed'
-                and is_complete_selection
-                and command in ('build', 'run')
-        )
-        select
-            strftime(
-                {{ dbt.dateadd('second', -1, 'min(audit.min_received_at)') }},
-                '%Y-%m-%d %H:%M:%S.%f'
-            ) as since,
-            count(audit.table_name) filter (
-                where audit.min_received_at is null
-            ) as unknown_files_count
-        from last_build
-        left join {{ audit }} as audit
-            on
-                audit.finished_at >= last_build.started_at
-                and audit.rows_loaded > 0
-                and audit.table_name in ({{ received_at_tables() }})
+    {%- set reference -%}
+        select max(started_at)
+        from {{ invocations }}
+        where
+            status = 'passed'
+            and is_complete_selection
+            and command in ('build', 'run')
     {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
-    {{ return(row[0] if row[1] == 0 else none) }}
+    {{ return(files_loaded_since(reference).since) }}
 {%- endmacro %}
