@@ -59,10 +59,7 @@ renamed as (
             'step',
             struct_pack([
                 ('screen_name', 'lower(trim(step.screen))'),
-                ('viewed_at', dbt.safe_cast(
-                    "replace(replace(step.viewed_at, 'T', ' '), 'Z', '')",
-                    api.Column.translate_type('timestamp')
-                )),
+                ('viewed_at', iso_timestamp('step.viewed_at')),
             ])
         ) }} as navigation_steps,
         {{ list_sort(list_distinct(
