@@ -12,6 +12,7 @@
 
 {% macro spark__list_element(list_expression, position) -%}
     {#- element_at is 1-based and gives null out of range (ANSI off, as
-        dbt-spark sets it). -#}
-    element_at({{ list_expression }}, {{ position }})
+        dbt-spark sets it); its position must be an int (an unnest position
+        is a bigint). -#}
+    element_at({{ list_expression }}, cast({{ position }} as int))
 {%- endmacro %}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,21 @@ def dbt_env(database: Path, target_path: Path, target: str = "sample") -> dict[s
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample seeds built once into a private DuckDB file (dbt seed + dbt run), with
+    that build's target directory (manifest, semantic manifest). Shared by the modules
+    that only read it (report, dashboard, semantic layer, personal data): none may
+    write to it."""
+    base = tmp_path_factory.mktemp("sample_build")
+    database = base / "sample.duckdb"
+    env = dbt_env(database, base / "target")
+    dbt = str(Path(sys.executable).parent / "dbt")
+    for command in (["seed", "--quiet"], ["run", "--quiet"]):
+        result = subprocess.run(
+            [dbt, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return {"database": database, "target": base / "target"}

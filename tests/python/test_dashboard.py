@@ -20,9 +20,8 @@ import pytest
 
 from behavior import cli
 from behavior.dashboard import queries as q
-from conftest import ROOT, dbt_env
+from conftest import ROOT
 
-DBT = str(Path(sys.executable).parent / "dbt")
 APP = ROOT / "scripts" / "behavior" / "dashboard" / "app.py"
 PAGES = {
     "overview": "Overview",
@@ -39,18 +38,9 @@ STREAMLIT_PROBE = "/_stcore/"
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The sample seeds built into a private DuckDB file (dbt seed + dbt run), with the
-    manifest of that build."""
-    base = tmp_path_factory.mktemp("dashboard_sample")
-    database = base / "sample.duckdb"
-    env = dbt_env(database, base / "target")
-    for command in (["seed", "--quiet"], ["run", "--quiet"]):
-        result = subprocess.run(
-            [DBT, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
-        )
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return {"database": database, "target": base / "target"}
+def warehouse(sample_build: dict[str, Path]) -> dict[str, Path]:
+    """The sample build (conftest) and its manifest, read only."""
+    return sample_build
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hmac
-import subprocess
 from hashlib import sha256
 
 import duckdb
@@ -20,21 +19,13 @@ import pytest
 from behavior import generate as gen
 from behavior import pseudonymize
 from behavior.cli import build_parser
-from conftest import ROOT, dbt_env
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory):
-    work = tmp_path_factory.mktemp("pii")
-    database = work / "sample.duckdb"
-    env = dbt_env(database, work / "target")
-    dbt = str(ROOT / ".venv" / "bin" / "dbt")
-    for args in (["seed", "--quiet"], ["run", "--quiet"]):
-        result = subprocess.run(
-            [dbt, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
-    return database
+def sample_warehouse(sample_build):
+    """The sample build (conftest), read only."""
+    return sample_build["database"]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import json
 import math
 import re
 import subprocess
-import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,10 +24,8 @@ from behavior import cli
 from behavior.report import data as report_data
 from behavior.report import page, pdf, write_report
 from behavior.report.kpis import HEADLINE, KPIS
-from conftest import ROOT, dbt_env
 from pdf_text import text_runs
 
-DBT = str(Path(sys.executable).parent / "dbt")
 CHROMIUM_MISSING = pdf.chromium_problem()
 needs_chromium = pytest.mark.skipif(
     CHROMIUM_MISSING is not None, reason=f"no PDF / rendering test: {CHROMIUM_MISSING}"
@@ -36,17 +33,9 @@ needs_chromium = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample seeds built into a private DuckDB file (dbt seed + dbt run)."""
-    base = tmp_path_factory.mktemp("report_sample")
-    database = base / "sample.duckdb"
-    env = dbt_env(database, base / "target")
-    for command in (["seed", "--quiet"], ["run", "--quiet"]):
-        result = subprocess.run(
-            [DBT, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
-        )
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return database
+def sample_warehouse(sample_build: dict[str, Path]) -> Path:
+    """The sample build (conftest), read only."""
+    return sample_build["database"]
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,6 @@ target/semantic_manifest.json) and one MetricFlow engine in this process
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,24 +16,14 @@ import pytest
 
 from behavior.cli import main
 from behavior.metrics import SemanticLayer
-from conftest import ROOT, dbt_env
 
-DBT = str(Path(sys.executable).parent / "dbt")
 DAY = "metric_time__day"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(database, semantic manifest) of the sample built into a private DuckDB file."""
-    base = tmp_path_factory.mktemp("semantic_sample")
-    database = base / "sample.duckdb"
-    env = dbt_env(database, base / "target")
-    for command in (["seed", "--quiet"], ["run", "--quiet"]):
-        result = subprocess.run(
-            [DBT, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
-        )
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return database, base / "target" / "semantic_manifest.json"
+def built(sample_build: dict[str, Path]) -> tuple[Path, Path]:
+    """(database, semantic manifest) of the sample build (conftest), read only."""
+    return sample_build["database"], sample_build["target"] / "semantic_manifest.json"
 
 
 @pytest.fixture(scope="module")
