@@ -9,6 +9,13 @@
     Course completion (step 7) is added in fct_purchase_funnel from
     fct_course_enrollments. -#}
 
+{#- Incremental, delete+insert by user x course: a funnel needs all of its
+    user's events on that course, so every user x course with a step event
+    received since the watermark is rebuilt from all of them. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='course_funnel_id',
+) }}
 {%- set window_days = var('behavior__funnel_conversion_window_days') -%}
 
 with
@@ -25,7 +32,7 @@ purchase_events as (
 
 ),
 
-step_events as (
+all_step_events as (
 
     select
         event_id,
@@ -33,6 +40,8 @@ step_events as (
         course_id,
         platform,
         occurred_at,
+        occurred_date,
+        received_at,
         case event_type
             when 'course_click' then 1
             when 'wishlist_add' then 2
@@ -59,10 +68,45 @@ step_events as (
         course_id,
         platform,
         occurred_at,
+        occurred_date,
+        received_at,
         5 as step_number
 
     from purchase_events
     where event_type = 'transaction_completed'
+
+),
+
+reprocessed_funnels as (
+
+    select distinct
+        user_id,
+        course_id
+    from all_step_events
+    where {{ is_reprocessed('received_at', 'occurred_date') }}
+
+),
+
+step_events as (
+
+    {{ select_reprocessed(
+        'all_step_events',
+        'reprocessed_funnels',
+        {'user_id': 'user_id', 'course_id': 'course_id'}
+    ) }}
+
+),
+
+funnels_received as (
+
+    {#- The newest received_at of each rebuilt funnel's events: the
+        watermark of the next incremental run. -#}
+    select
+        user_id,
+        course_id,
+        max(received_at) as last_received_at
+    from step_events
+    group by 1, 2
 
 ),
 
@@ -257,22 +301,30 @@ attempts_ranked as (
 funnels_keyed as (
 
     select
-        {{ surrogate_key(['user_id', 'course_id']) }} as course_funnel_id,
-        user_id,
-        course_id,
-        platform,
-        clicked_at,
-        conversion_window_ends_at,
-        wishlisted_at,
-        carted_at,
-        purchase_attempted_at,
-        paid_at,
-        first_module_started_at,
-        furthest_step_number,
-        cast(funnel_attempts_count as integer) as funnel_attempts_count
+        {{ surrogate_key([
+            'attempts_ranked.user_id', 'attempts_ranked.course_id'
+        ]) }} as course_funnel_id,
+        attempts_ranked.user_id,
+        attempts_ranked.course_id,
+        attempts_ranked.platform,
+        attempts_ranked.clicked_at,
+        attempts_ranked.conversion_window_ends_at,
+        attempts_ranked.wishlisted_at,
+        attempts_ranked.carted_at,
+        attempts_ranked.purchase_attempted_at,
+        attempts_ranked.paid_at,
+        attempts_ranked.first_module_started_at,
+        attempts_ranked.furthest_step_number,
+        cast(attempts_ranked.funnel_attempts_count as integer)
+            as funnel_attempts_count,
+        funnels_received.last_received_at
 
     from attempts_ranked
-    where attempt_rank = 1
+    inner join funnels_received
+        on
+            attempts_ranked.user_id = funnels_received.user_id
+            and attempts_ranked.course_id = funnels_received.course_id
+    where attempts_ranked.attempt_rank = 1
 
 )
 
