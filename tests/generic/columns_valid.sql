@@ -9,6 +9,8 @@
       {column: c, rule: range, min: x, max: y}     nulls pass; either bound optional
       {column: c, rule: not_after, later_column: d}       nulls pass
       {rule: expression, expression: "...", where: "..."}  null fails
+      {column: c, rule: relationship, to: "ref('m')", field: f}
+                                                   non-null c is a value of m.f
     The test returns one row per broken rule with the number of failing rows
     (for unique: surplus copies; for a multi-column key: duplicated keys); the
     failure count dbt compares to its thresholds is their sum. Rows are read
@@ -17,7 +19,14 @@
     Where the contracts' NOT NULL constraints are not enforced (Spark on
     Parquet; views on any engine), the error-severity test of a model also
     checks every column with a not_null constraint, so the guarantee holds
-    everywhere. -#}
+    everywhere.
+    A relationship rule counts the rows whose value is missing from the
+    other model, as dbt's relationships test does; it reads all of the other
+    model (the daily scope applies to `model` only). Its ref() makes the
+    test depend on both models, and dbt then holds back only the nodes that
+    descend from both: an error-severity reference whose parent is not an
+    ancestor of the model stays a relationships test of its own, so a broken
+    key still stops every node downstream. -#}
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
 {%- set all_rules = rules | list -%}
@@ -74,6 +83,17 @@
     {%- elif kind == 'not_after' -%}
         {%- set label = column ~ ' not_after ' ~ rule['later_column'] -%}
         {%- set failing = 'sum(case when ' ~ column ~ ' > ' ~ rule['later_column'] ~ ' then 1 else 0 end)' -%}
+    {%- elif kind == 'relationship' -%}
+        {#- A left join to the distinct parent keys, not an `in` subquery:
+            Spark rejects subqueries inside aggregates. `model` is not
+            aliased: in a daily run it is already an aliased subquery. -#}
+        {%- set parent = rule['to'] -%}
+        {%- set parent_name = (parent.identifier if parent.identifier is defined
+            else (parent | string).split('.')[-1]) | replace('"', '') | replace('`', '') -%}
+        {%- set label = column ~ ' relationship ' ~ parent_name ~ '.' ~ rule['field'] -%}
+        {%- set failing -%}
+            (select count(*) from {{ model }} left join (select distinct {{ rule['field'] }} as parent_key from {{ parent }}) as parent_keys on {{ column }} = parent_keys.parent_key where {{ column }} is not null and parent_keys.parent_key is null)
+        {%- endset -%}
     {%- elif kind == 'expression' -%}
         {%- set label = rule['expression'] -%}
         {%- set broken = 'not coalesce((' ~ rule['expression'] ~ '), false)' -%}
@@ -91,9 +111,13 @@ with
 
 counted as (
 
+    {#- count(*) makes this one row even when every rule is a subquery
+        (a compound key, a relationship): a select of scalar subqueries
+        alone would return them once per row of the model. -#}
     select
-    {%- for label, failing in checks %}
-        coalesce({{ failing }}, 0) as rule_{{ loop.index }}{{ ',' if not loop.last }}
+        count(*) as rows_checked
+    {%- for label, failing in checks %},
+        coalesce({{ failing }}, 0) as rule_{{ loop.index }}
     {%- endfor %}
     from {{ model }}
 

@@ -19,7 +19,13 @@ Breaks (each replaces, before -> now):
 - fct_payment_attempts, payment method 'cheque': accepted_values (warn) ->
   fct_payment_attempts__anomaly_checks (warn);
 - fct_purchases, outcome 'lost' on an unpaid order: accepted_values ->
-  fct_purchases__checks (error).
+  fct_purchases__checks (error);
+- dim_quizzes, a module that is not in dim_modules: relationships (warn) ->
+  dim_quizzes__anomaly_checks (warn), beside its pass-mark rule;
+- dim_modules, a quiz that is not in dim_quizzes: relationships (warn) ->
+  dim_modules__anomaly_checks (warn), a test whose rules are all subqueries, so it
+  also pins that such a test counts each broken row once, not once per row.
+Each test's failure count (what dbt compares to its thresholds) is the sum of its rules.
 """
 
 from __future__ import annotations
@@ -33,7 +39,14 @@ import pytest
 
 import incremental_helpers as h
 
-MODELS = ("dim_quizzes", "fct_payment_attempts", "fct_purchases")
+MODELS = (
+    "dim_courses",
+    "dim_modules",
+    "dim_quizzes",
+    "dim_users",
+    "fct_payment_attempts",
+    "fct_purchases",
+)
 BREAKS = [
     # a quiz whose id is null, and a second copy of a real quiz (raw is append-only)
     "insert into raw.quizzes select null, module_id, quiz_title, pass_mark_percent "
@@ -50,6 +63,12 @@ BREAKS = [
     "where payment_attempt_id = (select max(payment_attempt_id) from marts.fct_payment_attempts)",
     "update marts.fct_purchases set payment_outcome = 'lost' "
     "where order_id = (select min(order_id) from marts.fct_purchases where not is_paid)",
+    # references to nothing: neither the min nor the max quiz (both broken above)
+    "update marts.dim_quizzes set module_id = 'no-such-module' where quiz_id = "
+    "(select min(quiz_id) from marts.dim_quizzes "
+    "where quiz_id > (select min(quiz_id) from marts.dim_quizzes))",
+    "update marts.dim_modules set quiz_id = 'no-such-quiz' "
+    "where module_id = (select min(module_id) from marts.dim_modules where quiz_id is not null)",
     # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
     "create or replace table marts.fct_payment_attempts as "
     "select * from marts.fct_payment_attempts",
@@ -60,7 +79,11 @@ EXPECTED = {
     "source_app__quizzes__checks": ("fail", {"quiz_id unique": 1, "quiz_id not_null": 1}),
     "stg_app__quizzes__checks": ("fail", {"quiz_id not_null": 1, "quiz_id unique": 1}),
     "dim_quizzes__checks": ("fail", {"quiz_id unique": 1}),
-    "dim_quizzes__anomaly_checks": ("warn", {"pass_mark_percent range": 1}),
+    "dim_quizzes__anomaly_checks": (
+        "warn",
+        {"pass_mark_percent range": 1, "module_id relationship dim_modules.module_id": 1},
+    ),
+    "dim_modules__anomaly_checks": ("warn", {"quiz_id relationship dim_quizzes.quiz_id": 1}),
     "fct_payment_attempts__checks": ("fail", {"attempt_number range": 1}),
     "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
     "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
@@ -104,13 +127,21 @@ def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
     )
     results = _test_results(target)
     status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    failures = {r["unique_id"].split(".")[2]: r["failures"] for r in results}
     reported = {}
     for name in EXPECTED:
         rows = h.query(database, f"select rule_checked, failing_rows from dbt_test__audit.{name}")
         reported[name] = {rule: count for rule, count in rows}
+        assert len(reported[name]) == len(rows), f"{name} reports a rule twice: {rows}"
     reported[CONSTRAINTS_TEST] = _nullable(database)
     run = h.run_dbt(["run", "--select", "dim_quizzes"], database, target, "sample", check=False)
-    return {"tested": tested, "status": status, "reported": reported, "run": run}
+    return {
+        "tested": tested,
+        "status": status,
+        "failures": failures,
+        "reported": reported,
+        "run": run,
+    }
 
 
 def _nullable(database: Path) -> set[str]:
@@ -137,6 +168,7 @@ def test_a_broken_row_fails_or_warns_by_severity(broken: dict, name: str) -> Non
     status, rules = EXPECTED[name]
     assert broken["status"][name] == status
     assert broken["reported"][name] == rules
+    assert broken["failures"][name] == sum(rules.values())
 
 
 def test_error_rules_fail_the_command(broken: dict) -> None:
