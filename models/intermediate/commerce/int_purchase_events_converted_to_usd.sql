@@ -8,7 +8,7 @@
 
 with
 
-all_purchase_events as (
+all_purchase_events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_purchases') }}
 

@@ -13,25 +13,25 @@
 
 with
 
-all_user_app_sessions as (
+all_user_app_sessions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-all_user_course_interactions as (
+all_user_course_interactions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_course_interactions') }}
 
 ),
 
-all_quiz_attempts as (
+all_quiz_attempts as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__quiz_attempts') }}
 
 ),
 
-all_user_purchases as (
+all_user_purchases as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_purchases') }}
     where event_type != 'refund'

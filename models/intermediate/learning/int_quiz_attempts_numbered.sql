@@ -8,7 +8,7 @@
 
 with
 
-all_quiz_attempts as (
+all_quiz_attempts as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__quiz_attempts') }}
 

@@ -7,7 +7,7 @@
 
 with
 
-all_purchase_events as (
+all_purchase_events as {{ not_materialized() }} (
 
     select * from {{ ref('int_purchase_events_converted_to_usd') }}
 

@@ -12,7 +12,7 @@
 
 with
 
-all_user_app_sessions as (
+all_user_app_sessions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 

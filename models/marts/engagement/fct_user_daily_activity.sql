@@ -7,7 +7,7 @@
 
 with
 
-all_user_platform_days as (
+all_user_platform_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_user_platform_days_aggregated') }}
 

@@ -7,7 +7,7 @@
 
 with
 
-all_quiz_attempts as (
+all_quiz_attempts as {{ not_materialized() }} (
 
     select * from {{ ref('int_quiz_attempts_numbered') }}
 
