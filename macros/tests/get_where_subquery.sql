@@ -10,8 +10,9 @@
         so the switch never invalidates dbt's partial-parse cache the way a
         changed --vars does. A test on a raw event table (a source with a
         loaded_at_field, received_at) is scoped the same way on that column.
-        Tests that compare a model to another (relationships) still read all
-        of the other one. Where the loader's audit says which files came since
+        Rules that compare a model to another (relationship) still read all
+        of the other one; a singular test scopes the rows it checks with
+        recent_rows(). Where the loader's audit says which files came since
         the last passed complete build (macro recent_rows_since), the window
         starts one second before their earliest received_at instead, a literal
         the engine can push down: exactly the rows loaded since. -#}
@@ -20,14 +21,12 @@
     {%- if where -%}
         {%- do filters.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- set recent_only = var('behavior__test_recent_only', false)
-        or (execute and env_var('BEHAVIOR_TEST_RECENT_ONLY', 'false') | lower in ('true', '1')) -%}
     {%- set column = none -%}
-    {%- if recent_only and model.attached_node -%}
+    {%- if recent_only_tests() and model.attached_node -%}
         {%- set tested = graph.nodes.get(model.attached_node) -%}
         {%- set column = tested.config.meta.get('test_window_column')
             if tested else none -%}
-    {%- elif recent_only and model.depends_on -%}
+    {%- elif recent_only_tests() and model.depends_on -%}
         {#- A test on one raw event table (its columns_valid test) reads the
             rows received within the lookback, the ones this run staged. -#}
         {%- set parents = model.depends_on.nodes -%}
@@ -36,19 +35,8 @@
             {%- set column = tested.loaded_at_field if tested else none -%}
         {%- endif -%}
     {%- endif -%}
-    {%- set since = recent_rows_since() if column else none -%}
-    {%- if since is not none -%}
-        {%- do filters.append(
-            column ~ " > cast('" ~ since ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")"
-        ) -%}
-    {%- elif column -%}
-        {%- do filters.append(
-            column ~ ' > (select ' ~ dbt.dateadd(
-                'hour',
-                -1 * var('behavior__incremental_lookback_hours'),
-                'max(' ~ column ~ ')'
-            ) ~ ' from ' ~ relation ~ ')'
-        ) -%}
+    {%- if column -%}
+        {%- do filters.append(recent_rows_filter(relation, column)) -%}
     {%- endif -%}
     {%- if filters -%}
         {%- set filtered -%}
@@ -83,4 +71,56 @@
             and command in ('build', 'run')
     {%- endset -%}
     {{ return(files_loaded_since(reference).since) }}
+{%- endmacro %}
+
+
+{% macro recent_only_tests() -%}
+    {#- True in the daily run: var behavior__test_recent_only, or the
+        environment's BEHAVIOR_TEST_RECENT_ONLY (read at execution only). -#}
+    {{ return(
+        var('behavior__test_recent_only', false)
+        or (execute and env_var('BEHAVIOR_TEST_RECENT_ONLY', 'false') | lower in ('true', '1'))
+    ) }}
+{%- endmacro %}
+
+
+{% macro recent_rows_filter(relation, column) -%}
+    {#- The daily tests' window on `column` of `relation`, as a predicate:
+        from recent_rows_since() when the loader's audit gives it, else the
+        lookback hours before the column's newest value. -#}
+    {%- set since = recent_rows_since() -%}
+    {%- if since is not none -%}
+        {{ return(column ~ " > cast('" ~ since ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")") }}
+    {%- endif -%}
+    {{ return(
+        column ~ ' > (select ' ~ dbt.dateadd(
+            'hour',
+            -1 * var('behavior__incremental_lookback_hours'),
+            'max(' ~ column ~ ')'
+        ) ~ ' from ' ~ relation ~ ')'
+    ) }}
+{%- endmacro %}
+
+
+{% macro recent_rows(relation) -%}
+    {#- For a singular test, the rows of `relation` (a ref) that a generic test
+        on its model would read: in the daily run, the rows inside the window
+        on the column its model's meta names as test_window_column (the rows
+        the run rebuilt); otherwise, or without such a column, all of them.
+        Use it for the rows a test checks, not for the rows it looks up. -#}
+    {%- set found = namespace(column=none) -%}
+    {%- if execute and recent_only_tests() -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.alias == relation.identifier
+                and node.schema == relation.schema -%}
+            {%- set found.column = node.config.meta.get('test_window_column') -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if found.column -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ recent_rows_filter(relation, found.column) }}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- endif -%}
+    {{ return(relation) }}
 {%- endmacro %}

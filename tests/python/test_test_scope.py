@@ -3,8 +3,9 @@
 With BEHAVIOR_TEST_RECENT_ONLY=true (`make daily`), a data test on a model whose meta
 names a `test_window_column` reads only that model's rows within the lookback of the
 column's newest value; tests on other models, and every test without the switch, read
-the whole model. Checked on the SQL dbt compiles for five tests (the equality proof
-runs the scoped tests for real). Tests on a raw event table are scoped on its
+the whole model. Checked on the SQL dbt compiles for six tests (the equality proof
+runs the scoped tests for real); one is a singular test, which scopes the rows it
+checks with the macro recent_rows. Tests on a raw event table are scoped on its
 loaded_at_field (received_at), those on a catalog table are not.
 
 The switch is read at execution, so a daily run after a full one reuses dbt's
@@ -29,6 +30,9 @@ TESTS = {
     "source_app__user_app_sessions__checks": "received_at",
     # a catalog table has none
     "source_app__courses__checks": None,
+    # a singular test: the active days it checks (macro recent_rows), not the
+    # sessions it looks them up in
+    "assert_engagement_active_days_have_sessions": "last_received_at",
 }
 FULL_PARSE = "Unable to do partial parsing"
 PARTIAL_PARSE = "Partial parsing enabled"
@@ -78,6 +82,16 @@ def test_daily_runs_test_recent_rows_of_incremental_models(
     else:
         assert f"where {column} > (select" in sql
         assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
+
+
+def test_a_singular_test_looks_up_all_rows_of_the_other_model(
+    compiled: dict[str, dict[str, str]],
+) -> None:
+    sql = compiled["daily"]["assert_engagement_active_days_have_sessions"]
+    # the active days are scoped, the sessions they are checked against are not
+    assert sql.count("dbt_subquery") == 1
+    assert 'fct_user_daily_activity" where last_received_at > (select' in sql
+    assert 'select * from "empty"."marts"."fct_app_sessions" )' in sql
 
 
 def test_first_run_parses_the_whole_project(compiled: dict[str, dict[str, str]]) -> None:

@@ -4,14 +4,17 @@
     after the day). Returns the active days without one.
     An error on the complete sample (target sample, CI); a warning on a live
     loaded warehouse (target warehouse), where a late session can arrive
-    after its events and must not stop the models downstream from building. -#}
+    after its events and must not stop the models downstream from building.
+    The daily run checks the active days it rebuilt (recent_rows), against
+    all sessions; a late session rebuilds its day, which is then checked
+    again. -#}
 {{ config(severity=('error' if target.name == 'sample' else 'warn')) }}
 
 with
 
 user_daily_activity as (
 
-    select * from {{ ref('fct_user_daily_activity') }}
+    select * from {{ recent_rows(ref('fct_user_daily_activity')) }}
 
 ),
 
