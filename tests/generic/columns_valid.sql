@@ -1,6 +1,6 @@
 {% test columns_valid(model, rules) %}
 {#- Every column rule of one model in one query (one scan, plus one group by
-    per multi-column key): one node per model and severity instead of one per
+    per unique key): one node per model and severity instead of one per
     column and rule. Each rule is a mapping:
       {column: c, rule: not_null}                  c is never null
       {column: c, rule: unique}                    non-null c values are distinct
@@ -58,8 +58,13 @@
             (select count(*) from (select {{ key }} from {{ model }} group by {{ key }} having count(*) > 1) as duplicated_keys)
         {%- endset -%}
     {%- elif kind == 'unique' -%}
+        {#- A group by, not count(distinct): DuckDB spills a group by's hash
+            table to disk but not a count(distinct)'s, which ran out of the
+            3 GB limit over the event view's ~320M rows at 100M raw rows. -#}
         {%- set label = column ~ ' unique' -%}
-        {%- set failing = 'count(' ~ column ~ ') - count(distinct ' ~ column ~ ')' -%}
+        {%- set failing -%}
+            (select sum(copies - 1) from (select {{ column }}, count(*) as copies from {{ model }} where {{ column }} is not null group by {{ column }} having count(*) > 1) as duplicated_values)
+        {%- endset -%}
     {%- elif kind == 'accepted_values' -%}
         {%- set quoted = [] -%}
         {%- for value in rule['values'] -%}

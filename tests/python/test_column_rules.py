@@ -5,7 +5,8 @@ warns (warn severity), as before.
 One small warehouse (the sample seeds, the quiz and purchase chains only) gets one
 broken row per rule kind; one `dbt test --store-failures` then reads, per combined
 test, its status and the rules it reports, and `dbt run` of a contract model on a null
-key fails. Known answers: each break touches exactly one row, so each rule reports 1.
+key fails. Known answers: each break touches exactly one row, so each rule reports 1,
+but the duplicated quiz in dim_quizzes, which has three copies: 2 surplus copies.
 
 Breaks (each replaces, before -> now):
 - raw.quizzes, a copy of a quiz with a null quiz_id: not_null on the source and on
@@ -13,7 +14,7 @@ Breaks (each replaces, before -> now):
 - raw.quizzes, a second copy of a quiz: unique on the source and on stg -> the same two;
 - that null quiz_id reaching dim_quizzes: not_null on dim_quizzes -> the enforced
   contract's NOT NULL, `dbt run` fails;
-- dim_quizzes, a duplicated row: unique -> dim_quizzes__checks (error);
+- dim_quizzes, one row twice more: unique -> dim_quizzes__checks (error), 2 surplus copies;
 - dim_quizzes, pass mark 150: accepted_range (warn) -> dim_quizzes__anomaly_checks (warn);
 - fct_payment_attempts, attempt_number 0: accepted_range -> fct_payment_attempts__checks;
 - fct_payment_attempts, payment method 'cheque': accepted_values (warn) ->
@@ -53,7 +54,7 @@ BREAKS = [
     "from raw.quizzes where quiz_id = (select min(quiz_id) from raw.quizzes)",
     "insert into raw.quizzes select * from raw.quizzes "
     "where quiz_id = (select max(quiz_id) from raw.quizzes)",
-    "insert into marts.dim_quizzes select * from marts.dim_quizzes "
+    "insert into marts.dim_quizzes select dim_quizzes.* from marts.dim_quizzes, range(2) "
     "where quiz_id = (select min(quiz_id) from marts.dim_quizzes)",
     "update marts.dim_quizzes set pass_mark_percent = 150 "
     "where quiz_id = (select max(quiz_id) from marts.dim_quizzes)",
@@ -78,7 +79,7 @@ CONSTRAINTS_TEST = "assert_contract_not_nulls_are_in_incremental_tables"
 EXPECTED = {
     "source_app__quizzes__checks": ("fail", {"quiz_id unique": 1, "quiz_id not_null": 1}),
     "stg_app__quizzes__checks": ("fail", {"quiz_id not_null": 1, "quiz_id unique": 1}),
-    "dim_quizzes__checks": ("fail", {"quiz_id unique": 1}),
+    "dim_quizzes__checks": ("fail", {"quiz_id unique": 2}),
     "dim_quizzes__anomaly_checks": (
         "warn",
         {"pass_mark_percent range": 1, "module_id relationship dim_modules.module_id": 1},
