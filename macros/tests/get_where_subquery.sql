@@ -22,10 +22,9 @@
         {%- do filters.append('(' ~ where ~ ')') -%}
     {%- endif -%}
     {%- set column = none -%}
-    {%- if recent_only_tests() and model.attached_node -%}
-        {%- set tested = graph.nodes.get(model.attached_node) -%}
-        {%- set column = tested.config.meta.get('test_window_column')
-            if tested else none -%}
+    {%- set tested = tested_model() -%}
+    {%- if recent_only_tests() and tested -%}
+        {%- set column = tested.config.meta.get('test_window_column') -%}
     {%- elif recent_only_tests() and model.depends_on -%}
         {#- A test on one raw event table (its columns_valid test) reads the
             rows received within the lookback, the ones this run staged. -#}
@@ -123,4 +122,15 @@
         {{ return(filtered) }}
     {%- endif -%}
     {{ return(relation) }}
+{%- endmacro %}
+
+
+{% macro tested_model() -%}
+    {#- The model node a generic data test is attached to, or none (a test on
+        a source, a singular test, outside a test). In a macro, `model` is the
+        node being compiled, here the test; inside a generic test's body it is
+        shadowed by the relation under test, which in a daily run is already
+        a filtered subquery with no name to look its node up by. -#}
+    {%- set attached = model.attached_node if execute and model is mapping else none -%}
+    {{ return(graph.nodes.get(attached) if attached else none) }}
 {%- endmacro %}

@@ -6,7 +6,10 @@ Rules (each violation is one line of output; any violation exits 1):
   or `unique_combination_of_columns`; in a `columns_valid` test of error severity
   (tests/generic/columns_valid.sql), a `unique` rule on a column that a `not_null`
   rule or an enforced contract's not_null constraint covers, or a `unique` rule on
-  `columns`; or a contract primary-key constraint;
+  `columns`; or a contract primary-key constraint; or, for a union of other models'
+  rows (a view too large to group), meta `primary_key_from`: the upstream keys
+  (`model.column` or `model.a,b`) that make its key unique by construction, each of
+  which must carry a primary-key test itself;
 - a model's name prefix matches its folder (staging stg_, intermediate int_,
   marts dim_/fct_, reports rpt_, utilities util_);
 - only staging models call source();
@@ -45,6 +48,7 @@ def _primary_key_models(manifest: dict) -> set[str]:
     """Model unique_ids that carry a primary-key test."""
     unique_cols: dict[str, set[str]] = defaultdict(set)
     not_null_cols: dict[str, set[str]] = defaultdict(set)
+    compound_keys: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     with_pk: set[str] = set()
     for node in manifest["nodes"].values():
         if node["resource_type"] != "test":
@@ -66,6 +70,7 @@ def _primary_key_models(manifest: dict) -> set[str]:
                 kind = rule.get("rule")
                 if kind == "unique" and rule.get("columns"):
                     with_pk.add(attached)
+                    compound_keys[attached].add(tuple(rule["columns"]))
                 elif kind == "unique" and rule.get("column"):
                     unique_cols[attached].add(rule["column"])
                 elif kind == "not_null" and rule.get("column"):
@@ -85,9 +90,29 @@ def _primary_key_models(manifest: dict) -> set[str]:
             for constraint in column.get("constraints") or []:
                 if constraint.get("type") == "primary_key":
                     with_pk.add(node_id)
+    keys: dict[str, set[tuple[str, ...]]] = defaultdict(set)
     for model_id, columns in unique_cols.items():
-        if columns & not_null_cols[model_id]:
+        for column in columns & not_null_cols[model_id]:
             with_pk.add(model_id)
+            keys[model_id].add((column,))
+    for model_id, compound in compound_keys.items():
+        keys[model_id] |= compound
+    # A key unique by construction: every upstream key it names is tested as one.
+    names = {
+        node["name"]: node_id
+        for node_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+    }
+    for node_id, node in manifest["nodes"].items():
+        upstream = ((node.get("config") or {}).get("meta") or {}).get("primary_key_from")
+        if node["resource_type"] != "model" or not upstream:
+            continue
+        if all(
+            tuple(entry.split(".", 1)[1].split(",")) in keys[names.get(entry.split(".")[0], "")]
+            for entry in upstream
+            if "." in entry
+        ) and all("." in entry for entry in upstream):
+            with_pk.add(node_id)
     return with_pk
 
 

@@ -9,6 +9,7 @@
       {column: c, rule: range, min: x, max: y}     nulls pass; either bound optional
       {column: c, rule: not_after, later_column: d}       nulls pass
       {rule: expression, expression: "...", where: "..."}  null fails
+                                                   (optional name: its label)
       {column: c, rule: relationship, to: "ref('m')", field: f}
                                                    non-null c is a value of m.f
     The test returns one row per broken rule with the number of failing rows
@@ -30,16 +31,12 @@
 {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
 {%- set all_rules = rules | list -%}
-{%- if execute and (config.get('severity') or 'error') | lower == 'error' -%}
-    {%- for node in graph.nodes.values()
-        if node.resource_type == 'model' and node.alias == model.identifier
-            and node.schema == model.schema
-            and (target.type != 'duckdb' or node.config.materialized == 'view') -%}
-        {%- for column in node.columns.values() -%}
-            {%- for constraint in column.constraints
-                if constraint.type == 'not_null' -%}
-                {%- do all_rules.append({'column': column.name, 'rule': 'not_null'}) -%}
-            {%- endfor -%}
+{%- set tested = tested_model() -%}
+{%- if tested and (config.get('severity') or 'error') | lower == 'error'
+    and (target.type != 'duckdb' or tested.config.materialized == 'view') -%}
+    {%- for column in tested.columns.values() -%}
+        {%- for constraint in column.constraints if constraint.type == 'not_null' -%}
+            {%- do all_rules.append({'column': column.name, 'rule': 'not_null'}) -%}
         {%- endfor -%}
     {%- endfor -%}
 {%- endif -%}
@@ -100,7 +97,7 @@
             (select count(*) from {{ model }} left join (select distinct {{ rule['field'] }} as parent_key from {{ parent }}) as parent_keys on {{ column }} = parent_keys.parent_key where {{ column }} is not null and parent_keys.parent_key is null)
         {%- endset -%}
     {%- elif kind == 'expression' -%}
-        {%- set label = rule['expression'] -%}
+        {%- set label = rule.get('name') or rule['expression'] -%}
         {%- set broken = 'not coalesce((' ~ rule['expression'] ~ '), false)' -%}
         {%- if rule.get('where') -%}
             {%- set broken = broken ~ ' and (' ~ rule['where'] ~ ')' -%}

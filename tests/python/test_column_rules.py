@@ -23,6 +23,9 @@ Breaks (each replaces, before -> now):
   fct_purchases__checks (error);
 - dim_quizzes, a module that is not in dim_modules: relationships (warn) ->
   dim_quizzes__anomaly_checks (warn), beside its pass-mark rule;
+- stg_app__user_course_interactions, a course interaction named session_open: unique
+  on fct_user_events.event_id (the view's keys are `<event_name>:<source key>`) ->
+  fct_user_events__checks (error), the rule that keeps each source's names apart;
 - dim_modules, a quiz that is not in dim_quizzes: relationships (warn) ->
   dim_modules__anomaly_checks (warn), a test whose rules are all subqueries, so it
   also pins that such a test counts each broken row once, not once per row.
@@ -47,6 +50,7 @@ MODELS = (
     "dim_users",
     "fct_payment_attempts",
     "fct_purchases",
+    "fct_user_events",
 )
 BREAKS = [
     # a quiz whose id is null, and a second copy of a real quiz (raw is append-only)
@@ -70,6 +74,10 @@ BREAKS = [
     "where quiz_id > (select min(quiz_id) from marts.dim_quizzes))",
     "update marts.dim_modules set quiz_id = 'no-such-quiz' "
     "where module_id = (select min(module_id) from marts.dim_modules where quiz_id is not null)",
+    # a course interaction named like a session event: the view's event names
+    # (and so its keys, `<event_name>:<source key>`) are no longer kept apart by source
+    "update staging.stg_app__user_course_interactions set event_type = 'session_open' "
+    "where event_id = (select min(event_id) from staging.stg_app__user_course_interactions)",
     # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
     "create or replace table marts.fct_payment_attempts as "
     "select * from marts.fct_payment_attempts",
@@ -88,6 +96,7 @@ EXPECTED = {
     "fct_payment_attempts__checks": ("fail", {"attempt_number range": 1}),
     "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
     "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
+    "fct_user_events__checks": ("fail", {"event_name belongs to its event_source": 1}),
 }
 
 

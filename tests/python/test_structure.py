@@ -133,3 +133,22 @@ def test_command_exit_codes(manifest, tmp_path):
     result = subprocess.run([*cli, str(bad)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "stg_app__courses: no description" in result.stdout
+
+
+def test_a_key_unique_by_construction_needs_its_upstream_keys_tested(manifest):
+    # fct_user_events (a view) has no unique rule: its key is built from the keys it
+    # names in meta primary_key_from. One of them untested, or not a key, fails.
+    model_id, node = _model(manifest, "fct_user_events")
+    assert not any(
+        rule["rule"] == "unique" for _, rules in _rules(manifest, model_id) for rule in rules
+    )
+    for entry in ("stg_app__quiz_attempts.quiz_id", "no_such_model.id", "stg_app__users"):
+        broken = copy.deepcopy(manifest)
+        _, node = _model(broken, "fct_user_events")
+        node["config"]["meta"]["primary_key_from"][0] = entry
+        assert check(broken) == [f"fct_user_events: {NO_PK}"], entry
+    broken = copy.deepcopy(manifest)
+    stg_id, _ = _model(broken, "stg_app__users")
+    for _, rules in _rules(broken, stg_id):
+        rules[:] = [rule for rule in rules if rule["rule"] != "unique"]
+    assert sorted(check(broken)) == [f"fct_user_events: {NO_PK}", f"stg_app__users: {NO_PK}"]

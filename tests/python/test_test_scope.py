@@ -3,10 +3,11 @@
 With BEHAVIOR_TEST_RECENT_ONLY=true (`make daily`), a data test on a model whose meta
 names a `test_window_column` reads only that model's rows within the lookback of the
 column's newest value; tests on other models, and every test without the switch, read
-the whole model. Checked on the SQL dbt compiles for six tests (the equality proof
+the whole model. Checked on the SQL dbt compiles for seven tests (the equality proof
 runs the scoped tests for real); one is a singular test, which scopes the rows it
 checks with the macro recent_rows. Tests on a raw event table are scoped on its
-loaded_at_field (received_at), those on a catalog table are not.
+loaded_at_field (received_at), those on a catalog table are not. A view's checks
+also hold its contract's NOT NULLs (not enforced on a view), scoped or not.
 
 The switch is read at execution, so a daily run after a full one reuses dbt's
 partial-parse cache: the daily compile below must not re-parse the project (before,
@@ -25,6 +26,8 @@ TESTS = {
     # test name -> the window column of its model (None: no window)
     "stg_app__session_screen_views__checks": "received_at",
     "fct_app_sessions__checks": "last_received_at",
+    # a view: its contract's NOT NULLs are not enforced, the test checks them
+    "fct_user_events__checks": "received_at",
     "dim_users__checks": None,
     # a raw event table's checks: its loaded_at_field
     "source_app__user_app_sessions__checks": "received_at",
@@ -82,6 +85,19 @@ def test_daily_runs_test_recent_rows_of_incremental_models(
     else:
         assert f"where {column} > (select" in sql
         assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
+
+
+@pytest.mark.parametrize("mode", ["full", "daily"])
+def test_a_views_checks_hold_its_contract_not_nulls_in_every_mode(
+    compiled: dict[str, dict[str, str]], mode: str
+) -> None:
+    # Before, the daily run's scope hid the view's name from the lookup of its
+    # contract, and the scoped test checked no NOT NULL at all.
+    sql = compiled[mode]["fct_user_events__checks"]
+    for column in ("event_id", "event_source", "event_name", "user_id", "event_at", "event_date"):
+        assert f"'{column} not_null' as rule_checked" in sql
+        assert f"when {column} is null then 1" in sql
+    assert "platform not_null" not in sql  # no constraint, no rule
 
 
 def test_a_singular_test_looks_up_all_rows_of_the_other_model(
