@@ -103,15 +103,14 @@ def _primary_key_models(manifest: dict) -> set[str]:
         for node_id, node in manifest["nodes"].items()
         if node["resource_type"] == "model"
     }
+
+    def is_tested_key(entry: str) -> bool:
+        model, _, columns = entry.partition(".")
+        return bool(columns) and tuple(columns.split(",")) in keys[names.get(model, "")]
+
     for node_id, node in manifest["nodes"].items():
         upstream = ((node.get("config") or {}).get("meta") or {}).get("primary_key_from")
-        if node["resource_type"] != "model" or not upstream:
-            continue
-        if all(
-            tuple(entry.split(".", 1)[1].split(",")) in keys[names.get(entry.split(".")[0], "")]
-            for entry in upstream
-            if "." in entry
-        ) and all("." in entry for entry in upstream):
+        if node["resource_type"] == "model" and upstream and all(map(is_tested_key, upstream)):
             with_pk.add(node_id)
     return with_pk
 

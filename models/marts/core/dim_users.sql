@@ -62,30 +62,14 @@ enrollments_summarized as (
 
 ),
 
-user_quizzes as (
-
-    {#- One row per user and quiz first, then a count per user: one plain
-        group by, which DuckDB spills to disk, instead of two count(distinct)s
-        per user (one hash table each). This model once ran out of the 3 GB
-        limit at 100M raw rows. -#}
-    select
-        user_id,
-        quiz_id,
-        count(case when is_passed then 1 end) as passed_attempts_count
-    from quiz_attempts
-    where quiz_id is not null
-    group by 1, 2
-
-),
-
 quizzes_summarized as (
 
     select
         user_id,
-        count(*) as quizzes_attempted_count,
-        count(case when passed_attempts_count > 0 then 1 end)
+        count(distinct quiz_id) as quizzes_attempted_count,
+        count(distinct case when is_passed then quiz_id end)
             as quizzes_passed_count
-    from user_quizzes
+    from quiz_attempts
     group by 1
 
 ),
