@@ -3,7 +3,9 @@
     enter the warehouse. The sign-up day shown is never after the first active
     day: an event before the recorded sign-up (e.g. a skewed client clock)
     moves the cohort day to the first active day and sets
-    is_active_before_signup (README, Loading real data). -#}
+    is_active_before_signup (README, Loading real data). Users are read once:
+    a second join of the users view ran the 100M build out of memory. The
+    contract orders the columns. -#}
 
 with
 
@@ -89,27 +91,7 @@ purchases_summarized as (
 
 ),
 
-cohort_days as (
-
-    select
-        users.user_id,
-        coalesce(
-            activity_summarized.first_active_date < users.signed_up_date,
-            false
-        ) as is_active_before_signup,
-        least(
-            users.signed_up_date,
-            coalesce(
-                activity_summarized.first_active_date, users.signed_up_date
-            )
-        ) as signed_up_date
-    from users
-    left join activity_summarized
-        on users.user_id = activity_summarized.user_id
-
-),
-
-final as (
+joined as (
 
     select
         users.user_id,
@@ -121,14 +103,16 @@ final as (
         users.platform,
         users.device_model,
         users.signed_up_at,
-        cohort_days.signed_up_date,
-        cast(
-            {{ dbt.date_trunc('week', 'cohort_days.signed_up_date') }} as date
-        ) as signup_week,
-        cast(
-            {{ dbt.date_trunc('month', 'cohort_days.signed_up_date') }} as date
-        ) as signup_month,
-        cohort_days.is_active_before_signup,
+        least(
+            users.signed_up_date,
+            coalesce(
+                activity_summarized.first_active_date, users.signed_up_date
+            )
+        ) as signed_up_date,
+        coalesce(
+            activity_summarized.first_active_date < users.signed_up_date,
+            false
+        ) as is_active_before_signup,
         activity_summarized.first_active_date,
         activity_summarized.last_active_date,
         users.last_seen_at,
@@ -179,8 +163,6 @@ final as (
         ) as lifetime_net_revenue_usd
 
     from users
-    inner join cohort_days
-        on users.user_id = cohort_days.user_id
     left join activity_summarized
         on users.user_id = activity_summarized.user_id
     left join enrollments_summarized
@@ -189,6 +171,20 @@ final as (
         on users.user_id = quizzes_summarized.user_id
     left join purchases_summarized
         on users.user_id = purchases_summarized.user_id
+
+),
+
+final as (
+
+    select
+        joined.*,
+        cast(
+            {{ dbt.date_trunc('week', 'joined.signed_up_date') }} as date
+        ) as signup_week,
+        cast(
+            {{ dbt.date_trunc('month', 'joined.signed_up_date') }} as date
+        ) as signup_month
+    from joined
 
 )
 
