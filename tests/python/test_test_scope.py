@@ -5,7 +5,8 @@ names a `test_window_column` reads only that model's rows within the lookback of
 column's newest value; tests on other models, and every test without the switch, read
 the whole model. Checked on the SQL dbt compiles for seven tests (the equality proof
 runs the scoped tests for real); one is a singular test, which scopes the rows it
-checks with the macro recent_rows. Tests on a raw event table are scoped on its
+checks with the macro recent_rows, and it also runs on hand-made rows with a known
+answer. Tests on a raw event table are scoped on its
 loaded_at_field (received_at), those on a catalog table are not. A view's checks
 also hold its contract's NOT NULLs (not enforced on a view), scoped or not.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import incremental_helpers as h
@@ -108,6 +110,56 @@ def test_a_singular_test_looks_up_all_rows_of_the_other_model(
     assert sql.count("dbt_subquery") == 1
     assert 'fct_user_daily_activity" where last_received_at > (select' in sql
     assert 'select * from "empty"."marts"."fct_app_sessions" )' in sql
+
+
+# Known answer for the singular test above, on hand-made rows (its SQL finds the days a
+# session opened that day covers by an equality join, then looks the rest up among the
+# sessions that span days): user u1 has a session on 08-20 and one from 08-22 to 08-24;
+# u3 one on 08-22. Covered: u1's 08-20 (opened that day), 08-23 and 08-24 (inside the
+# long session, its end day included). Not covered: u1's 08-21 (between sessions) and
+# 08-25 (after the long one ended), u2's 08-20 (only another user had a session that
+# day) and u3's 08-21 (the session opened the day after).
+ACTIVE_DAYS = [
+    ("u1", "2026-08-20"),
+    ("u1", "2026-08-21"),
+    ("u1", "2026-08-23"),
+    ("u1", "2026-08-24"),
+    ("u1", "2026-08-25"),
+    ("u2", "2026-08-20"),
+    ("u3", "2026-08-21"),
+]
+SESSIONS = [
+    ("u1", "2026-08-20", "2026-08-20"),
+    ("u1", "2026-08-22", "2026-08-24"),
+    ("u3", "2026-08-22", "2026-08-22"),
+]
+
+
+@pytest.mark.parametrize("mode", ["full", "daily"])
+def test_active_days_without_sessions_known_answer(
+    compiled: dict[str, dict[str, str]], mode: str
+) -> None:
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as empty")
+    con.execute("create schema empty.marts")
+    con.execute(
+        "create table empty.marts.fct_user_daily_activity (user_day_id varchar, "
+        "user_id varchar, activity_date date, last_received_at timestamp)"
+    )
+    con.execute(
+        "create table empty.marts.fct_app_sessions "
+        "(user_id varchar, opened_date date, ended_date date)"
+    )
+    for user_id, day in ACTIVE_DAYS:
+        con.execute(
+            "insert into empty.marts.fct_user_daily_activity "
+            "values (?, ?, ?, timestamp '2026-08-26 00:00:00')",
+            [f"{user_id}:{day}", user_id, day],
+        )
+    con.executemany("insert into empty.marts.fct_app_sessions values (?, ?, ?)", SESSIONS)
+    sql = compiled[mode]["assert_engagement_active_days_have_sessions"]
+    found = sorted(row[0] for row in con.execute(f"select user_day_id from ({sql})").fetchall())
+    assert found == ["u1:2026-08-21", "u1:2026-08-25", "u2:2026-08-20", "u3:2026-08-21"]
 
 
 def test_first_run_parses_the_whole_project(compiled: dict[str, dict[str, str]]) -> None:

@@ -24,25 +24,55 @@ app_sessions as (
 
 ),
 
-days_with_sessions as (
+days_without_opened_sessions as (
 
-    select distinct user_daily_activity.user_day_id
+    {#- Most active days have a session opened that day: an anti join on
+        (user, day) finds the others without comparing every active day of a
+        user with every session of the user. -#}
+    select user_daily_activity.*
     from user_daily_activity
-    inner join app_sessions
+    left join app_sessions
         on
             user_daily_activity.user_id = app_sessions.user_id
-            and user_daily_activity.activity_date >= app_sessions.opened_date
-            and user_daily_activity.activity_date <= app_sessions.ended_date
+            and user_daily_activity.activity_date = app_sessions.opened_date
+    where app_sessions.user_id is null
+
+),
+
+multi_day_sessions as (
+
+    select
+        user_id,
+        opened_date,
+        ended_date
+    from app_sessions
+    where ended_date > opened_date
+
+),
+
+days_with_earlier_sessions as (
+
+    select distinct days_without_opened_sessions.user_day_id
+    from days_without_opened_sessions
+    inner join multi_day_sessions
+        on
+            days_without_opened_sessions.user_id = multi_day_sessions.user_id
+            and days_without_opened_sessions.activity_date
+            > multi_day_sessions.opened_date
+            and days_without_opened_sessions.activity_date
+            <= multi_day_sessions.ended_date
 
 ),
 
 days_without_sessions as (
 
-    select user_daily_activity.*
-    from user_daily_activity
-    left join days_with_sessions
-        on user_daily_activity.user_day_id = days_with_sessions.user_day_id
-    where days_with_sessions.user_day_id is null
+    select days_without_opened_sessions.*
+    from days_without_opened_sessions
+    left join days_with_earlier_sessions
+        on
+            days_without_opened_sessions.user_day_id
+            = days_with_earlier_sessions.user_day_id
+    where days_with_earlier_sessions.user_day_id is null
 
 )
 
