@@ -17,6 +17,14 @@
 
 {%- set granularities = ['week', 'month'] %}
 
+{%- set candidate_period_end -%}
+    case candidate_rows.period_granularity
+        when 'week'
+            then {{ dbt.dateadd('day', 7, 'candidate_rows.period_start_date') }}
+        else {{ dbt.dateadd('month', 1, 'candidate_rows.period_start_date') }}
+    end
+{%- endset %}
+
 with
 
 user_daily_activity as (
@@ -203,40 +211,44 @@ candidate_rows as (
 
 ),
 
-install_events_before_period_end as (
+install_events_sequenced as (
+
+    {#- Each install event holds from its day until the day of the user's next
+        one. Ties on the instant go to the event type first in the alphabet,
+        which sorts last here. -#}
+    select
+        user_id,
+        install_event_type,
+        occurred_date,
+        lead(occurred_date) over (
+            partition by user_id
+            order by occurred_at asc, install_event_type desc
+        ) as next_occurred_date
+    from user_install_events
+
+),
+
+latest_install_events as (
 
     {#- The latest install event up to the period's end decides whether an
-        inactive user is still installed. -#}
+        inactive user is still installed: the one event of the user that is
+        before the period's end and whose next event is not. -#}
     select
         candidate_rows.user_id,
         candidate_rows.period_granularity,
         candidate_rows.period_start_date,
-        user_install_events.install_event_type,
-        row_number() over (
-            partition by
-                candidate_rows.user_id,
-                candidate_rows.period_granularity,
-                candidate_rows.period_start_date
-            order by
-                user_install_events.occurred_at desc,
-                user_install_events.install_event_type asc
-        ) as recency_rank
+        install_events_sequenced.install_event_type
     from candidate_rows
-    inner join user_install_events
+    inner join install_events_sequenced
         on
-            candidate_rows.user_id = user_install_events.user_id
-            and user_install_events.occurred_date
-            < case candidate_rows.period_granularity
-                when 'week'
-                    then
-                        {{ dbt.dateadd(
-                            'day', 7, 'candidate_rows.period_start_date'
-                        ) }}
-                else
-                    {{ dbt.dateadd(
-                        'month', 1, 'candidate_rows.period_start_date'
-                    ) }}
-            end
+            candidate_rows.user_id = install_events_sequenced.user_id
+            and install_events_sequenced.occurred_date
+            < {{ candidate_period_end }}
+            and (
+                install_events_sequenced.next_occurred_date is null
+                or install_events_sequenced.next_occurred_date
+                >= {{ candidate_period_end }}
+            )
 
 ),
 
@@ -250,25 +262,22 @@ classified as (
         candidate_rows.is_active,
         candidate_rows.active_days_count,
         candidate_rows.activity_state,
-        install_events_before_period_end.install_event_type
+        latest_install_events.install_event_type
             as latest_install_event_type,
         case
             when candidate_rows.is_active then candidate_rows.activity_state
-            when
-                install_events_before_period_end.install_event_type
-                = 'uninstall'
+            when latest_install_events.install_event_type = 'uninstall'
                 then 'uninstalled'
             else 'dormant'
         end as lifecycle_state
     from candidate_rows
-    left join install_events_before_period_end
+    left join latest_install_events
         on
-            candidate_rows.user_id = install_events_before_period_end.user_id
+            candidate_rows.user_id = latest_install_events.user_id
             and candidate_rows.period_granularity
-            = install_events_before_period_end.period_granularity
+            = latest_install_events.period_granularity
             and candidate_rows.period_start_date
-            = install_events_before_period_end.period_start_date
-            and install_events_before_period_end.recency_rank = 1
+            = latest_install_events.period_start_date
 
 ),
 
