@@ -167,7 +167,11 @@ steps_aggregated as (
         course_id,
         platform,
         step_number,
-        count(distinct user_id) as users_count,
+        {#- A user has one funnel row per course (the grain of
+            int_course_funnels_ordered), so one row per step: count(*) is
+            the users count, without count(distinct)'s hash table of every
+            row (1.06 -> 0.29 s at 10M, one thread). -#}
+        count(*) as users_count,
         percentile_cont(0.5) within group (
             order by seconds_from_previous_step
         ) as median_seconds_from_previous_step

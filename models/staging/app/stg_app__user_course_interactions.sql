@@ -6,7 +6,7 @@
 
 with
 
-source as (
+source as {{ not_materialized() }} (
 
     select * from {{ source('app', 'user_course_interactions') }}
 
