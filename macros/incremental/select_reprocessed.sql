@@ -1,17 +1,27 @@
 {% macro select_reprocessed(relation, reprocessed, on) -%}
     {#- The rows of `relation` an incremental run rebuilds: those whose keys are
         in `reprocessed` (a CTE of distinct keys, built with is_reprocessed()).
-        `on` maps the relation's key columns to the CTE's. On a full build every
-        row is rebuilt, so the semi-join is left out (at 10M rows it costs more
-        than the model's own aggregation). -#}
+        `on` maps the relation's key columns to the CTE's. A semi join (where
+        exists), not an inner join: with the join, DuckDB may aggregate the
+        whole relation before joining it to the few keys (it did in
+        int_user_platform_days_aggregated: 922k groups of 4.6M interactions
+        for 67k user-days); the semi join filters first. At 10M, the daily
+        run's SQL on one thread: int_user_platform_days_aggregated 1.36 ->
+        0.82 s, int_course_funnels_ordered 0.70 -> 0.49 s, the others equal;
+        same rows. On a full build every row is rebuilt, so the semi join is
+        left out (at 10M rows it costs more than the model's own
+        aggregation). -#}
     select {{ relation }}.*
     from {{ relation }}
     {%- if is_incremental() %}
-    inner join {{ reprocessed }}
-        on
+    where exists (
+        select 1
+        from {{ reprocessed }}
+        where
         {%- for left, right in on.items() %}
             {% if not loop.first %}and {% endif -%}
             {{ relation }}.{{ left }} = {{ reprocessed }}.{{ right }}
         {%- endfor %}
+    )
     {%- endif %}
 {%- endmacro %}
