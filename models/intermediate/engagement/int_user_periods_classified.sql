@@ -15,6 +15,27 @@
     Periods run from the sign-up period to the period of the last util_days
     date (the last one may be partial). Weeks start on Monday. -#}
 
+{#- Incremental by user on DuckDB, delete+insert of all the rows of every
+    user whose rows can have changed since the last build:
+    - a user-day of fct_user_daily_activity rebuilt since the watermark (or
+      inside the days `behavior reprocess` names);
+    - a sign-up period other than the one stored, or a user with no row yet
+      (an orphan's activity whose user record came later);
+    - an install-event count other than the one stored (install events are
+      only ever added: stg_app__user_install_events is a set of them);
+    - when the data's last week or month has moved on since the stored rows,
+      activity in or after the stored last period: its users can now get a
+      dormant row for a period that did not exist yet.
+    Any other user's rows depend on nothing that changed. A rebuilt user
+    keeps at least one row, as a sign-up never changes (`behavior load`
+    quarantines a user version that changes it), so no stored row is left
+    behind. On Spark a table (an incremental run rewrites the whole table
+    there anyway). -#}
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    unique_key='user_id',
+) }}
+
 {%- set granularities = ['week', 'month'] %}
 
 {%- set candidate_period_end -%}
@@ -27,19 +48,19 @@
 
 with
 
-user_daily_activity as (
+all_user_daily_activity as {{ not_materialized() }} (
 
     select * from {{ ref('fct_user_daily_activity') }}
 
 ),
 
-users as (
+all_users as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__users') }}
 
 ),
 
-user_install_events as (
+all_user_install_events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_install_events') }}
 
@@ -76,11 +97,131 @@ user_signup_periods as (
             cast(
                 {{ dbt.date_trunc(granularity, 'signed_up_date') }} as date
             ) as signup_period_start_date
-        from users
+        from all_users
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
+
+),
+
+{% if is_incremental() %}
+    stored_users as (
+
+        select
+            user_id,
+            period_granularity,
+            signup_period_start_date,
+            install_events_count
+        from {{ this }}
+        group by 1, 2, 3, 4
+
+    ),
+
+    stored_last_periods as (
+
+        select
+            period_granularity,
+            max(period_start_date) as stored_last_period_start_date
+        from {{ this }}
+        group by 1
+
+    ),
+
+    moved_periods as (
+
+        {#- The granularities whose last period has moved on since the
+            stored rows, with the stored last period. -#}
+        select
+            last_periods.period_granularity,
+            stored_last_periods.stored_last_period_start_date
+        from last_periods
+        left join stored_last_periods
+            on
+                last_periods.period_granularity
+                = stored_last_periods.period_granularity
+        where
+            stored_last_periods.stored_last_period_start_date is null
+            or last_periods.last_period_start_date
+            > stored_last_periods.stored_last_period_start_date
+
+    ),
+
+    install_events_counted as (
+
+        select
+            user_id,
+            count(*) as install_events_count
+        from all_user_install_events
+        group by 1
+
+    ),
+
+    reprocessed_users as (
+
+        select user_id
+        from all_user_daily_activity
+        where {{ is_reprocessed('last_received_at', 'activity_date') }}
+
+        union
+
+        select all_user_daily_activity.user_id
+        from all_user_daily_activity
+        inner join moved_periods
+            on
+                moved_periods.stored_last_period_start_date is null
+                or all_user_daily_activity.activity_date
+                >= moved_periods.stored_last_period_start_date
+
+        union
+
+        select user_signup_periods.user_id
+        from user_signup_periods
+        left join stored_users
+            on
+                user_signup_periods.user_id = stored_users.user_id
+                and user_signup_periods.period_granularity
+                = stored_users.period_granularity
+                and user_signup_periods.signup_period_start_date
+                = stored_users.signup_period_start_date
+        where stored_users.user_id is null
+
+        union
+
+        select stored_users.user_id
+        from stored_users
+        left join install_events_counted
+            on stored_users.user_id = install_events_counted.user_id
+        where
+            stored_users.install_events_count
+            != coalesce(install_events_counted.install_events_count, 0)
+
+    ),
+{% endif %}
+
+user_daily_activity as (
+
+    select all_user_daily_activity.*
+    from all_user_daily_activity
+    {%- if is_incremental() %}
+        where
+            all_user_daily_activity.user_id in (
+                select reprocessed_users.user_id from reprocessed_users
+            )
+    {%- endif %}
+
+),
+
+user_install_events as (
+
+    select all_user_install_events.*
+    from all_user_install_events
+    {%- if is_incremental() %}
+        where
+            all_user_install_events.user_id in (
+                select reprocessed_users.user_id from reprocessed_users
+            )
+    {%- endif %}
 
 ),
 
@@ -281,21 +422,55 @@ classified as (
 
 ),
 
+user_install_events_counted as (
+
+    select
+        user_id,
+        count(*) as install_events_count
+    from user_install_events
+    group by 1
+
+),
+
+user_inputs as (
+
+    {#- Per user, what the next incremental run compares its inputs with:
+        the newest received_at of the user's active days (the watermark) and
+        the number of install events. -#}
+    select
+        user_daily_activity.user_id,
+        max(user_daily_activity.last_received_at) as last_received_at,
+        max(coalesce(user_install_events_counted.install_events_count, 0))
+            as install_events_count
+    from user_daily_activity
+    left join user_install_events_counted
+        on user_daily_activity.user_id = user_install_events_counted.user_id
+    group by 1
+
+),
+
 final as (
 
     select
         {{ surrogate_key([
-            'user_id', 'period_granularity', 'period_start_date'
+            'classified.user_id',
+            'classified.period_granularity',
+            'classified.period_start_date'
         ]) }} as user_period_id,
-        user_id,
-        period_granularity,
-        period_start_date,
-        signup_period_start_date,
-        lifecycle_state,
-        is_active,
-        cast(active_days_count as integer) as active_days_count,
-        latest_install_event_type
+        classified.user_id,
+        classified.period_granularity,
+        classified.period_start_date,
+        classified.signup_period_start_date,
+        classified.lifecycle_state,
+        classified.is_active,
+        cast(classified.active_days_count as integer) as active_days_count,
+        classified.latest_install_event_type,
+        cast(user_inputs.install_events_count as integer)
+            as install_events_count,
+        user_inputs.last_received_at
     from classified
+    inner join user_inputs
+        on classified.user_id = user_inputs.user_id
 
 )
 
