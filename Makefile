@@ -145,7 +145,8 @@ clean:
 # (seeds: the lookups; the sample seeds are the sample target's only). dbt's
 # target/ and logs/ for Spark are separate folders, so DuckDB's partial-parse
 # cache and manifest (make structure, semantic) are left alone.
-# Unit tests whose fixtures are DuckDB SQL (list literals, ::) do not run on Spark.
+# Unit tests whose fixtures are DuckDB SQL (list literals, ::) do not run on Spark, nor
+# the incremental test of int_user_periods_classified (a table on Spark).
 SPARK_TIMEOUT ?= 1500
 SPARK_DIR := warehouse/spark
 SPARK_ENV := SPARK_LOCAL_IP=127.0.0.1 BEHAVIOR_TARGET=spark \
@@ -153,7 +154,8 @@ SPARK_ENV := SPARK_LOCAL_IP=127.0.0.1 BEHAVIOR_TARGET=spark \
 SPARK_DBT := $(SPARK_ENV) timeout $(SPARK_TIMEOUT) $(BIN)/dbt
 SPARK_EXCLUDE := test_int_session_transitions_aggregated_pairs_and_exits \
 	test_fct_app_sessions_duration_bounce_and_sequence \
-	test_fct_app_sessions_incremental_late_session
+	test_fct_app_sessions_incremental_late_session \
+	test_int_user_periods_classified_incremental_users
 
 .PHONY: java
 java:
