@@ -105,6 +105,18 @@ user_signup_periods as (
 
 ),
 
+install_events_counted as (
+
+    {#- Install events per user, all users: an incremental run compares them
+        with the stored counts, and the rebuilt rows store them. -#}
+    select
+        user_id,
+        count(*) as install_events_count
+    from all_user_install_events
+    group by 1
+
+),
+
 {% if is_incremental() %}
     stored_users as (
 
@@ -144,16 +156,6 @@ user_signup_periods as (
             stored_last_periods.stored_last_period_start_date is null
             or last_periods.last_period_start_date
             > stored_last_periods.stored_last_period_start_date
-
-    ),
-
-    install_events_counted as (
-
-        select
-            user_id,
-            count(*) as install_events_count
-        from all_user_install_events
-        group by 1
 
     ),
 
@@ -422,16 +424,6 @@ classified as (
 
 ),
 
-user_install_events_counted as (
-
-    select
-        user_id,
-        count(*) as install_events_count
-    from user_install_events
-    group by 1
-
-),
-
 user_inputs as (
 
     {#- Per user, what the next incremental run compares its inputs with:
@@ -440,11 +432,11 @@ user_inputs as (
     select
         user_daily_activity.user_id,
         max(user_daily_activity.last_received_at) as last_received_at,
-        max(coalesce(user_install_events_counted.install_events_count, 0))
+        max(coalesce(install_events_counted.install_events_count, 0))
             as install_events_count
     from user_daily_activity
-    left join user_install_events_counted
-        on user_daily_activity.user_id = user_install_events_counted.user_id
+    left join install_events_counted
+        on user_daily_activity.user_id = install_events_counted.user_id
     group by 1
 
 ),
