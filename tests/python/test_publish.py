@@ -285,6 +285,17 @@ def test_readers_during_build_and_publish(published: dict) -> None:
     stop.unlink()
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     assert publish.returncode == 0, publish.stdout + publish.stderr
+    # The second publish starts from the first one's file: the event stream is brought
+    # up to date in place, and holds exactly the build's rows.
+    assert "brought up to date in place: marts.fct_user_events" in publish.stdout
+    with duckdb.connect() as con:
+        con.execute(f"attach '{published['database']}' as b (read_only)")
+        con.execute(f"attach '{serving}' as s (read_only)")
+        for one, other in (("b", "s"), ("s", "b")):
+            assert not con.execute(
+                f"select * from {one}.marts.fct_user_events "
+                f"except all select * from {other}.marts.fct_user_events"
+            ).fetchall()
     assert loop.returncode == 0, loop_err
     assert holder.returncode == 0, holder_err
     reads = json.loads(loop_out)
@@ -498,3 +509,79 @@ def test_publish_keeps_the_dbt_descriptions(published: dict) -> None:
     finally:
         build.close()
         serving.close()
+
+
+def _event_build(path: Path, events: list[tuple], extra_column: bool = False) -> None:
+    """A hand-made build file (no dbt): a passed build, the event stream as a view over
+    a staging table (as in the project) and one other mart."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema ops")
+        con.execute(
+            "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
+            "selection varchar, is_complete_selection boolean, target_name varchar, "
+            "dbt_version varchar, started_at timestamp, finished_at timestamp, "
+            "status varchar, nodes_count integer, failed_nodes varchar[])"
+        )
+        con.execute(
+            "insert into ops.dbt_invocations values ('b1', 'build', '{}', true, 'warehouse', "
+            "'1.11', '2026-10-03 10:00', '2026-10-03 10:05', 'passed', 3, [])"
+        )
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.events (event_id varchar, platform varchar, "
+            "received_at timestamp)"
+        )
+        con.executemany("insert into staging.events values (?, ?, ?)", events)
+        con.execute("create schema marts")
+        extra = ", 1 as version" if extra_column else ""
+        con.execute(f"create view marts.fct_user_events as select *{extra} from staging.events")
+        con.execute(f"create table marts.fct_x as select {len(events)} as events_count")
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return sorted(con.execute(sql).fetchall(), key=str)
+
+
+def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> None:
+    """Worked out by hand. The first publish copies everything (no serving file yet).
+    Then e2 gets a newer version (received later), e3 arrives and the install event i1,
+    which has no received_at, changes platform: the next publish replaces exactly those
+    3 rows in the previous file (watermark: e2's old received_at, 02:00). A row that
+    changes without a newer received_at (e1), a row that vanishes (e3), a new column, or
+    `full` make the checks fail or skip the in-place path: the table is copied in full.
+    Every time the serving copy holds exactly the build's rows."""
+    from behavior.publish import publish
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    events_sql = "select * from marts.fct_user_events"
+    t = dt.datetime(2026, 10, 3)
+    e1, e2 = ("e1", "ios", t.replace(hour=1)), ("e2", "ios", t.replace(hour=2))
+    i1 = ("i1", "ios", None)
+    e2_new, e3 = ("e2", "web", t.replace(hour=3)), ("e3", "ios", t.replace(hour=3))
+    i1_new = ("i1", "android", None)
+    steps = [
+        # (the build's events, a new column, full, the rows replaced in place or None)
+        ([e1, e2, i1], False, False, None),
+        ([e1, e2_new, e3, i1_new], False, False, 3),
+        ([("e1", "web", e1[2]), e2_new, e3, i1_new], False, False, None),
+        ([("e1", "web", e1[2]), e2_new, i1_new], False, False, None),
+        ([("e1", "web", e1[2]), e2_new, i1_new], False, False, 1),  # i1 only
+        ([("e1", "web", e1[2]), e2_new, i1_new], False, True, None),
+        ([("e1", "web", e1[2]), e2_new, i1_new], True, False, None),
+    ]
+    for n, (events, extra_column, full, replaced) in enumerate(steps):
+        _event_build(build, events, extra_column)
+        meta = publish(build, serving, ("marts",), full=full)
+        expected = None if replaced is None else f"marts.fct_user_events ({replaced} rows replaced)"
+        assert meta["synced_tables"] == expected, n
+        assert _rows(serving, events_sql) == _rows(build, events_sql), n
+        assert _rows(serving, "select * from marts.fct_x") == [(len(events),)], n
+        assert _rows(serving, "select synced_tables from meta") == [(expected,)], n
+    # A schema no longer published leaves the reused file.
+    publish(build, serving, ("staging",))
+    assert _rows(serving, "select schema_name from duckdb_schemas() where not internal") == [
+        ("staging",)
+    ]
+    assert not list(tmp_path.glob("*.publishing-*"))
