@@ -88,6 +88,11 @@ CONTENDERS = (
     ("core_run", "`dbt run` of the 7 core marts and their parents", "the seven core marts"),
     ("core_build", "full `dbt build`", "every model, data test and unit test"),
     ("core_daily", "`make daily` after one more day", "incremental build, recent-rows tests"),
+    (
+        "core_daily_publish",
+        "`make daily`'s publish after it",
+        "the serving file brought up to date from the history's",
+    ),
 )
 
 
@@ -384,11 +389,13 @@ class SizeRun:
         self.result.file_mb["built"] = _mb(self.db)
         # dbt compile runs introspective queries (util_days reads a built model).
         _copy_database(self.db, self.templates / "built.duckdb")
-        # Publish the built file to a serving file beside it (what BI reads).
-        serving = self.db.with_name(f"{self.db.stem}.serving{self.db.suffix}")
+        # Publish the built file to a new serving file beside it (what BI reads).
+        serving = self.serving()
         self.run(
             "publish",
-            self.behavior("publish", "--database", str(self.db), "--serving", str(serving)),
+            self.behavior(
+                "publish", "--database", str(self.db), "--serving", str(serving), "--full"
+            ),
         )
         if serving.exists():
             self.result.file_mb["serving"] = _mb(serving)
@@ -478,7 +485,17 @@ class SizeRun:
             "build_history", self.dbt_cmd("build", "--threads", str(self.opts.threads)), times=1
         )
         _copy_database(self.db, self.templates / "history_built.duckdb")
+        # The serving file of the history: a daily publish starts from it.
+        serving = self.templates / "history_serving.duckdb"
+        self.run(
+            "publish_history",
+            self.behavior("publish", "--database", str(self.db), "--serving", str(serving)),
+            times=1,
+        )
         return load_new
+
+    def serving(self) -> Path:
+        return self.db.with_name(f"{self.db.stem}.serving{self.db.suffix}")
 
     def incremental(self) -> None:
         load_new = self.prepare_history()
@@ -567,6 +584,9 @@ class SizeRun:
         run_cmd = self.dbt_cmd("run", "--threads", threads, "--select", *CORE_SELECT)
         build_cmd = self.dbt_cmd("build", "--threads", threads)
         daily_cmd = [*DAILY_ENV, *self.dbt_cmd("build", "--threads", threads), *DAILY_ARGS]
+        publish_cmd = self.behavior(
+            "publish", "--database", str(self.db), "--serving", str(self.serving())
+        )
 
         def fresh_pandas() -> None:
             shutil.rmtree(pandas_dir, ignore_errors=True)
@@ -593,6 +613,15 @@ class SizeRun:
                 required=True,
             )
             self.run("core_daily", daily_cmd, times=1)
+            if not self.result.step("core_daily").failed:
+                self.run(
+                    "core_daily_publish",
+                    publish_cmd,
+                    times=1,
+                    prepare=lambda: _copy_database(
+                        self.templates / "history_serving.duckdb", self.serving()
+                    ),
+                )
 
     def check_equality(self, floor_db: Path, pandas_dir: Path) -> None:
         """Both contenders' outputs against the marts of the build just made (self.db)."""
@@ -801,6 +830,12 @@ def _seconds_rss(step: Step | None) -> str:
     return f"{seconds} s ({_rss(step)} MB){mark}"
 
 
+def _daily_total(result: SizeResult) -> float | None:
+    """`make daily`'s dbt build and its publish, each a median."""
+    build, publish = _step_s(result, "core_daily"), _step_s(result, "core_daily_publish")
+    return None if build is None or publish is None else build + publish
+
+
 def contenders_table(results: Sequence[SizeResult]) -> list[str]:
     """Issue 12's side-by-side table: the contenders' median times (peak RSS), the ratios
     against the issue's targets and the equality check of the contenders."""
@@ -845,8 +880,13 @@ def contenders_table(results: Sequence[SizeResult]) -> list[str]:
             "<= 1.3x",
         ),
         row(
-            "`make daily` / full build",
+            "`make daily` (dbt) / full build",
             lambda r: _num(_percent(_step_s(r, "core_daily"), _step_s(r, "core_build")), 0, " %"),
+            "<= 10 %",
+        ),
+        row(
+            "`make daily` (dbt + publish) / full build",
+            lambda r: _num(_percent(_daily_total(r), _step_s(r, "core_build")), 0, " %"),
             "<= 10 %",
         ),
         row(
@@ -865,7 +905,8 @@ def contenders_table(results: Sequence[SizeResult]) -> list[str]:
         f"- `make daily` {small.label} → {large.label} (raw rows "
         f"x{_num(_ratio(large.rows, small.rows), 1)}): "
         f"x{_num(_ratio(_step_s(large, 'core_daily'), _step_s(small, 'core_daily')), 2)} "
-        "(target < 1.3x for 10x history)."
+        f"(dbt), x{_num(_ratio(_daily_total(large), _daily_total(small)), 2)} "
+        "(dbt + publish; target < 1.3x for 10x history)."
         for small, large in zip(ordered, ordered[1:], strict=False)
     ]
     if growth:
