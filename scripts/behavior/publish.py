@@ -10,14 +10,14 @@ complete day), and swaps it in with an atomic rename over the serving file
 (warehouse/sample.serving.duckdb beside warehouse/sample.duckdb).
 
 The new file starts as a byte copy of the previous serving file when there is one
-(`--full` starts from an empty file). Every relation is copied again, except the
-event stream, the sessions and the user days (SYNCED: 90 % of the file's rows),
-which are brought up to date in place: the build's rows received after the previous
-copy's newest `received_at`, or with none, replace the rows of the same key. Then
-the table's row count and a checksum of all its rows (the sum of each row's hash)
-must equal the build's; when they do not (a row changed without a newer
-`received_at`, or vanished), the table is copied in full like the others. Either
-way the serving copy holds exactly the build's rows.
+(`--full`, or a previous file that cannot be opened, starts from an empty file).
+Every relation is copied again, except the event stream, the sessions and the user
+days (SYNCED: 90 % of the file's rows), which are brought up to date in place: the
+build's rows received after the previous copy's newest `received_at`, or with none,
+replace the rows of the same key. Then the table's row count and a checksum of all
+its rows (the sum of each row's hash) must equal the build's; when they do not (a
+row changed without a newer `received_at`, or vanished), the table is copied in
+full like the others. Either way the serving copy holds exactly the build's rows.
 
 A failed build publishes nothing: the command names the failing nodes, exits 1,
 and the serving file stays byte-identical. A reader that has the old serving file
@@ -388,7 +388,16 @@ def publish(
                 raise BuildNotPublishable(reason)
             if serving.is_file() and not full:
                 shutil.copyfile(serving, copy)
-            con.execute(f"attach '{_quoted(copy)}' as serving")
+            try:
+                con.execute(f"attach '{_quoted(copy)}' as serving")
+            except duckdb.Error:
+                if not copy.exists():
+                    raise
+                # The previous serving file cannot be opened (damaged, or of another
+                # format): start from an empty file, as --full does.
+                for leftover in serving.parent.glob(copy.name + "*"):
+                    leftover.unlink()
+                con.execute(f"attach '{_quoted(copy)}' as serving")
             meta = _copy(con, build, status, schemas)
             con.execute("checkpoint serving")
             con.execute("detach serving")

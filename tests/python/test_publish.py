@@ -581,6 +581,11 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
         assert _rows(serving, events_sql) == _rows(build, events_sql), n
         assert _rows(serving, "select * from marts.fct_x") == [(len(events),)], n
         assert _rows(serving, "select synced_tables from meta") == [(expected,)], n
+    # A previous serving file that cannot be opened is not reused: everything is copied.
+    serving.write_bytes(b"not a database" * 1000)
+    meta = publish(build, serving, ("marts",))
+    assert meta["synced_tables"] is None
+    assert _rows(serving, events_sql) == _rows(build, events_sql)
     # A schema no longer published leaves the reused file.
     publish(build, serving, ("staging",))
     assert _rows(serving, "select schema_name from duckdb_schemas() where not internal") == [
