@@ -438,6 +438,22 @@ def test_report_on_failed_build(failed_build: dict, tmp_path: Path) -> None:
         assert str(sheet.cell(row=2, column=1).value).startswith("WARNING: The last dbt build")
 
 
+def _record_passed_build(con: duckdb.DuckDBPyConnection) -> None:
+    """The build record of a hand-made build file: one complete `dbt build` (b1) that
+    started at 10:00 on 2026-10-03 and passed."""
+    con.execute("create schema ops")
+    con.execute(
+        "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
+        "selection varchar, is_complete_selection boolean, target_name varchar, "
+        "dbt_version varchar, started_at timestamp, finished_at timestamp, "
+        "status varchar, nodes_count integer, failed_nodes varchar[])"
+    )
+    con.execute(
+        "insert into ops.dbt_invocations values ('b1', 'build', '{}', true, 'warehouse', "
+        "'1.11', '2026-10-03 10:00', '2026-10-03 10:05', 'passed', 3, [])"
+    )
+
+
 def test_meta_names_the_load_the_build_saw(tmp_path: Path) -> None:
     """A hand-made build file (no dbt): one passed complete build started at 10:00, one
     load finished before it (l1, 09:00) and one after (l2, 11:00). The serving file's
@@ -447,17 +463,7 @@ def test_meta_names_the_load_the_build_saw(tmp_path: Path) -> None:
 
     build = tmp_path / "w.duckdb"
     with duckdb.connect(str(build)) as con:
-        con.execute("create schema ops")
-        con.execute(
-            "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
-            "selection varchar, is_complete_selection boolean, target_name varchar, "
-            "dbt_version varchar, started_at timestamp, finished_at timestamp, "
-            "status varchar, nodes_count integer, failed_nodes varchar[])"
-        )
-        con.execute(
-            "insert into ops.dbt_invocations values ('b1', 'build', '{}', true, 'warehouse', "
-            "'1.11', '2026-10-03 10:00', '2026-10-03 10:05', 'passed', 3, [])"
-        )
+        _record_passed_build(con)
         con.execute("create schema raw")
         con.execute(
             "create table raw._load_files as select * from (values "
@@ -518,17 +524,7 @@ def _event_build(path: Path, events: list[tuple], extra_column: bool = False) ->
     a staging table (as in the project) and one other mart."""
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema ops")
-        con.execute(
-            "create table ops.dbt_invocations (invocation_id varchar, command varchar, "
-            "selection varchar, is_complete_selection boolean, target_name varchar, "
-            "dbt_version varchar, started_at timestamp, finished_at timestamp, "
-            "status varchar, nodes_count integer, failed_nodes varchar[])"
-        )
-        con.execute(
-            "insert into ops.dbt_invocations values ('b1', 'build', '{}', true, 'warehouse', "
-            "'1.11', '2026-10-03 10:00', '2026-10-03 10:05', 'passed', 3, [])"
-        )
+        _record_passed_build(con)
         con.execute("create schema staging")
         con.execute(
             "create table staging.events (event_id varchar, platform varchar, "
