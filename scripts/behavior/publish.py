@@ -313,7 +313,7 @@ def _copy(
     for i, (schema, table) in enumerate(relations):
         name = f'"{schema}"."{table}"'
         done = None
-        if (schema, table) in kept and _has_table(con, schema, table, "serving"):
+        if (schema, table) in kept:  # a missing serving copy has other columns: None
             done = _sync(con, schema, table)
         if done is None:
             con.execute(f"drop table if exists serving.{name}")
@@ -466,6 +466,6 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         "--full",
         action="store_true",
         help="copy every table into an empty file (default: start from a copy of the "
-        "previous serving file and bring the event stream up to date in place)",
+        "previous serving file and bring the largest tables up to date in place)",
     )
     parser.set_defaults(func=run)
