@@ -5,7 +5,11 @@
     - first week: the sign-up day and the 6 days after it;
     - retained: active on or after day 30 after sign-up (PostHog's "on or
       after" retention), measured only on users whose day 30 lies within the
-      data range (mature users). -#}
+      data range (mature users).
+    One pass over the session features: each user x feature group says
+    whether the user is mature, retained, and used the feature in the first
+    week; the counts without the feature are the mature users' totals minus
+    those with it (no feature x user cross join). -#}
 
 with
 
@@ -60,43 +64,6 @@ sessions_counted as (
 
 ),
 
-totals as (
-
-    select
-        active_users_counted.active_users_count,
-        sessions_counted.sessions_count
-    from active_users_counted
-    cross join sessions_counted
-
-),
-
-feature_users as (
-
-    {#- Distinct users per feature as a grouped aggregate first: DuckDB spills
-        a group by to disk under its memory limit, but not the hash table of a
-        count(distinct), which ran out of memory at 100M raw rows. -#}
-    select
-        feature_name,
-        user_id,
-        count(*) as sessions_count
-    from session_features
-    group by 1, 2
-
-),
-
-feature_usage as (
-
-    select
-        feature_name,
-        count(*) as feature_users_count,
-        {#- The grain of session_features is session x feature, so the
-            summed rows are sessions. -#}
-        sum(sessions_count) as sessions_with_feature_count
-    from feature_users
-    group by 1
-
-),
-
 mature_users as (
 
     select
@@ -126,104 +93,116 @@ mature_users_retained as (
 
 ),
 
-first_week_feature_users as (
-
-    select distinct
-        session_features.feature_name,
-        session_features.user_id
-    from session_features
-    inner join mature_users
-        on session_features.user_id = mature_users.user_id
-    where
-        session_features.opened_date >= mature_users.signed_up_date
-        and session_features.opened_date
-        <= {{ dbt.dateadd('day', 6, 'mature_users.signed_up_date') }}
-
-),
-
-feature_mature_users as (
+mature_users_counted as (
 
     select
-        feature_usage.feature_name,
-        mature_users_retained.user_id,
-        mature_users_retained.is_retained_d30,
-        first_week_feature_users.user_id is not null as used_in_first_week
-    from feature_usage
-    cross join mature_users_retained
-    left join first_week_feature_users
-        on
-            feature_usage.feature_name = first_week_feature_users.feature_name
-            and mature_users_retained.user_id = first_week_feature_users.user_id
+        count(*) as mature_users_count,
+        count(case when is_retained_d30 then 1 end) as retained_users_count
+    from mature_users_retained
 
 ),
 
-retention_by_first_week_use as (
+totals as (
+
+    select
+        active_users_counted.active_users_count,
+        sessions_counted.sessions_count,
+        mature_users_counted.mature_users_count,
+        mature_users_counted.retained_users_count
+    from active_users_counted
+    cross join sessions_counted
+    cross join mature_users_counted
+
+),
+
+feature_users as (
+
+    {#- Users per feature as a grouped aggregate: DuckDB spills a group by to
+        disk under its memory limit, but not the hash table of a
+        count(distinct), which ran out of memory at 100M raw rows. A user
+        without a user record, or not yet mature, has null
+        is_retained_d30 and counts in neither first-week group. -#}
+    select
+        session_features.feature_name,
+        session_features.user_id,
+        mature_users_retained.is_retained_d30,
+        count(*) as sessions_count,
+        {{ dbt.bool_or(
+            'session_features.opened_date'
+            ~ ' >= mature_users_retained.signed_up_date'
+            ~ ' and session_features.opened_date <= '
+            ~ dbt.dateadd('day', 6, 'mature_users_retained.signed_up_date')
+        ) }} as is_used_in_first_week
+    from session_features
+    left join mature_users_retained
+        on session_features.user_id = mature_users_retained.user_id
+    group by 1, 2, 3
+
+),
+
+feature_usage as (
 
     select
         feature_name,
-        count(*) as mature_users_count,
-        count(case when used_in_first_week then 1 end) as users_with_count,
-        count(case when not used_in_first_week then 1 end)
-            as users_without_count,
+        count(*) as feature_users_count,
+        {#- The grain of session_features is session x feature, so the
+            summed rows are sessions. -#}
+        sum(sessions_count) as sessions_with_feature_count,
+        count(case when is_used_in_first_week then 1 end) as users_with_count,
         count(
-            case when used_in_first_week and is_retained_d30 then 1 end
-        ) as retained_with_count,
-        count(
-            case when not used_in_first_week and is_retained_d30 then 1 end
-        ) as retained_without_count
-    from feature_mature_users
+            case when is_used_in_first_week and is_retained_d30 then 1 end
+        ) as retained_with_count
+    from feature_users
     group by 1
+
+),
+
+feature_usage_completed as (
+
+    select
+        feature_usage.feature_name,
+        totals.active_users_count,
+        totals.sessions_count,
+        feature_usage.feature_users_count,
+        feature_usage.sessions_with_feature_count,
+        totals.mature_users_count,
+        feature_usage.users_with_count,
+        totals.mature_users_count - feature_usage.users_with_count
+            as users_without_count,
+        feature_usage.retained_with_count,
+        totals.retained_users_count - feature_usage.retained_with_count
+            as retained_without_count
+    from feature_usage
+    cross join totals
 
 ),
 
 final as (
 
     select
-        feature_usage.feature_name,
-        cast(totals.active_users_count as integer) as active_users_count,
-        cast(feature_usage.feature_users_count as integer)
-            as feature_users_count,
-        cast(feature_usage.feature_users_count as double)
-        / nullif(totals.active_users_count, 0) as adoption_rate,
-        cast(feature_usage.sessions_with_feature_count as integer)
+        feature_name,
+        cast(active_users_count as integer) as active_users_count,
+        cast(feature_users_count as integer) as feature_users_count,
+        cast(feature_users_count as double)
+        / nullif(active_users_count, 0) as adoption_rate,
+        cast(sessions_with_feature_count as integer)
             as sessions_with_feature_count,
-        cast(feature_usage.sessions_with_feature_count as double)
-        / nullif(totals.sessions_count, 0) as session_share_rate,
-        cast(
-            coalesce(retention_by_first_week_use.mature_users_count, 0)
-            as integer
-        ) as mature_users_count,
-        cast(
-            coalesce(retention_by_first_week_use.users_with_count, 0)
-            as integer
-        ) as users_with_count,
-        cast(
-            coalesce(retention_by_first_week_use.users_without_count, 0)
-            as integer
-        ) as users_without_count,
-        cast(
-            coalesce(retention_by_first_week_use.retained_with_count, 0)
-            as integer
-        ) as retained_with_count,
-        cast(
-            coalesce(retention_by_first_week_use.retained_without_count, 0)
-            as integer
-        ) as retained_without_count,
-        cast(retention_by_first_week_use.retained_with_count as double)
-        / nullif(retention_by_first_week_use.users_with_count, 0)
-            as d30_retention_with_rate,
-        cast(retention_by_first_week_use.retained_without_count as double)
-        / nullif(retention_by_first_week_use.users_without_count, 0)
-            as d30_retention_without_rate,
-        cast(retention_by_first_week_use.retained_with_count as double)
-        / nullif(retention_by_first_week_use.users_with_count, 0)
-        - cast(retention_by_first_week_use.retained_without_count as double)
-        / nullif(retention_by_first_week_use.users_without_count, 0)
-            as d30_retention_lift
-    from feature_usage
-    cross join totals
-    left join retention_by_first_week_use
-        on feature_usage.feature_name = retention_by_first_week_use.feature_name
+        cast(sessions_with_feature_count as double)
+        / nullif(sessions_count, 0) as session_share_rate,
+        cast(mature_users_count as integer) as mature_users_count,
+        cast(users_with_count as integer) as users_with_count,
+        cast(users_without_count as integer) as users_without_count,
+        cast(retained_with_count as integer) as retained_with_count,
+        cast(retained_without_count as integer) as retained_without_count,
+        cast(retained_with_count as double)
+        / nullif(users_with_count, 0) as d30_retention_with_rate,
+        cast(retained_without_count as double)
+        / nullif(users_without_count, 0) as d30_retention_without_rate,
+        cast(retained_with_count as double)
+        / nullif(users_with_count, 0)
+        - cast(retained_without_count as double)
+        / nullif(users_without_count, 0) as d30_retention_lift
+    from feature_usage_completed
 
 )
 
