@@ -26,6 +26,13 @@ Breaks (each replaces, before -> now):
 - stg_app__user_course_interactions, a course interaction named session_open: unique
   on fct_user_events.event_id (the view's keys are `<event_name>:<source key>`) ->
   fct_user_events__checks (error), the rule that keeps each source's names apart;
+- stg_app__user_app_sessions, a session twice: its unique key, which is also what keeps
+  the keys of stg_app__session_screen_views and stg_app__session_features unique (their
+  grouped unique rules are gone: the keys are unique by construction) ->
+  stg_app__user_app_sessions__checks (error);
+- stg_app__user_app_sessions, a session whose features list names one feature twice
+  (what the unique rule on stg_app__session_features caught) -> the same test's
+  distinct-elements rule;
 - dim_modules, a quiz that is not in dim_quizzes: relationships (warn) ->
   dim_modules__anomaly_checks (warn), a test whose rules are all subqueries, so it
   also pins that such a test counts each broken row once, not once per row.
@@ -78,6 +85,12 @@ BREAKS = [
     # (and so its keys, `<event_name>:<source key>`) are no longer kept apart by source
     "update staging.stg_app__user_course_interactions set event_type = 'session_open' "
     "where event_id = (select min(event_id) from staging.stg_app__user_course_interactions)",
+    # a session twice, and a session that uses one feature twice
+    "insert into staging.stg_app__user_app_sessions select * from "
+    "staging.stg_app__user_app_sessions where session_id = "
+    "(select min(session_id) from staging.stg_app__user_app_sessions)",
+    "update staging.stg_app__user_app_sessions set features_used = ['quiz', 'quiz'] "
+    "where session_id = (select max(session_id) from staging.stg_app__user_app_sessions)",
     # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
     "create or replace table marts.fct_payment_attempts as "
     "select * from marts.fct_payment_attempts",
@@ -97,6 +110,10 @@ EXPECTED = {
     "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
     "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
     "fct_user_events__checks": ("fail", {"event_name belongs to its event_source": 1}),
+    "stg_app__user_app_sessions__checks": (
+        "fail",
+        {"session_id unique": 1, "features_used elements are distinct": 1},
+    ),
 }
 
 
