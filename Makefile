@@ -37,8 +37,13 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	timeout $(SETUP_TIMEOUT) $(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
+# --compile-bytecode: the packages' .pyc files are written once, at install. Python
+# writes them on first import otherwise, but not where PYTHONDONTWRITEBYTECODE is set
+# (as on our CI machines): there every dbt call compiled dbt's sources again, about
+# 4.5 s of CPU before it read a model (`dbt --version`: 7.9 s -> 3.4 s compiled).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	timeout $(SETUP_TIMEOUT) $(UV) sync --frozen --all-groups --python python3.11 --quiet
+	timeout $(SETUP_TIMEOUT) $(UV) sync --frozen --all-groups --python python3.11 \
+		--compile-bytecode --quiet
 	touch $@
 
 # The DuckDB files live in warehouse/ (kept in git, contents ignored); dbt and
