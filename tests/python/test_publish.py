@@ -588,3 +588,62 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
         ("staging",)
     ]
     assert not list(tmp_path.glob("*.publishing-*"))
+
+
+def test_publish_derives_the_serving_checksum_from_its_record(tmp_path: Path) -> None:
+    """Worked out by hand. After each publish the serving file's event-stream checksum is
+    recorded beside it; the next publish derives the new one from it (minus the replaced
+    rows, plus the new ones) instead of reading every serving row. The record is used:
+    a wrong one makes the derived checksum differ from the build's, and the table is
+    copied in full. It is trusted only for the file it describes: after any write to
+    the serving file (here a row changed behind the publish's back, which the in-place
+    path alone would keep since its received_at is old) the whole table is checksummed
+    again, the change is found and the table copied in full. The serving copy always
+    ends with exactly the build's rows."""
+    from behavior.publish import checksums_path, publish, recorded_checksums
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    events_sql = "select * from marts.fct_user_events"
+    t = dt.datetime(2026, 10, 3)
+    e1, e2, e3 = (
+        ("e1", "ios", t.replace(hour=1)),
+        ("e2", "ios", t.replace(hour=2)),
+        ("e3", "web", t.replace(hour=3)),
+    )
+    e4, e5 = ("e4", "web", t.replace(hour=4)), ("e5", "web", t.replace(hour=5))
+
+    def checksum(path: Path) -> tuple[int, int]:
+        with duckdb.connect(str(path), read_only=True) as con:
+            count, total = con.execute(
+                "select count(*), sum(hash(r)) from marts.fct_user_events r"
+            ).fetchone()
+        return count, int(total)
+
+    _event_build(build, [e1, e2])
+    assert publish(build, serving, ("marts",))["synced_tables"] is None  # first: a copy
+    assert recorded_checksums(serving) == {"marts.fct_user_events": checksum(build)}
+    # In place, from the record: e3 is new.
+    _event_build(build, [e1, e2, e3])
+    assert publish(build, serving, ("marts",))["synced_tables"] == (
+        "marts.fct_user_events (1 rows replaced)"
+    )
+    assert recorded_checksums(serving) == {"marts.fct_user_events": (3, checksum(build)[1])}
+    # A wrong record (same file): the derived checksum differs, the table is copied.
+    record = json.loads(checksums_path(serving).read_text())
+    record["tables"]["marts.fct_user_events"][1] += 1
+    checksums_path(serving).write_text(json.dumps(record))
+    _event_build(build, [e1, e2, e3, e4])
+    assert publish(build, serving, ("marts",))["synced_tables"] is None
+    assert _rows(serving, events_sql) == _rows(build, events_sql)
+    # A write to the serving file: its record no longer applies.
+    with duckdb.connect(str(serving)) as con:
+        con.execute("update marts.fct_user_events set platform = 'android' where event_id = 'e1'")
+    assert recorded_checksums(serving) == {}
+    _event_build(build, [e1, e2, e3, e4, e5])
+    assert publish(build, serving, ("marts",))["synced_tables"] is None
+    assert _rows(serving, events_sql) == _rows(build, events_sql)
+    assert _rows(serving, "select platform from marts.fct_user_events where event_id = 'e1'") == [
+        ("ios",)
+    ]
+    assert recorded_checksums(serving) == {"marts.fct_user_events": checksum(build)}
+    assert not list(tmp_path.glob("*.publishing-*"))
