@@ -57,7 +57,6 @@ from behavior.bench_measure import Measurement, measure
 from behavior.bench_split import split_raw
 from behavior.compact import copy_database
 from behavior.errors import UserError
-from behavior.publish import checksums_path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = "1M,10M"
@@ -242,15 +241,10 @@ def _models_run(run_results: Path) -> int | None:
 
 
 def _copy_database(source: Path, target: Path) -> None:
-    """Copy a DuckDB file, and the checksums `behavior publish` records beside a serving
-    file, keeping the modification time the record names."""
-    for stale in target.parent.glob(target.name + "*"):  # the file, its .wal, its record
+    for stale in target.parent.glob(target.name + "*"):  # the file and its .wal
         stale.unlink()
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source, target)
-    record = checksums_path(source)
-    if record.exists():
-        shutil.copy2(record, checksums_path(target))
+    shutil.copyfile(source, target)
 
 
 class SizeRun:

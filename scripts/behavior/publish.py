@@ -18,13 +18,6 @@ replace the rows of the same key. Then the table's row count and a checksum of a
 its rows (the sum of each row's hash) must equal the build's; when they do not (a
 row changed without a newer `received_at`, or vanished), the table is copied in
 full like the others. Either way the serving copy holds exactly the build's rows.
-The serving side's checksum is derived rather than recomputed over every row when it
-can be: each publish records those tables' checksums beside the serving file
-(`<serving>.checksums.json`) with the file's size and modification time; while the
-serving file is still the one described, the new checksum is the recorded one minus
-the replaced rows' and plus the new rows'. Any write to the serving file since (or no
-record) falls back to checksumming the whole table. The build's side is always
-checksummed in full.
 
 A failed build publishes nothing: the command names the failing nodes, exits 1,
 and the serving file stays byte-identical. A reader that has the old serving file
@@ -37,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import shutil
 import subprocess
@@ -67,11 +59,7 @@ SYNCED = {
     ("marts", "fct_app_sessions"): ("session_id", "last_received_at"),
     ("marts", "fct_user_daily_activity"): ("user_day_id", "last_received_at"),
 }
-# Beside the serving file: the SYNCED tables' checksums the last publish left in it.
-CHECKSUMS_SUFFIX = ".checksums.json"
 ROOT = Path(__file__).resolve().parents[2]
-
-Fingerprint = tuple[int, int]  # (row count, sum of the rows' hash())
 
 
 class BuildNotPublishable(Exception):
@@ -260,53 +248,15 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
     ).fetchall()
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> Fingerprint:
+def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple:
     """Row count and the sum of the rows' hashes: equal for equal multisets of rows."""
-    count, total = con.execute(f"select count(*), sum(hash(r)) from {relation} r").fetchone()
-    return int(count), int(total or 0)
+    return tuple(con.execute(f"select count(*), sum(hash(r)) from {relation} r").fetchone())
 
 
-def checksums_path(serving: Path) -> Path:
-    return serving.with_name(serving.name + CHECKSUMS_SUFFIX)
-
-
-def _file_identity(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns]
-
-
-def recorded_checksums(serving: Path) -> dict[str, Fingerprint]:
-    """The SYNCED tables' checksums the last publish recorded, when the serving file is
-    still the one it wrote (same size and modification time); else none."""
-    try:
-        record = json.loads(checksums_path(serving).read_text())
-        if record["file"] != _file_identity(serving):
-            return {}
-        return {name: (int(count), int(total)) for name, (count, total) in record["tables"].items()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _record_checksums(serving: Path, checksums: dict[str, Fingerprint]) -> None:
-    path = checksums_path(serving)
-    # Named like the copy being published, so remove_stale_copies finds it too.
-    temporary = serving.with_name(f"{serving.name}{TEMP_MARK}{os.getpid()}{CHECKSUMS_SUFFIX}")
-    temporary.write_text(
-        json.dumps({"file": _file_identity(serving), "tables": checksums}, sort_keys=True)
-    )
-    os.replace(temporary, path)
-
-
-def _sync(
-    con: duckdb.DuckDBPyConnection,
-    schema: str,
-    table: str,
-    recorded: Fingerprint | None,
-) -> tuple[int, Fingerprint] | None:
+def _sync(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[int, int] | None:
     """Bring serving's copy of a SYNCED table up to the build's rows in place: the rows
-    replaced and the table's checksum, or None when it must be copied in full instead
-    (its serving copy is dropped then). `recorded`: the serving copy's checksum before,
-    when known: then only the replaced and the new rows are checksummed on that side."""
+    replaced and the table's row count, or None when it must be copied in full instead
+    (its serving copy is dropped then)."""
     name = f'"{schema}"."{table}"'
     key, received = SYNCED[(schema, table)]
     if _columns(con, "serving", schema, table) != _columns(con, "build", schema, table):
@@ -314,34 +264,17 @@ def _sync(
     watermark = con.execute(f"select max({received}) from serving.{name}").fetchone()[0]
     if watermark is None:
         return None
+    changed = f"select * from build.{name} where {received} > ? or {received} is null"
     con.execute(
-        "create or replace temp table _changed as "
-        f"select * from build.{name} where {received} > ? or {received} is null",
+        f"delete from serving.{name} where {key} in (select {key} from ({changed}))",
         [watermark],
     )
-    # The serving rows to replace, found in one pass over the key column, with their
-    # hashes (the checksum's share they take away).
-    con.execute(
-        "create or replace temp table _replaced as "
-        f"select rowid as row_id, hash(r) as row_hash from serving.{name} r "
-        f"where {key} in (select {key} from _changed)"
-    )
-    con.execute(f"delete from serving.{name} where rowid in (select row_id from _replaced)")
-    replaced = con.execute(f"insert into serving.{name} select * from _changed").fetchone()[0]
-    if recorded:
-        count, total = con.execute("select count(*), sum(row_hash) from _replaced").fetchone()
-        removed = (int(count), int(total or 0))
-        added = _fingerprint(con, "_changed")
-        serving_side = (recorded[0] - removed[0] + added[0], recorded[1] - removed[1] + added[1])
-    else:
-        serving_side = _fingerprint(con, f"serving.{name}")
-    con.execute("drop table _changed")
-    con.execute("drop table _replaced")
+    replaced = con.execute(f"insert into serving.{name} {changed}", [watermark]).fetchone()[0]
     fingerprint = _fingerprint(con, f"build.{name}")
-    if serving_side != fingerprint:
+    if _fingerprint(con, f"serving.{name}") != fingerprint:
         con.execute(f"drop table serving.{name}")
         return None
-    return int(replaced), fingerprint
+    return int(replaced), int(fingerprint[0])
 
 
 def _copy(
@@ -349,11 +282,9 @@ def _copy(
     build: Path,
     status: build_status.BuildStatus,
     schemas: tuple[str, ...],
-    recorded: dict[str, Fingerprint],
 ) -> dict[str, object]:
     """Copy the serving schemas from catalog build into catalog serving (a copy of the
-    previous serving file, or empty); the meta row, and under "checksums" those of the
-    SYNCED tables (`recorded`: their checksums in that previous file, when known)."""
+    previous serving file, or empty); the meta row."""
     relations = _relations(con, schemas)
     if not relations:
         raise UserError(f"{build} has none of the schemas {', '.join(schemas)}: nothing to publish")
@@ -361,7 +292,6 @@ def _copy(
     copied_schemas = sorted({schema for schema, _ in relations})
     expected: dict[str, int] = {}
     synced: dict[str, int] = {}
-    checksums: dict[str, Fingerprint] = {}
     con.execute("begin")
     kept = set(SYNCED) & set(relations)
     for schema, table in con.execute(
@@ -384,7 +314,7 @@ def _copy(
         name = f'"{schema}"."{table}"'
         done = None
         if (schema, table) in kept:  # a missing serving copy has other columns: None
-            done = _sync(con, schema, table, recorded.get(f"{schema}.{table}"))
+            done = _sync(con, schema, table)
         if done is None:
             con.execute(f"drop table if exists serving.{name}")
             # The rows the copy read from the build: counting them again would compute
@@ -392,11 +322,8 @@ def _copy(
             expected[name] = con.execute(
                 f"create table serving.{name} as select * from build.{name}"
             ).fetchone()[0]
-            if (schema, table) in SYNCED:  # for the next publish to start from
-                checksums[f"{schema}.{table}"] = _fingerprint(con, f"serving.{name}")
         else:
-            synced[f"{schema}.{table}"], checksums[f"{schema}.{table}"] = done
-            expected[name] = checksums[f"{schema}.{table}"][0]
+            synced[f"{schema}.{table}"], expected[name] = done
         if pause and i == 0:
             print(f"publish: paused after copying {schema}.{table}", file=sys.stderr, flush=True)
             time.sleep(pause)
@@ -419,7 +346,6 @@ def _copy(
         [meta[name] for name in META_TYPES],
     )
     con.execute("commit")
-    meta["checksums"] = checksums
     return meta
 
 
@@ -463,9 +389,7 @@ def publish(
             reason = status.blocking_reason()
             if reason:
                 raise BuildNotPublishable(reason)
-            recorded = {}
             if serving.is_file() and not full:
-                recorded = recorded_checksums(serving)
                 shutil.copyfile(serving, copy)
             try:
                 con.execute(f"attach '{_quoted(copy)}' as serving")
@@ -477,7 +401,7 @@ def publish(
                 for leftover in serving.parent.glob(copy.name + "*"):
                     leftover.unlink()
                 con.execute(f"attach '{_quoted(copy)}' as serving")
-            meta = _copy(con, build, status, schemas, recorded)
+            meta = _copy(con, build, status, schemas)
             con.execute("checkpoint serving")
             con.execute("detach serving")
         _fsync(copy)
@@ -487,9 +411,6 @@ def publish(
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
-        # After the swap: a publish that dies before this line leaves a record of the
-        # previous file, which no longer matches and is ignored.
-        _record_checksums(serving, meta["checksums"])
     except duckdb.Error as exc:
         raise UserError(f"could not publish {build} to {serving}: {exc}") from exc
     finally:
