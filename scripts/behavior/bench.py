@@ -23,8 +23,15 @@ days, then measures, each --repeat times (the table shows medians):
   `dbt build`, with the build time and the DuckDB file size after every run, and the
   size of the same database freshly copied (how much the daily runs bloat the file).
 
---skip leaves out steps (threads, run, plain, incremental, contenders), e.g. for a single 100M
-build: `--sizes 100M --repeat 1 --skip threads,run,plain,incremental,contenders`.
+- history growth (issue 12's growth target), at each size but the smallest: `make daily`
+  (dbt build and publish) on the smallest size's data set and on this size's rows over
+  a history as many times longer (same last day, so about the same new-day volume),
+  interleaved in each repetition; each history is built once (function growth_sets).
+
+--skip leaves out steps (build, threads, run, plain, incremental, contenders, growth), e.g.
+for a single 100M build: `--sizes 100M --repeat 1 --skip threads,run,plain,incremental,
+contenders,growth`; the history growth alone: `--sizes 1M,10M --skip build,plain,
+incremental,contenders`.
 
 Every command runs in a fresh wrapper process (behavior.bench_measure) that reads the
 command's peak RSS and kills it after --timeout seconds. dbt runs on target
@@ -62,6 +69,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = "1M,10M"
 DEFAULT_DAYS = 60  # history days; the data set has one more day, the "new" one
 DEFAULT_START = "2026-09-01"
+# The loader's earliest_at bound (contract.py): a history-growth data set may not start
+# before it.
+EARLIEST_START = "2015-01-01"
 # `make daily`: data tests on incremental models check recent rows (switched on through
 # the environment, which keeps dbt's partial-parse cache); no unit tests.
 DAILY_ENV = ("env", "BEHAVIOR_TEST_RECENT_ONLY=true")
@@ -166,6 +176,8 @@ class SizeResult:
     daily_file_mb: list[float] = field(default_factory=list)  # after history, run 1..N
     daily_compacted_mb: float | None = None  # the last database, freshly copied
     core_models: int | None = None  # models in the `dbt run` of the 7 core marts
+    # history growth: set name -> target_rows, rows, days, new_day_rows
+    growth: dict[str, dict[str, int]] = field(default_factory=dict)
     equality: dict[str, str] = field(default_factory=dict)  # contender -> summary
     equality_checks: dict[str, list[dict]] = field(default_factory=dict)  # details
     steps: dict[str, Step] = field(default_factory=dict)
@@ -179,6 +191,36 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or not denominator:
         return None
     return numerator / denominator
+
+
+@dataclass(frozen=True)
+class GrowthSet:
+    """A data set of the history-growth step: `target_rows` raw rows over `days` days
+    (the new day included) from `start`; every set ends on the bench's new day."""
+
+    name: str
+    target_rows: int
+    days: int
+    start: str
+
+
+def growth_sets(opts: Options, rows: int) -> tuple[GrowthSet, GrowthSet] | None:
+    """Issue 12's growth target is `make daily` when history grows 10x, with a day's
+    delivery of the same size. The smallest size's data set (--days + 1 days) against
+    `rows` rows over (rows / smallest) times as many history days, ending on the same
+    day: the daily volume stays about the same, only the history grows. None for the
+    smallest size, or when the long set would start before the loader's earliest_at."""
+    smallest = min(opts.sizes)
+    if rows <= smallest:
+        return None
+    history_days = round(opts.days * rows / smallest)
+    start = date.fromisoformat(DEFAULT_START) - timedelta(days=history_days - opts.days)
+    if start < date.fromisoformat(EARLIEST_START):
+        return None
+    return (
+        GrowthSet("small", smallest, opts.days + 1, DEFAULT_START),
+        GrowthSet("long", rows, history_days + 1, start.isoformat()),
+    )
 
 
 # --- running -------------------------------------------------------------------------
@@ -200,7 +242,7 @@ class Options:
     daily_runs: int = 0
 
 
-SKIPPABLE = ("threads", "run", "plain", "incremental", "contenders")
+SKIPPABLE = ("build", "threads", "run", "plain", "incremental", "contenders", "growth")
 
 
 def equality_text(checks: Sequence[OutputCheck]) -> str:
@@ -324,26 +366,28 @@ class SizeRun:
 
     # -- steps
 
+    def generate_cmd(self, rows: int, days: int, start: str, out: Path) -> list[str]:
+        return self.behavior(
+            "generate",
+            "--target-rows",
+            str(rows),
+            "--days",
+            str(days),
+            "--start",
+            start,
+            "--seed",
+            str(self.opts.seed),
+            "--out",
+            str(out),
+            "--format",
+            "parquet",
+            "--quiet",
+        )
+
     def generate(self) -> None:
-        days = self.opts.days + 1
         self.run(
             "generate",
-            self.behavior(
-                "generate",
-                "--target-rows",
-                str(self.result.target_rows),
-                "--days",
-                str(days),
-                "--start",
-                DEFAULT_START,
-                "--seed",
-                str(self.opts.seed),
-                "--out",
-                str(self.gen),
-                "--format",
-                "parquet",
-                "--quiet",
-            ),
+            self.generate_cmd(self.result.target_rows, self.opts.days + 1, DEFAULT_START, self.gen),
             required=True,
         )
         manifest = json.loads((self.gen / "_manifest.json").read_text())
@@ -466,34 +510,48 @@ class SizeRun:
     def prepare_history(self) -> list[str]:
         """Split off the last day, load and build the history once, save that state
         (templates/history_built.duckdb); return the command loading the new day."""
-        history, new = self.dir / "inc" / "history", self.dir / "inc" / "new"
+        load_new, new_day_rows = self.history_state(self.gen, self.dir / "inc", "")
+        if new_day_rows is not None:
+            self.result.new_day_rows = new_day_rows
+        return load_new
+
+    def history_state(self, gen: Path, inc: Path, prefix: str) -> tuple[list[str], int | None]:
+        """Split the data set in `gen` before its last day (the bench's new day, the
+        day after --days from DEFAULT_START) into inc/history and inc/new; load the
+        history, build it and publish it once, saving both files as templates
+        (`<prefix>history_built.duckdb`, `<prefix>history_serving.duckdb`). Return the
+        command loading the new day, and the new day's rows (None when the templates
+        were already there)."""
+        history, new = inc / "history", inc / "new"
         load_new = self.behavior("load", str(new), "--database", str(self.db))
-        if (self.templates / "history_built.duckdb").exists():
-            return load_new
+        built = self.templates / f"{prefix}history_built.duckdb"
+        if built.exists():
+            return load_new, None
         start = date.fromisoformat(DEFAULT_START)
         new_day = datetime.combine(start + timedelta(days=self.opts.days), datetime.min.time())
-        counts = split_raw(self.gen, [history, new], [new_day])
-        self.result.new_day_rows = sum(rows[1] for rows in counts.values())
+        counts = split_raw(gen, [history, new], [new_day])
 
         def fresh() -> None:
             for stale in self.db.parent.glob(self.db.name + "*"):
                 stale.unlink()
 
         load_history = self.behavior("load", str(history), "--database", str(self.db))
-        self.run("load_history", load_history, times=1, prepare=fresh, required=True)
+        self.run(f"{prefix}load_history", load_history, times=1, prepare=fresh, required=True)
         self.run(
-            "build_history", self.dbt_cmd("build", "--threads", str(self.opts.threads)), times=1
+            f"{prefix}build_history",
+            self.dbt_cmd("build", "--threads", str(self.opts.threads)),
+            times=1,
         )
-        _copy_database(self.db, self.templates / "history_built.duckdb")
+        _copy_database(self.db, built)
         # The serving file of the history: a daily publish starts from it.
-        serving = self.templates / "history_serving.duckdb"
+        serving = self.templates / f"{prefix}history_serving.duckdb"
         serving.unlink(missing_ok=True)  # a kept workdir's, from an earlier run
         self.run(
-            "publish_history",
+            f"{prefix}publish_history",
             self.behavior("publish", "--database", str(self.db), "--serving", str(serving)),
             times=1,
         )
-        return load_new
+        return load_new, sum(rows[1] for rows in counts.values())
 
     def serving(self) -> Path:
         return self.db.with_name(f"{self.db.stem}.serving{self.db.suffix}")
@@ -627,6 +685,59 @@ class SizeRun:
                     ),
                 )
 
+    def history_growth(self) -> None:
+        """Issue 12's growth target (function growth_sets): `make daily` (its dbt build
+        and its publish) on the smallest size's data set and on this size's rows over
+        a history as many times longer, interleaved in each repetition."""
+        sets = growth_sets(self.opts, self.result.target_rows)
+        if sets is None:
+            self.log("  skipped: smallest size, or the long history would start too early")
+            return
+        threads = str(self.opts.threads)
+        daily_cmd = [*DAILY_ENV, *self.dbt_cmd("build", "--threads", threads), *DAILY_ARGS]
+        publish_cmd = self.behavior(
+            "publish", "--database", str(self.db), "--serving", str(self.serving())
+        )
+        loads = {}
+        for data in sets:
+            folder = self.dir / "growth" / data.name
+            gen = folder / "gen"
+            self.run(
+                f"growth_{data.name}_generate",
+                self.generate_cmd(data.target_rows, data.days, data.start, gen),
+                times=1,
+                required=True,
+            )
+            manifest = json.loads((gen / "_manifest.json").read_text())
+            load_new, new_day_rows = self.history_state(gen, folder / "inc", f"growth_{data.name}_")
+            loads[data.name] = load_new
+            self.result.growth[data.name] = {
+                "target_rows": data.target_rows,
+                "rows": int(sum(manifest["row_counts"].values())),
+                "days": data.days,
+                "new_day_rows": new_day_rows or 0,
+            }
+            shutil.rmtree(gen)  # split into inc/ already
+        for _ in range(self.opts.repeat):
+            for data in sets:
+                prefix = f"growth_{data.name}_"
+                self.run(
+                    f"{prefix}load_new_day",
+                    loads[data.name],
+                    times=1,
+                    prepare=self.from_template(f"{prefix}history_built.duckdb"),
+                    required=True,
+                )
+                self.run(f"{prefix}daily", daily_cmd, times=1)
+                serving = self.templates / f"{prefix}history_serving.duckdb"
+                if serving.exists() and not self.result.step(f"{prefix}daily").failed:
+                    self.run(
+                        f"{prefix}daily_publish",
+                        publish_cmd,
+                        times=1,
+                        prepare=lambda s=serving: _copy_database(s, self.serving()),
+                    )
+
     def check_equality(self, floor_db: Path, pandas_dir: Path) -> None:
         """Both contenders' outputs against the marts of the build just made (self.db)."""
         for contender, step, kwargs in (
@@ -647,7 +758,7 @@ class SizeRun:
     def cleanup(self) -> None:
         if self.opts.keep:
             return
-        for name in ("gen", "inc", "daily", "db", "templates", "plain", "tmp", "core"):
+        for name in ("gen", "inc", "daily", "db", "templates", "plain", "tmp", "core", "growth"):
             shutil.rmtree(self.dir / name, ignore_errors=True)
 
     def measure_all(self, with_threads: bool) -> SizeResult:
@@ -664,9 +775,15 @@ class SizeRun:
                 ("plain SQL", self.plain),
                 ("incremental", self.incremental),
                 ("contenders", self.contenders),
+                ("history growth", self.history_growth),
                 ("daily runs", self.daily),
             ):
-                key = {"plain SQL": "plain", "daily runs": "daily"}.get(title, title)
+                key = {
+                    "dbt build / run": "build",
+                    "plain SQL": "plain",
+                    "daily runs": "daily",
+                    "history growth": "growth",
+                }.get(title, title)
                 if key in self.opts.skip or (key == "daily" and not self.opts.daily_runs):
                     continue
                 current = title
@@ -775,8 +892,11 @@ def growth_lines(results: Sequence[SizeResult]) -> list[str]:
         incremental = _ratio(_step_s(large, "incremental"), _step_s(small, "incremental"))
         daily = _ratio(_step_s(large, "incremental_daily"), _step_s(small, "incremental_daily"))
         full = _ratio(_step_s(large, "build"), _step_s(small, "build"))
+        if incremental is None and daily is None and full is None:
+            continue  # those steps were skipped
         lines.append(
-            f"- {small.label} → {large.label} (raw rows x{_num(rows, 1)}): incremental build "
+            f"- {small.label} → {large.label} (raw rows x{_num(rows, 1)}, history and new "
+            f"day alike): incremental build "
             f"x{_num(incremental, 2)}, `make daily` x{_num(daily, 2)}, full build x{_num(full, 2)}."
         )
     return lines
@@ -910,12 +1030,110 @@ def contenders_table(results: Sequence[SizeResult]) -> list[str]:
         f"x{_num(_ratio(large.rows, small.rows), 1)}): "
         f"x{_num(_ratio(_step_s(large, 'core_daily'), _step_s(small, 'core_daily')), 2)} "
         f"(dbt), x{_num(_ratio(_daily_total(large), _daily_total(small)), 2)} "
-        "(dbt + publish; target < 1.3x for 10x history)."
+        "(dbt + publish; history and new day both grow: the growth target's measure, "
+        "at a constant daily volume, is the history-growth table)."
         for small, large in zip(ordered, ordered[1:], strict=False)
     ]
     if growth:
         lines += ["", *growth]
     return lines
+
+
+def _growth_daily_total(result: SizeResult, name: str) -> float | None:
+    build = _step_s(result, f"growth_{name}_daily")
+    publish = _step_s(result, f"growth_{name}_daily_publish")
+    return None if build is None or publish is None else build + publish
+
+
+def _growth_row(
+    name: str, small: float | None, long: float | None, digits: int, target: str = ""
+) -> str:
+    return (
+        f"| {name} | {_num(small, digits)} | {_num(long, digits)} | "
+        f"x{_num(_ratio(long, small), 2)} |{' ' + target if target else ''} |"
+    )
+
+
+def _growth_steps(result: SizeResult, name: str) -> tuple[float | None, float | None]:
+    return _step_s(result, f"growth_small_{name}"), _step_s(result, f"growth_long_{name}")
+
+
+def growth_table(results: Sequence[SizeResult]) -> list[str]:
+    """The history-growth step (issue 12's growth target): the smallest size's data set
+    against a size's rows over a history as many times longer, side by side."""
+    lines: list[str] = []
+    for r in results:
+        small, long = r.growth.get("small"), r.growth.get("long")
+        if not small or not long:
+            continue
+        small_label = size_label(small["target_rows"])
+        factor = _ratio(long["days"] - 1, small["days"] - 1)
+        daily_small, daily_long = _growth_steps(r, "daily")
+        build_small, build_long = _growth_steps(r, "build_history")
+        lines += [
+            f"History growth at a constant daily volume (issue 12: `make daily` grows < 1.3x "
+            f"when history grows 10x): the {small_label} data set ({small['days'] - 1} + 1 "
+            f"days) against {r.label} rows over {long['days'] - 1} + 1 days (history "
+            f"x{_num(factor, 1)}), both ending on the same day, so the new day is about as "
+            "large in both; `make daily` interleaved in each repetition, medians (the "
+            "history builds: one run each):",
+            "",
+            f"| | {small_label}, {small['days'] - 1} + 1 days | {r.label}, "
+            f"{long['days'] - 1} + 1 days | ratio | target |",
+            "|---|---:|---:|---:|---|",
+            _growth_row("raw rows", small["rows"], long["rows"], 0),
+            _growth_row("rows in the new day", small["new_day_rows"], long["new_day_rows"], 0),
+            _growth_row("full `dbt build` of the history (s)", build_small, build_long, 1),
+            _growth_row("`make daily`: dbt build (s)", daily_small, daily_long, 1, "< 1.3x"),
+            _growth_row("`make daily`: publish (s)", *_growth_steps(r, "daily_publish"), 1),
+            _growth_row(
+                "`make daily`: dbt build + publish (s)",
+                _growth_daily_total(r, "small"),
+                _growth_daily_total(r, "long"),
+                1,
+                "< 1.3x",
+            ),
+            f"| `make daily` (dbt) / full build of the history | "
+            f"{_num(_percent(daily_small, build_small), 0, ' %')} | "
+            f"{_num(_percent(daily_long, build_long), 0, ' %')} | | <= 10 % |",
+        ]
+        pairs = _growth_pairs(r)
+        if pairs:
+            lines += [
+                "",
+                "Per repetition, `make daily` long / small: "
+                + ", ".join(
+                    f"x{_num(build, 2)} (with the publish x{_num(total, 2)})"
+                    for build, total in pairs
+                )
+                + ".",
+            ]
+    return lines
+
+
+def _growth_pairs(result: SizeResult) -> list[tuple[float | None, float | None]]:
+    """The long / small ratios of each repetition: the dbt build, and with the publish
+    (only when every daily build had its publish, so the runs pair up)."""
+
+    def seconds(step: str) -> list[float | None]:
+        found = result.steps.get(step)
+        return [run.seconds if run.ok else None for run in found.runs] if found else []
+
+    def with_publish(builds: list[float | None], publishes: list[float | None]) -> list:
+        if len(publishes) != len(builds):
+            return [None] * len(builds)
+        return [
+            None if None in pair else pair[0] + pair[1]
+            for pair in zip(builds, publishes, strict=True)
+        ]
+
+    small, long = seconds("growth_small_daily"), seconds("growth_long_daily")
+    small_total = with_publish(small, seconds("growth_small_daily_publish"))
+    long_total = with_publish(long, seconds("growth_long_daily_publish"))
+    return [
+        (_ratio(long[i], small[i]), _ratio(long_total[i], small_total[i]))
+        for i in range(min(len(small), len(long)))
+    ]
 
 
 def environment() -> dict[str, str]:
@@ -960,7 +1178,8 @@ def render(results: Sequence[SizeResult], opts: Options, env: dict[str, str]) ->
         f"Run {env['date']} on {env['machine']} (load average at start {env['load']}, "
         f"at end {env.get('load_end', '?')}); "
         f"{env['versions']}; commit {env['commit']}.",
-        f"`python -m behavior.bench --sizes {','.join(labels)} --repeat {opts.repeat}`: "
+        f"`python -m behavior.bench --sizes {','.join(labels)} --repeat {opts.repeat}"
+        f"{' --skip ' + ','.join(sorted(opts.skip)) if opts.skip else ''}`: "
         f"medians of {opts.repeat} runs, dbt --threads {opts.threads}, "
         f"{opts.days} + 1 days of data. What each figure means: bench/README.md.",
         "",
@@ -983,6 +1202,9 @@ def render(results: Sequence[SizeResult], opts: Options, env: dict[str, str]) ->
     contenders = contenders_table(results)
     if contenders:
         lines += ["", *contenders]
+    history_growth = growth_table(results)
+    if history_growth:
+        lines += ["", *history_growth]
     for result in results:
         lines += daily_lines(result)
     return "\n".join(lines) + "\n"
@@ -998,12 +1220,18 @@ def run_bench(opts: Options, log: Callable[[str], None] = print) -> list[SizeRes
     results: list[SizeResult] = []
     smallest = min(opts.sizes)
     started = time.perf_counter()
-    for rows in opts.sizes:
-        results.append(SizeRun(opts, rows, log).measure_all(with_threads=rows == smallest))
-        (opts.workdir / "results.json").write_text(
+    saved = opts.workdir / "results.json"
+
+    def save() -> None:
+        saved.write_text(
             json.dumps({"environment": env, "results": [asdict(r) for r in results]}, indent=2)
         )
+
+    for rows in opts.sizes:
+        results.append(SizeRun(opts, rows, log).measure_all(with_threads=rows == smallest))
+        save()
     env["load_end"] = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    save()
     text = render(results, opts, env)
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(text)
@@ -1038,6 +1266,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--skip",
         default="",
         help=f"comma-separated steps to leave out: {', '.join(SKIPPABLE)}",
+    )
+    parser.add_argument(
+        "--render-from",
+        type=Path,
+        help="measure nothing: write --out again from an earlier run's results.json "
+        "(give that run's --repeat, --days, --threads and --skip)",
     )
     parser.add_argument(
         "--daily-runs",
@@ -1076,9 +1310,36 @@ def options_from(args: argparse.Namespace) -> Options:
     )
 
 
+def result_from_dict(data: dict) -> SizeResult:
+    """A SizeResult back from its results.json form (dataclasses.asdict)."""
+    fields = dict(data)
+    steps = fields.pop("steps", {})
+    result = SizeResult(**fields)
+    result.steps = {
+        name: Step([Measurement(**run) for run in step["runs"]]) for name, step in steps.items()
+    }
+    return result
+
+
+def render_saved(saved: Path, opts: Options) -> str:
+    """The report of an earlier run again, from its results.json (after the report's
+    format changed); --repeat, --days, --threads and --skip must be that run's."""
+    try:
+        data = json.loads(saved.read_text())
+        results = [result_from_dict(item) for item in data["results"]]
+        env = data["environment"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"--render-from {saved}: not a bench results.json ({exc})") from exc
+    return render(results, opts, env)
+
+
 def _run(args: argparse.Namespace) -> int:
     options = options_from(args)
     writable_folder(Path(args.out).parent, "--out folder")  # hours later is too late
+    if args.render_from:
+        options.out.write_text(render_saved(args.render_from, options))
+        print(f"wrote {options.out} from {args.render_from}")
+        return 0
     run_bench(options)
     return 0
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
-from datetime import datetime
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -306,3 +308,134 @@ def test_render_contenders_side_by_side_with_the_issue_ratios():
     full = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
     assert text in full
     assert bench.contenders_table([bench.SizeResult(label="1M", target_rows=1)]) == []
+
+
+def test_growth_sets_keep_the_daily_volume_and_the_last_day():
+    """60 history days at 1M; at 10M the history is 10x as long, 600 days, and starts
+    540 days before 2026-09-01, on 2025-03-10 (2025-03-10 + 540 = 2026-09-01), so both
+    sets end on 2026-10-31. A 100x history (6,000 days from 2026-09-01 back, in 2010)
+    would start before the loader's earliest_at (2015-01-01): no growth step there."""
+    opts = bench.Options(sizes=[1_000_000, 10_000_000, 100_000_000], days=60)
+    assert bench.growth_sets(opts, 1_000_000) is None
+    small, long = bench.growth_sets(opts, 10_000_000)
+    assert small == bench.GrowthSet("small", 1_000_000, 61, "2026-09-01")
+    assert long == bench.GrowthSet("long", 10_000_000, 601, "2025-03-10")
+    for data in (small, long):
+        last = date.fromisoformat(data.start) + timedelta(days=data.days - 1)
+        assert last == date(2026, 10, 31)
+    assert bench.growth_sets(opts, 100_000_000) is None
+
+
+def test_history_growth_interleaves_both_sets_with_the_same_new_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """2k rows over 2 + 1 days against 4k rows over 4 + 1 days; dbt and publish are
+    replaced by stand-ins here (the publish writes an empty serving file), so only the
+    data handling is real."""
+    opts = bench.Options(sizes=[2_000, 4_000], repeat=2, workdir=tmp_path, days=2, timeout=300)
+    run = bench.SizeRun(opts, 4_000, log=lambda _: None)
+    run.dir.mkdir(parents=True)
+    monkeypatch.setattr(run, "dbt_cmd", lambda *args: [sys.executable, "-c", "pass"])
+    real_behavior = run.behavior
+    monkeypatch.setattr(
+        run,
+        "behavior",
+        lambda *args: (
+            # a publish that writes an empty serving file (its last argument)
+            [sys.executable, "-c", "import sys; open(sys.argv[-1], 'w').close()", *args]
+            if args[0] == "publish"
+            else real_behavior(*args)
+        ),
+    )
+    run.history_growth()
+    small, long = run.result.growth["small"], run.result.growth["long"]
+    assert (small["days"], long["days"]) == (3, 5)
+    assert 1_000 < small["rows"] < 4_000
+    assert 1.5 * small["rows"] < long["rows"] < 3 * small["rows"]
+    assert small["new_day_rows"] > 0 and long["new_day_rows"] > 0
+    # Each set's history and new day hold every generated row once, and the new day is
+    # the same calendar day in both.
+    for name in ("small", "long"):
+        inc = run.dir / "growth" / name / "inc"
+        con = duckdb.connect()
+        newest = con.execute(
+            f"select max(received_at)::date from '{inc / 'new'}/user_app_sessions.parquet'"
+        ).fetchone()[0]
+        oldest_new = con.execute(
+            f"select min(received_at)::date from '{inc / 'new'}/user_app_sessions.parquet'"
+        ).fetchone()[0]
+        latest_history = con.execute(
+            f"select max(received_at) from '{inc / 'history'}/user_app_sessions.parquet'"
+        ).fetchone()[0]
+        con.close()
+        assert oldest_new >= date(2026, 9, 3) > latest_history.date(), name
+        assert newest >= date(2026, 9, 3), name
+    for step in ("load_new_day", "daily", "daily_publish"):
+        for name in ("small", "long"):
+            assert len(run.result.steps[f"growth_{name}_{step}"].runs) == 2, (name, step)
+    assert not (run.dir / "growth" / "small" / "gen").exists()  # split, then removed
+
+
+def test_render_history_growth_table():
+    """Hand-worked: 60 s -> 90 s daily build is x1.50; publish 4 -> 6 s; with it 64 ->
+    96 s, x1.50; history builds 50 s and 300 s: the daily build is 60 / 50 = 120 % and
+    90 / 300 = 30 % of them; 31,632 -> 37,015 new-day rows is x1.17. A second
+    repetition (daily 40 -> 80 s, publish 4 -> 8 s) gives the medians (50 -> 85 s,
+    x1.70, etc.) and its own pair ratios, 80 / 40 = x2.00 and 88 / 44 = x2.00."""
+    r = bench.SizeResult(label="10M", target_rows=10_000_000, rows=9_900_000)
+    r.growth = {
+        "small": {"target_rows": 1_000_000, "rows": 990_000, "days": 61, "new_day_rows": 31_632},
+        "long": {"target_rows": 10_000_000, "rows": 9_950_000, "days": 601, "new_day_rows": 37_015},
+    }
+    for step, value in {
+        "growth_small_daily": 60.0,
+        "growth_long_daily": 90.0,
+        "growth_small_daily_publish": 4.0,
+        "growth_long_daily_publish": 6.0,
+        "growth_small_build_history": 50.0,
+        "growth_long_build_history": 300.0,
+    }.items():
+        r.steps[step] = bench.Step([Measurement(value, 100.0, 0)])
+    text = "\n".join(bench.growth_table([r]))
+    assert "against 10M rows over 600 + 1 days (history x10.0)" in text
+    assert "| | 1M, 60 + 1 days | 10M, 600 + 1 days | ratio | target |" in text
+    assert "| rows in the new day | 31,632 | 37,015 | x1.17 | |" in text
+    assert "| `make daily`: dbt build (s) | 60.0 | 90.0 | x1.50 | < 1.3x |" in text
+    assert "| `make daily`: dbt build + publish (s) | 64.0 | 96.0 | x1.50 | < 1.3x |" in text
+    assert "| `make daily` (dbt) / full build of the history | 120 % | 30 % | | <= 10 % |" in text
+    assert "Per repetition, `make daily` long / small: x1.50 (with the publish x1.50)." in text
+    for step, value in {
+        "growth_small_daily": 40.0,
+        "growth_long_daily": 80.0,
+        "growth_small_daily_publish": 4.0,
+        "growth_long_daily_publish": 8.0,
+    }.items():
+        r.steps[step].runs.append(Measurement(value, 100.0, 0))
+    text = "\n".join(bench.growth_table([r]))
+    assert "| `make daily`: dbt build (s) | 50.0 | 85.0 | x1.70 | < 1.3x |" in text
+    assert "| `make daily`: dbt build + publish (s) | 54.0 | 92.0 | x1.70 | < 1.3x |" in text
+    assert "long / small: x1.50 (with the publish x1.50), x2.00 (with the publish x2.00)." in text
+    opts = bench.Options(sizes=[1, 2], skip=frozenset({"plain", "build"}))
+    full = bench.render([r], opts, bench.environment())
+    assert text in full
+    assert "--repeat 3 --skip build,plain`" in full
+    assert bench.growth_table([bench.SizeResult(label="1M", target_rows=1)]) == []
+
+
+def test_a_saved_run_renders_again_as_it_did(tmp_path: Path):
+    """--render-from: results.json back into the same report; a file that is not one
+    is refused with a clear error."""
+    r = bench.SizeResult(label="10M", target_rows=10_000_000, rows=9_900_000)
+    r.growth = {"small": {"target_rows": 1, "rows": 2, "days": 3, "new_day_rows": 1}}
+    r.steps["build"] = bench.Step([Measurement(12.5, 300.0, 0), Measurement(13.5, 310.0, 1)])
+    env = bench.environment()
+    saved = tmp_path / "results.json"
+    saved.write_text(json.dumps({"environment": env, "results": [asdict(r)]}))
+    opts = bench.Options(sizes=[10_000_000], skip=frozenset({"plain"}))
+    again = bench.render_saved(saved, opts)
+    assert again == bench.render([r], opts, env)
+    # the median of the runs that passed (12.5 s), marked: one of them failed
+    assert "| dbt build, full (s) | 12.5 † |" in again
+    saved.write_text("{}")
+    with pytest.raises(bench.UserError, match="not a bench results.json"):
+        bench.render_saved(saved, opts)
