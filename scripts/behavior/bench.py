@@ -717,7 +717,8 @@ class SizeRun:
                 "days": data.days,
                 "new_day_rows": new_day_rows or 0,
             }
-            shutil.rmtree(gen)  # split into inc/ already
+            if not self.opts.keep:
+                shutil.rmtree(gen)  # split into inc/ already
         for _ in range(self.opts.repeat):
             for data in sets:
                 prefix = f"growth_{data.name}_"
