@@ -955,9 +955,10 @@ def _seconds_rss(step: Step | None) -> str:
     return f"{seconds} s ({_rss(step)} MB){mark}"
 
 
-def _daily_total(result: SizeResult) -> float | None:
-    """`make daily`'s dbt build and its publish, each a median."""
-    build, publish = _step_s(result, "core_daily"), _step_s(result, "core_daily_publish")
+def _daily_total(result: SizeResult, daily: str = "core_daily") -> float | None:
+    """`make daily`'s dbt build (step `daily`) and its publish (`<daily>_publish`), each
+    a median."""
+    build, publish = _step_s(result, daily), _step_s(result, f"{daily}_publish")
     return None if build is None or publish is None else build + publish
 
 
@@ -1040,12 +1041,6 @@ def contenders_table(results: Sequence[SizeResult]) -> list[str]:
     return lines
 
 
-def _growth_daily_total(result: SizeResult, name: str) -> float | None:
-    build = _step_s(result, f"growth_{name}_daily")
-    publish = _step_s(result, f"growth_{name}_daily_publish")
-    return None if build is None or publish is None else build + publish
-
-
 def _growth_row(
     name: str, small: float | None, long: float | None, digits: int, target: str = ""
 ) -> str:
@@ -1089,8 +1084,8 @@ def growth_table(results: Sequence[SizeResult]) -> list[str]:
             _growth_row("`make daily`: publish (s)", *_growth_steps(r, "daily_publish"), 1),
             _growth_row(
                 "`make daily`: dbt build + publish (s)",
-                _growth_daily_total(r, "small"),
-                _growth_daily_total(r, "long"),
+                _daily_total(r, "growth_small_daily"),
+                _daily_total(r, "growth_long_daily"),
                 1,
                 "< 1.3x",
             ),
