@@ -30,17 +30,20 @@
     from_json({{ json_column }}, '[{{ element_type }}]')
 {%- endmacro %}
 
-{% macro unnest_list(list_column, element_alias, position_alias) -%}
+{% macro unnest_list(list_column, element_alias, position_alias=none) -%}
     {{ return(adapter.dispatch('unnest_list', 'user_behavior')(
         list_column, element_alias, position_alias
     )) }}
 {%- endmacro %}
 
-{% macro duckdb__unnest_list(list_column, element_alias, position_alias) -%}
+{% macro duckdb__unnest_list(list_column, element_alias, position_alias=none) -%}
     {#- Select-list fragment: one output row per element of a list column, with
-        its 1-based position. Empty or null lists give no rows. -#}
-    unnest({{ list_column }}) as {{ element_alias }},
+        its 1-based position when position_alias is given. Empty or null lists
+        give no rows. -#}
+    unnest({{ list_column }}) as {{ element_alias }}
+    {%- if position_alias %},
     generate_subscripts({{ list_column }}, 1) as {{ position_alias }}
+    {%- endif %}
 {%- endmacro %}
 
 {% macro spark__json_element_type(element_type) -%}
@@ -71,15 +74,20 @@
     )
 {%- endmacro %}
 
-{% macro spark__unnest_list(list_column, element_alias, position_alias) -%}
+{% macro spark__unnest_list(list_column, element_alias, position_alias=none) -%}
     {#- inline() of (element, 1-based position) structs: one generator, two
-        columns; a null or empty list gives no rows, as unnest does. -#}
+        columns; a null or empty list gives no rows, as unnest does. Without
+        position_alias, explode() of the elements alone. -#}
+    {%- if not position_alias %}
+    explode({{ list_column }}) as {{ element_alias }}
+    {%- else %}
     inline(transform(
         {{ list_column }},
         (_element, _index) -> named_struct(
             '_element', _element, '_position', cast(_index + 1 as bigint)
         )
     )) as ({{ element_alias }}, {{ position_alias }})
+    {%- endif %}
 {%- endmacro %}
 
 {% macro spark__unnest_json_list(

@@ -65,49 +65,88 @@ funnel_step_dates as (
 
 ),
 
-period_windows as (
+period_offsets as (
 
-    select
-        reporting_days.report_date,
-        periods.period_name,
-        periods.period_days,
-        cast({{ dbt.dateadd(
-            'day', '1 - periods.period_days', 'reporting_days.report_date'
-        ) }} as date) as period_start_date
-
-    from reporting_days
-    cross join periods
+    {#- Each period's report days relative to a click day: a funnel clicked
+        on day c belongs to the period ending on report day c + day_offset
+        for every day_offset below the period's length. An equi-join on the
+        report day instead of a range join of every funnel group with every
+        period window. -#}
+    {%- for period_name, period_days in periods %}
+        {%- set outer_loop = loop %}
+        {%- for day_offset in range(period_days) %}
+            select
+                '{{ period_name }}' as period_name,
+                {{ period_days }} as period_days,
+                {{ day_offset }} as day_offset
+            {%- if not (outer_loop.last and loop.last) %}
+                union all
+            {%- endif %}
+        {%- endfor %}
+    {%- endfor %}
 
 ),
 
-courses_counted as (
+funnel_windows as (
 
     select
-        period_windows.report_date,
-        period_windows.period_name,
-        period_windows.period_days,
-        period_windows.period_start_date,
+        reporting_days.report_date,
+        period_offsets.period_days,
         funnel_step_dates.course_id,
+        {%- for step_name, column_name in steps %}
+            funnel_step_dates.{{ step_name }}_date,
+        {%- endfor %}
+        funnel_step_dates.funnels_count
+
+    from funnel_step_dates
+    cross join period_offsets
+    inner join reporting_days
+        on reporting_days.report_date = cast({{ dbt.dateadd(
+            'day', 'period_offsets.day_offset', 'funnel_step_dates.clicked_date'
+        ) }} as date)
+
+),
+
+courses_summed as (
+
+    select
+        report_date,
+        period_days,
+        course_id,
         {%- for step_name, column_name in steps %}
             cast(sum(
                 case
-                    when
-                        funnel_step_dates.{{ step_name }}_date
-                        <= period_windows.report_date
-                        then funnel_step_dates.funnels_count
+                    when {{ step_name }}_date <= report_date
+                        then funnels_count
                     else 0
                 end
             ) as bigint) as {{ step_name }}_funnels_count
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
 
-    from period_windows
-    inner join funnel_step_dates
-        on
-            funnel_step_dates.clicked_date
-            between period_windows.period_start_date
-            and period_windows.report_date
-    group by 1, 2, 3, 4, 5
+    from funnel_windows
+    group by 1, 2, 3
+
+),
+
+courses_counted as (
+
+    select
+        courses_summed.report_date,
+        periods.period_name,
+        courses_summed.period_days,
+        cast({{ dbt.dateadd(
+            'day', '1 - courses_summed.period_days', 'courses_summed.report_date'
+        ) }} as date) as period_start_date,
+        courses_summed.course_id,
+        {%- for step_name, column_name in steps %}
+            courses_summed.{{ step_name }}_funnels_count
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from courses_summed
+    inner join periods
+        on courses_summed.period_days = periods.period_days
 
 ),
 

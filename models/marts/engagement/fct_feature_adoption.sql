@@ -6,16 +6,19 @@
     - retained: active on or after day 30 after sign-up (PostHog's "on or
       after" retention), measured only on users whose day 30 lies within the
       data range (mature users).
-    One pass over the session features: each user x feature group says
-    whether the user is mature, retained, and used the feature in the first
-    week; the counts without the feature are the mature users' totals minus
-    those with it (no feature x user cross join). -#}
+    One pass over the sessions: each session says whether it lies in its
+    user's first week, then its features list is unnested and grouped by
+    feature x user (whether the user used the feature in the first week),
+    and only those groups are joined to the users' retention; the counts
+    without the feature are the mature users' totals minus those with it (no
+    feature x user cross join). A user is retained when the last active day
+    is on or after day 30. -#}
 
 with
 
-session_features as (
+user_app_sessions as (
 
-    select * from {{ ref('stg_app__session_features') }}
+    select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
@@ -77,19 +80,29 @@ mature_users as (
 
 ),
 
+users_last_active as (
+
+    select
+        user_id,
+        max(activity_date) as last_active_date
+    from user_daily_activity
+    group by 1
+
+),
+
 mature_users_retained as (
 
     select
         mature_users.user_id,
         mature_users.signed_up_date,
-        count(user_daily_activity.user_id) > 0 as is_retained_d30
+        coalesce(
+            users_last_active.last_active_date
+            >= {{ dbt.dateadd('day', 30, 'mature_users.signed_up_date') }},
+            false
+        ) as is_retained_d30
     from mature_users
-    left join user_daily_activity
-        on
-            mature_users.user_id = user_daily_activity.user_id
-            and user_daily_activity.activity_date
-            >= {{ dbt.dateadd('day', 30, 'mature_users.signed_up_date') }}
-    group by 1, 2
+    left join users_last_active
+        on mature_users.user_id = users_last_active.user_id
 
 ),
 
@@ -115,28 +128,65 @@ totals as (
 
 ),
 
-feature_users as (
+sessions_flagged as (
+
+    select
+        user_app_sessions.user_id,
+        user_app_sessions.features_used,
+        coalesce(
+            user_app_sessions.opened_date
+            >= mature_users_retained.signed_up_date
+            and user_app_sessions.opened_date <= {{ dbt.dateadd(
+                'day', 6, 'mature_users_retained.signed_up_date'
+            ) }},
+            false
+        ) as is_in_first_week
+    from user_app_sessions
+    left join mature_users_retained
+        on user_app_sessions.user_id = mature_users_retained.user_id
+
+),
+
+session_features as (
+
+    {#- features_used is normalized and distinct per session (as in
+        stg_app__session_features): one row per session x feature. -#}
+    select
+        user_id,
+        is_in_first_week,
+        {{ unnest_list('features_used', 'feature_name') }}
+    from sessions_flagged
+
+),
+
+feature_users_grouped as (
 
     {#- Users per feature as a grouped aggregate: DuckDB spills a group by to
         disk under its memory limit, but not the hash table of a
-        count(distinct), which ran out of memory at 100M raw rows. A user
-        without a user record, or not yet mature, has null
-        is_retained_d30 and counts in neither first-week group. -#}
+        count(distinct), which ran out of memory at 100M raw rows. -#}
     select
-        session_features.feature_name,
-        session_features.user_id,
-        mature_users_retained.is_retained_d30,
+        feature_name,
+        user_id,
         count(*) as sessions_count,
-        {{ dbt.bool_or(
-            'session_features.opened_date'
-            ~ ' >= mature_users_retained.signed_up_date'
-            ~ ' and session_features.opened_date <= '
-            ~ dbt.dateadd('day', 6, 'mature_users_retained.signed_up_date')
-        ) }} as is_used_in_first_week
+        {{ dbt.bool_or('is_in_first_week') }} as is_used_in_first_week
     from session_features
+    group by 1, 2
+
+),
+
+feature_users as (
+
+    {#- A user without a user record, or not yet mature, has null
+        is_retained_d30 and is in neither first-week group. -#}
+    select
+        feature_users_grouped.feature_name,
+        feature_users_grouped.user_id,
+        feature_users_grouped.sessions_count,
+        feature_users_grouped.is_used_in_first_week,
+        mature_users_retained.is_retained_d30
+    from feature_users_grouped
     left join mature_users_retained
-        on session_features.user_id = mature_users_retained.user_id
-    group by 1, 2, 3
+        on feature_users_grouped.user_id = mature_users_retained.user_id
 
 ),
 
