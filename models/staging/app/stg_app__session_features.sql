@@ -12,6 +12,8 @@ flattened as (
     select
         user_app_sessions.session_id,
         user_app_sessions.user_id,
+        user_app_sessions.platform,
+        user_app_sessions.opened_at,
         user_app_sessions.received_at,
         user_app_sessions.opened_date,
         {{ unnest_list(
@@ -29,6 +31,8 @@ final as (
             as session_feature_id,
         session_id,
         user_id,
+        platform,
+        opened_at,
         opened_date,
         feature_name,
         received_at

@@ -11,6 +11,8 @@ flattened as (
     select
         user_app_sessions.session_id,
         user_app_sessions.user_id,
+        user_app_sessions.platform,
+        user_app_sessions.opened_at,
         user_app_sessions.received_at,
         {{ unnest_list(
             'user_app_sessions.navigation_steps', 'step', 'step_number'
@@ -27,6 +29,8 @@ final as (
             as screen_view_id,
         session_id,
         user_id,
+        platform,
+        opened_at,
         step_number,
         step.screen_name,
         step.viewed_at,
