@@ -15,28 +15,43 @@
     Periods run from the sign-up period to the period of the last util_days
     date (the last one may be partial). Weeks start on Monday. -#}
 
-{#- Incremental by user on DuckDB, delete+insert of all the rows of every
-    user whose rows can have changed since the last build:
-    - a user-day of fct_user_daily_activity rebuilt since the watermark (or
-      inside the days `behavior reprocess` names);
-    - a sign-up period other than the one stored, or a user with no row yet
-      (an orphan's activity whose user record came later);
-    - an install-event count other than the one stored (install events are
-      only ever added: stg_app__user_install_events is a set of them);
-    - when the data's last week or month has moved on since the stored rows,
-      activity in or after the stored last period: its users can now get a
-      dormant row for a period that did not exist yet.
-    Any other user's rows depend on nothing that changed. A rebuilt user
-    keeps at least one row, as a sign-up never changes (`behavior load`
-    quarantines a user version that changes it), so no stored row is left
-    behind. On Spark a table (an incremental run rewrites the whole table
-    there anyway). -#}
+{#- Incremental on DuckDB, per user and granularity from the first period
+    that can have changed: a row depends only on the user's activity in its
+    period and the one before, the sign-up and the install events. That
+    first period is:
+    - the period of the earliest user-day of fct_user_daily_activity rebuilt
+      since the watermark;
+    - when the data's last week or month has moved on, the first new period,
+      for the users active in the stored last one (a new dormant row);
+    - the sign-up period (all rows) for a user whose sign-up period or
+      install-event count (install events are only ever added) differs from
+      the stored one, or who has no row yet (an orphan's activity whose user
+      record came later); on `behavior reprocess`, for every rebuilt user.
+    A partial rebuild reads the days from the period before its first one
+    (returning against resurrecting) and keeps the rows from that one on.
+    Strategy user_periods_from_first (its macro) deletes the stored rows of
+    each rebuilt user and granularity from the first period computed (all
+    when the sign-up or install-event count differs, or on reprocess), then
+    inserts the new ones. New data never removes a row (an active period
+    stays active, a dormant one stays dormant or turns active; the loader
+    quarantines a user version that changes the sign-up), so none is left
+    behind. On Spark a table (an incremental run rewrites it whole there). -#}
 {{ config(
     materialized='incremental' if target.type == 'duckdb' else 'table',
-    unique_key='user_id',
+    incremental_strategy='user_periods_from_first',
+    unique_key=['user_id', 'period_granularity'],
 ) }}
 
 {%- set granularities = ['week', 'month'] %}
+
+{%- set period_before_first_rebuilt = {
+    'week': dbt.dateadd(
+        'day', -7, 'user_rebuilds.rebuild_from_period_start_date'
+    ),
+    'month': dbt.dateadd(
+        'month', -1, 'user_rebuilds.rebuild_from_period_start_date'
+    ),
+} %}
 
 {%- set candidate_period_end -%}
     case candidate_rows.period_granularity
@@ -146,7 +161,20 @@ install_events_counted as (
             stored rows, with the stored last period. -#}
         select
             last_periods.period_granularity,
-            stored_last_periods.stored_last_period_start_date
+            stored_last_periods.stored_last_period_start_date,
+            case last_periods.period_granularity
+                when 'week'
+                    then
+                        {{ dbt.dateadd(
+                            'day', 7,
+                            'stored_last_periods.stored_last_period_start_date'
+                        ) }}
+                else
+                    {{ dbt.dateadd(
+                        'month', 1,
+                        'stored_last_periods.stored_last_period_start_date'
+                    ) }}
+            end as first_new_period_start_date
         from last_periods
         left join stored_last_periods
             on
@@ -159,25 +187,49 @@ install_events_counted as (
 
     ),
 
-    reprocessed_users as (
+    {#- `behavior reprocess` rebuilds users whole (days can vanish). -#}
+    {%- set reprocessing = var('behavior__reprocess_from', none) %}
 
-        select user_id
+    rebuild_triggers as (
+
+        {#- Per reason to rebuild a user: the granularity (null: both), the
+            day whose period is the first rebuilt (null: all). -#}
+        select
+            user_id,
+            cast(null as {{ dbt.type_string() }}) as period_granularity,
+            {% if reprocessing -%}
+                cast(null as date)
+            {%- else -%}
+                min(activity_date)
+            {%- endif %} as rebuild_from_date
         from all_user_daily_activity
         where {{ is_reprocessed('last_received_at', 'activity_date') }}
+        group by 1
 
-        union
+        union all
 
-        select all_user_daily_activity.user_id
+        select
+            all_user_daily_activity.user_id,
+            moved_periods.period_granularity,
+            {% if reprocessing -%}
+                cast(null as date)
+            {%- else -%}
+                cast(min(moved_periods.first_new_period_start_date) as date)
+            {%- endif %} as rebuild_from_date
         from all_user_daily_activity
         inner join moved_periods
             on
                 moved_periods.stored_last_period_start_date is null
                 or all_user_daily_activity.activity_date
                 >= moved_periods.stored_last_period_start_date
+        group by 1, 2
 
-        union
+        union all
 
-        select user_signup_periods.user_id
+        select
+            user_signup_periods.user_id,
+            cast(null as {{ dbt.type_string() }}) as period_granularity,
+            cast(null as date) as rebuild_from_date
         from user_signup_periods
         left join stored_users
             on
@@ -188,9 +240,12 @@ install_events_counted as (
                 = stored_users.signup_period_start_date
         where stored_users.user_id is null
 
-        union
+        union all
 
-        select stored_users.user_id
+        select
+            stored_users.user_id,
+            cast(null as {{ dbt.type_string() }}) as period_granularity,
+            cast(null as date) as rebuild_from_date
         from stored_users
         left join install_events_counted
             on stored_users.user_id = install_events_counted.user_id
@@ -199,20 +254,41 @@ install_events_counted as (
             != coalesce(install_events_counted.install_events_count, 0)
 
     ),
+
+    user_rebuilds as (
+
+        {#- Per rebuilt user and granularity, the first period to rebuild
+            (null: all of them). -#}
+        select
+            user_signup_periods.user_id,
+            user_signup_periods.period_granularity,
+            case
+                when
+                    count(rebuild_triggers.rebuild_from_date) < count(*)
+                    then null
+                when user_signup_periods.period_granularity = 'week'
+                    then
+                        cast({{ dbt.date_trunc(
+                            'week', 'min(rebuild_triggers.rebuild_from_date)'
+                        ) }} as date)
+                else
+                    cast({{ dbt.date_trunc(
+                        'month', 'min(rebuild_triggers.rebuild_from_date)'
+                    ) }} as date)
+            end as rebuild_from_period_start_date
+        from rebuild_triggers
+        inner join user_signup_periods
+            on
+                rebuild_triggers.user_id = user_signup_periods.user_id
+                and (
+                    rebuild_triggers.period_granularity is null
+                    or rebuild_triggers.period_granularity
+                    = user_signup_periods.period_granularity
+                )
+        group by 1, 2
+
+    ),
 {% endif %}
-
-user_daily_activity as (
-
-    select all_user_daily_activity.*
-    from all_user_daily_activity
-    {%- if is_incremental() %}
-        where
-            all_user_daily_activity.user_id in (
-                select reprocessed_users.user_id from reprocessed_users
-            )
-    {%- endif %}
-
-),
 
 user_install_events as (
 
@@ -221,7 +297,7 @@ user_install_events as (
     {%- if is_incremental() %}
         where
             all_user_install_events.user_id in (
-                select reprocessed_users.user_id from reprocessed_users
+                select user_rebuilds.user_id from user_rebuilds
             )
     {%- endif %}
 
@@ -231,13 +307,28 @@ activity_periods as (
 
     {%- for granularity in granularities %}
         select
-            user_id,
+            all_user_daily_activity.user_id,
             '{{ granularity }}' as period_granularity,
             cast(
-                {{ dbt.date_trunc(granularity, 'activity_date') }} as date
+                {{ dbt.date_trunc(
+                    granularity, 'all_user_daily_activity.activity_date'
+                ) }} as date
             ) as period_start_date,
-            count(*) as active_days_count
-        from user_daily_activity
+            count(*) as active_days_count,
+            max(all_user_daily_activity.last_received_at) as last_received_at
+        from all_user_daily_activity
+        {% if is_incremental() -%}
+            {#- A partial rebuild reads from the period before its first
+                one. #}
+            inner join user_rebuilds
+                on
+                    all_user_daily_activity.user_id = user_rebuilds.user_id
+                    and user_rebuilds.period_granularity = '{{ granularity }}'
+            where
+                user_rebuilds.rebuild_from_period_start_date is null
+                or all_user_daily_activity.activity_date
+                >= {{ period_before_first_rebuilt[granularity] }}
+        {% endif %}
         group by 1, 2, 3
         {%- if not loop.last %}
             union all
@@ -253,7 +344,13 @@ activity_periods_sequenced as (
         activity_periods.period_granularity,
         activity_periods.period_start_date,
         activity_periods.active_days_count,
+        activity_periods.last_received_at,
         user_signup_periods.signup_period_start_date,
+        lag(activity_periods.last_received_at) over (
+            partition by
+                activity_periods.user_id, activity_periods.period_granularity
+            order by activity_periods.period_start_date
+        ) as previous_active_period_received_at,
         lag(activity_periods.period_start_date) over (
             partition by
                 activity_periods.user_id, activity_periods.period_granularity
@@ -314,7 +411,15 @@ active_rows as (
                 = cast(previous_period_start_date as date)
                 then 'returning'
             else 'resurrecting'
-        end as activity_state
+        end as activity_state,
+        case
+            when
+                previous_active_period_start_date
+                = cast(previous_period_start_date as date)
+                and previous_active_period_received_at > last_received_at
+                then previous_active_period_received_at
+            else last_received_at
+        end as last_received_at
     from activity_periods_sequenced
 
 ),
@@ -329,7 +434,8 @@ dormant_rows as (
         activity_periods_sequenced.signup_period_start_date,
         false as is_active,
         0 as active_days_count,
-        'dormant' as activity_state
+        'dormant' as activity_state,
+        activity_periods_sequenced.last_received_at
     from activity_periods_sequenced
     inner join last_periods
         on
@@ -346,11 +452,30 @@ dormant_rows as (
 
 ),
 
-candidate_rows as (
+computed_rows as (
 
     select * from active_rows
     union all
     select * from dormant_rows
+
+),
+
+candidate_rows as (
+
+    {#- Incremental: the rows from the first rebuilt period on. -#}
+    select computed_rows.*
+    from computed_rows
+    {% if is_incremental() %}
+        inner join user_rebuilds
+            on
+                computed_rows.user_id = user_rebuilds.user_id
+                and computed_rows.period_granularity
+                = user_rebuilds.period_granularity
+        where
+            user_rebuilds.rebuild_from_period_start_date is null
+            or computed_rows.period_start_date
+            >= user_rebuilds.rebuild_from_period_start_date
+    {% endif %}
 
 ),
 
@@ -405,6 +530,7 @@ classified as (
         candidate_rows.is_active,
         candidate_rows.active_days_count,
         candidate_rows.activity_state,
+        candidate_rows.last_received_at,
         latest_install_events.install_event_type
             as latest_install_event_type,
         case
@@ -424,23 +550,6 @@ classified as (
 
 ),
 
-user_inputs as (
-
-    {#- Per user, what the next incremental run compares its inputs with:
-        the newest received_at of the user's active days (the watermark) and
-        the number of install events. -#}
-    select
-        user_daily_activity.user_id,
-        max(user_daily_activity.last_received_at) as last_received_at,
-        max(coalesce(install_events_counted.install_events_count, 0))
-            as install_events_count
-    from user_daily_activity
-    left join install_events_counted
-        on user_daily_activity.user_id = install_events_counted.user_id
-    group by 1
-
-),
-
 final as (
 
     select
@@ -457,12 +566,14 @@ final as (
         classified.is_active,
         cast(classified.active_days_count as integer) as active_days_count,
         classified.latest_install_event_type,
-        cast(user_inputs.install_events_count as integer)
-            as install_events_count,
-        user_inputs.last_received_at
+        cast(
+            coalesce(install_events_counted.install_events_count, 0)
+            as integer
+        ) as install_events_count,
+        classified.last_received_at
     from classified
-    inner join user_inputs
-        on classified.user_id = user_inputs.user_id
+    left join install_events_counted
+        on classified.user_id = install_events_counted.user_id
 
 )
 
