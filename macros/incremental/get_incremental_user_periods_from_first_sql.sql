@@ -1,7 +1,8 @@
 {% macro get_incremental_user_periods_from_first_sql(arg_dict) -%}
     {#- Incremental strategy user_periods_from_first, for
         int_user_periods_classified on DuckDB (its header says which periods
-        a run rebuilds). For each user and granularity among the new rows, it
+        a run rebuilds). For each unique_key (user and granularity) among the
+        new rows, it
         deletes the stored rows from the first period the run computed on,
         and all of them when the new rows carry another sign-up period or
         install-event count (the run rebuilt that user whole) or on `behavior
@@ -11,21 +12,24 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set keys = arg_dict['unique_key'] -%}
     delete from {{ target }} as stored
     using (
         select
-            user_id,
-            period_granularity,
+            {%- for key in keys %}
+                {{ key }},
+            {%- endfor %}
             min(period_start_date) as first_period_start_date,
             min(signup_period_start_date) as signup_period_start_date,
             min(install_events_count) as install_events_count
         from {{ source }}
-        group by 1, 2
+        group by all
     ) as rebuilt
     where
-        stored.user_id = rebuilt.user_id
-        and stored.period_granularity = rebuilt.period_granularity
-        and (
+        {%- for key in keys %}
+            stored.{{ key }} = rebuilt.{{ key }} and
+        {%- endfor %}
+        (
             {%- if var('behavior__reprocess_from', none) %}
                 true or
             {%- endif %}

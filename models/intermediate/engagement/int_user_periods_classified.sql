@@ -44,22 +44,9 @@
 
 {%- set granularities = ['week', 'month'] %}
 
-{%- set period_before_first_rebuilt = {
-    'week': dbt.dateadd(
-        'day', -7, 'user_rebuilds.rebuild_from_period_start_date'
-    ),
-    'month': dbt.dateadd(
-        'month', -1, 'user_rebuilds.rebuild_from_period_start_date'
-    ),
-} %}
-
-{%- set candidate_period_end -%}
-    case candidate_rows.period_granularity
-        when 'week'
-            then {{ dbt.dateadd('day', 7, 'candidate_rows.period_start_date') }}
-        else {{ dbt.dateadd('month', 1, 'candidate_rows.period_start_date') }}
-    end
-{%- endset %}
+{%- set candidate_period_end = period_start_shifted(
+    'candidate_rows.period_granularity', 'candidate_rows.period_start_date', 1
+) %}
 
 with
 
@@ -162,19 +149,11 @@ install_events_counted as (
         select
             last_periods.period_granularity,
             stored_last_periods.stored_last_period_start_date,
-            case last_periods.period_granularity
-                when 'week'
-                    then
-                        {{ dbt.dateadd(
-                            'day', 7,
-                            'stored_last_periods.stored_last_period_start_date'
-                        ) }}
-                else
-                    {{ dbt.dateadd(
-                        'month', 1,
-                        'stored_last_periods.stored_last_period_start_date'
-                    ) }}
-            end as first_new_period_start_date
+            {{ period_start_shifted(
+                'last_periods.period_granularity',
+                'stored_last_periods.stored_last_period_start_date',
+                1
+            ) }} as first_new_period_start_date
         from last_periods
         left join stored_last_periods
             on
@@ -327,7 +306,11 @@ activity_periods as (
             where
                 user_rebuilds.rebuild_from_period_start_date is null
                 or all_user_daily_activity.activity_date
-                >= {{ period_before_first_rebuilt[granularity] }}
+                >= {{ period_start_shifted(
+                    "'" ~ granularity ~ "'",
+                    'user_rebuilds.rebuild_from_period_start_date',
+                    -1
+                ) }}
         {% endif %}
         group by 1, 2, 3
         {%- if not loop.last %}
@@ -361,28 +344,16 @@ activity_periods_sequenced as (
                 activity_periods.user_id, activity_periods.period_granularity
             order by activity_periods.period_start_date
         ) as next_active_period_start_date,
-        case activity_periods.period_granularity
-            when 'week'
-                then
-                    {{ dbt.dateadd(
-                        'day', -7, 'activity_periods.period_start_date'
-                    ) }}
-            else
-                {{ dbt.dateadd(
-                    'month', -1, 'activity_periods.period_start_date'
-                ) }}
-        end as previous_period_start_date,
-        case activity_periods.period_granularity
-            when 'week'
-                then
-                    {{ dbt.dateadd(
-                        'day', 7, 'activity_periods.period_start_date'
-                    ) }}
-            else
-                {{ dbt.dateadd(
-                    'month', 1, 'activity_periods.period_start_date'
-                ) }}
-        end as next_period_start_date
+        {{ period_start_shifted(
+            'activity_periods.period_granularity',
+            'activity_periods.period_start_date',
+            -1
+        ) }} as previous_period_start_date,
+        {{ period_start_shifted(
+            'activity_periods.period_granularity',
+            'activity_periods.period_start_date',
+            1
+        ) }} as next_period_start_date
     from activity_periods
     inner join user_signup_periods
         on
