@@ -33,6 +33,11 @@ Breaks (each replaces, before -> now):
 - stg_app__user_app_sessions, a session whose features list names one feature twice
   (what the unique rule on stg_app__session_features caught) -> the same test's
   distinct-elements rule;
+- int_user_periods_classified, a week row twice: the unique rules of
+  fct_user_lifecycle_weekly (on user_week_id, and on user_id with week_start_date),
+  which only filters that table to its week rows -> int_user_periods_classified__checks
+  (error), whose unique rule reads every row in every run (the view's key is unique by
+  construction: meta primary_key_from);
 - dim_modules, a quiz that is not in dim_quizzes: relationships (warn) ->
   dim_modules__anomaly_checks (warn), a test whose rules are all subqueries, so it
   also pins that such a test counts each broken row once, not once per row.
@@ -58,6 +63,7 @@ MODELS = (
     "fct_payment_attempts",
     "fct_purchases",
     "fct_user_events",
+    "fct_user_lifecycle_weekly",
 )
 BREAKS = [
     # a quiz whose id is null, and a second copy of a real quiz (raw is append-only)
@@ -91,6 +97,11 @@ BREAKS = [
     "(select min(session_id) from staging.stg_app__user_app_sessions)",
     "update staging.stg_app__user_app_sessions set features_used = ['quiz', 'quiz'] "
     "where session_id = (select max(session_id) from staging.stg_app__user_app_sessions)",
+    # a user's week twice (the stored rows of an old period a run failed to delete)
+    "insert into intermediate.int_user_periods_classified "
+    "select * from intermediate.int_user_periods_classified where user_period_id = "
+    "(select min(user_period_id) from intermediate.int_user_periods_classified "
+    "where period_granularity = 'week')",
     # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
     "create or replace table marts.fct_payment_attempts as "
     "select * from marts.fct_payment_attempts",
@@ -110,6 +121,7 @@ EXPECTED = {
     "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
     "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
     "fct_user_events__checks": ("fail", {"event_name belongs to its event_source": 1}),
+    "int_user_periods_classified__checks": ("fail", {"user_period_id unique": 1}),
     "stg_app__user_app_sessions__checks": (
         "fail",
         {"session_id unique": 1, "features_used elements are distinct": 1},
