@@ -6,19 +6,19 @@
     - retained: active on or after day 30 after sign-up (PostHog's "on or
       after" retention), measured only on users whose day 30 lies within the
       data range (mature users).
-    One pass over the sessions: each session says whether it lies in its
-    user's first week, then its features list is unnested and grouped by
-    feature x user (whether the user used the feature in the first week),
-    and only those groups are joined to the users' retention; the counts
-    without the feature are the mature users' totals minus those with it (no
-    feature x user cross join). A user is retained when the last active day
-    is on or after day 30. -#}
+    Each user's features (sessions that used each, and whether in the first
+    week) come from int_user_features_aggregated, which an incremental run
+    rebuilds only for the users with new sessions; here they are unnested
+    (one row per user and feature) and joined to the users' retention. The
+    counts without the feature are the mature users' totals minus those with
+    it (no feature x user cross join). A user is retained when the last
+    active day is on or after day 30. -#}
 
 with
 
-user_app_sessions as (
+user_features as (
 
-    select * from {{ ref('stg_app__user_app_sessions') }}
+    select * from {{ ref('int_user_features_aggregated') }}
 
 ),
 
@@ -128,49 +128,23 @@ totals as (
 
 ),
 
-sessions_flagged as (
+user_features_unnested as (
 
     select
-        user_app_sessions.user_id,
-        user_app_sessions.features_used,
-        coalesce(
-            user_app_sessions.opened_date
-            >= mature_users_retained.signed_up_date
-            and user_app_sessions.opened_date <= {{ dbt.dateadd(
-                'day', 6, 'mature_users_retained.signed_up_date'
-            ) }},
-            false
-        ) as is_in_first_week
-    from user_app_sessions
-    left join mature_users_retained
-        on user_app_sessions.user_id = mature_users_retained.user_id
+        user_id,
+        {{ unnest_list('features', 'feature') }}
+    from user_features
 
 ),
 
-session_features as (
+user_features_flattened as (
 
-    {#- features_used is normalized and distinct per session (as in
-        stg_app__session_features): one row per session x feature. -#}
     select
         user_id,
-        is_in_first_week,
-        {{ unnest_list('features_used', 'feature_name') }}
-    from sessions_flagged
-
-),
-
-feature_users_grouped as (
-
-    {#- Users per feature as a grouped aggregate: DuckDB spills a group by to
-        disk under its memory limit, but not the hash table of a
-        count(distinct), which ran out of memory at 100M raw rows. -#}
-    select
-        feature_name,
-        user_id,
-        count(*) as sessions_count,
-        {{ dbt.bool_or('is_in_first_week') }} as is_used_in_first_week
-    from session_features
-    group by 1, 2
+        feature.feature_name,
+        feature.sessions_count,
+        feature.is_used_in_first_week
+    from user_features_unnested
 
 ),
 
@@ -179,14 +153,16 @@ feature_users as (
     {#- A user without a user record, or not yet mature, has null
         is_retained_d30 and is in neither first-week group. -#}
     select
-        feature_users_grouped.feature_name,
-        feature_users_grouped.user_id,
-        feature_users_grouped.sessions_count,
-        feature_users_grouped.is_used_in_first_week,
+        user_features_flattened.feature_name,
+        user_features_flattened.user_id,
+        user_features_flattened.sessions_count,
+        user_features_flattened.is_used_in_first_week
+        and mature_users_retained.user_id is not null
+            as is_used_in_first_week,
         mature_users_retained.is_retained_d30
-    from feature_users_grouped
+    from user_features_flattened
     left join mature_users_retained
-        on feature_users_grouped.user_id = mature_users_retained.user_id
+        on user_features_flattened.user_id = mature_users_retained.user_id
 
 ),
 
@@ -195,8 +171,8 @@ feature_usage as (
     select
         feature_name,
         count(*) as feature_users_count,
-        {#- The grain of session_features is session x feature, so the
-            summed rows are sessions. -#}
+        {#- sessions_count is the user's sessions that used the feature,
+            so the sum is sessions. -#}
         sum(sessions_count) as sessions_with_feature_count,
         count(case when is_used_in_first_week then 1 end) as users_with_count,
         count(
