@@ -31,11 +31,13 @@ from behavior.load import load_paths
 from conftest import ROOT, dbt_env
 
 # The lifecycle periods too: their incremental run rebuilds from the first period
-# that can have changed, and `behavior reprocess` rebuilds their users whole.
+# that can have changed, and `behavior reprocess` rebuilds their users whole. And
+# the users' features (int_user_features_aggregated), rebuilt per user with a new
+# or reprocessed session.
 MODELS = (
     "+fct_app_sessions +fct_user_daily_activity +fct_engagement_daily "
     "+fct_retention_cohorts +fct_purchase_funnel +fct_purchases +fct_revenue_daily "
-    "+rpt_pipeline_late_events +int_user_periods_classified"
+    "+rpt_pipeline_late_events +int_user_periods_classified +fct_feature_adoption"
 )
 
 

@@ -107,14 +107,11 @@ user_features_listed as (
 
     select
         user_id,
-        {{ list_agg(
-            struct_pack([
-                ('feature_name', 'feature_name'),
-                ('sessions_count', 'cast(sessions_count as integer)'),
-                ('is_used_in_first_week', 'is_used_in_first_week'),
-            ]),
-            'feature_name'
-        ) }} as features
+        {{ list_agg_sorted(struct_pack([
+            ('feature_name', 'feature_name'),
+            ('sessions_count', 'cast(sessions_count as integer)'),
+            ('is_used_in_first_week', 'is_used_in_first_week'),
+        ])) }} as features
     from user_features_grouped
     group by 1
 
