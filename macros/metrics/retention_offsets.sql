@@ -13,3 +13,30 @@
         ) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro retention_cohorts_counted(granularity, user_returns) -%}
+    {#- The select that counts int_user_returns_aggregated's rows (the
+        relation or CTE named by user_returns) per sign-up day or week: the
+        cohort's size and, per offset, the users who returned on that period
+        and on or after it (the last period with a return is at or after
+        it). One row per cohort; fct_retention_cohorts unpivots it. -#}
+    {%- if granularity == 'day' -%}
+        {%- set cohort_column = 'signed_up_date' -%}
+        {%- set flag_prefix = 'has_returned_on_day_' -%}
+    {%- else -%}
+        {%- set cohort_column = 'signup_week' -%}
+        {%- set flag_prefix = 'has_returned_in_week_' -%}
+    {%- endif -%}
+    select
+        {{ cohort_column }} as cohort_date,
+        {%- for offset in retention_offsets(granularity) %}
+            count(case when {{ flag_prefix ~ offset }} then 1 end)
+                as returned_on_{{ offset }}_count,
+            count(case when last_{{ granularity }}_offset >= {{ offset }} then 1 end)
+                as returned_on_or_after_{{ offset }}_count,
+        {%- endfor %}
+        count(*) as cohort_size
+    from {{ user_returns }}
+    group by 1
+{%- endmacro %}

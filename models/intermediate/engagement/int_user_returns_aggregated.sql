@@ -91,84 +91,57 @@ user_cohorts as (
 
 ),
 
-returns as (
+user_days as (
 
+    {#- One row per active day of the user, or one with nulls when the user
+        has none; the offsets are null on a day that is not a return (the
+        sign-up day or before it), but the day is still received. -#}
     select
         user_cohorts.user_id,
-        {{ dbt.datediff(
-            'user_cohorts.signed_up_date',
-            'user_daily_activity.activity_date',
-            'day'
-        ) }} as day_offset,
-        cast(floor({{ dbt.datediff(
-            'user_cohorts.signup_week',
-            'user_daily_activity.activity_date',
-            'day'
-        ) }} / 7.0) as integer) as week_offset,
+        user_cohorts.signed_up_date,
+        user_cohorts.signup_week,
+        case
+            when user_daily_activity.activity_date > user_cohorts.signed_up_date
+                then {{ dbt.datediff(
+                    'user_cohorts.signed_up_date',
+                    'user_daily_activity.activity_date',
+                    'day'
+                ) }}
+        end as day_offset,
+        case
+            when user_daily_activity.activity_date > user_cohorts.signed_up_date
+                then cast(floor({{ dbt.datediff(
+                    'user_cohorts.signup_week',
+                    'user_daily_activity.activity_date',
+                    'day'
+                ) }} / 7.0) as integer)
+        end as week_offset,
         user_daily_activity.last_received_at
     from user_cohorts
-    inner join user_daily_activity
-        on
-            user_cohorts.user_id = user_daily_activity.user_id
-            and user_cohorts.signed_up_date
-            < user_daily_activity.activity_date
-
-),
-
-returns_aggregated as (
-
-    select
-        user_id,
-        {%- for offset in day_offsets %}
-            {{ dbt.bool_or('day_offset = ' ~ offset) }}
-                as has_returned_on_day_{{ offset }},
-        {%- endfor %}
-        {%- for offset in week_offsets %}
-            {{ dbt.bool_or('week_offset = ' ~ offset) }}
-                as has_returned_in_week_{{ offset }},
-        {%- endfor %}
-        cast(max(day_offset) as integer) as last_day_offset,
-        cast(max(week_offset) as integer) as last_week_offset
-    from returns
-    group by 1
-
-),
-
-users_received as (
-
-    {#- The watermark reads every active day of the user, returns or not
-        (an active day on the sign-up day is received too). -#}
-    select
-        user_id,
-        max(last_received_at) as last_received_at
-    from user_daily_activity
-    group by 1
+    left join user_daily_activity
+        on user_cohorts.user_id = user_daily_activity.user_id
 
 ),
 
 final as (
 
     select
-        user_cohorts.user_id,
-        user_cohorts.signed_up_date,
-        user_cohorts.signup_week,
+        user_id,
+        signed_up_date,
+        signup_week,
         {%- for offset in day_offsets %}
-            coalesce(returns_aggregated.has_returned_on_day_{{ offset }}, false)
+            coalesce({{ dbt.bool_or('day_offset = ' ~ offset) }}, false)
                 as has_returned_on_day_{{ offset }},
         {%- endfor %}
         {%- for offset in week_offsets %}
-            coalesce(
-                returns_aggregated.has_returned_in_week_{{ offset }}, false
-            ) as has_returned_in_week_{{ offset }},
+            coalesce({{ dbt.bool_or('week_offset = ' ~ offset) }}, false)
+                as has_returned_in_week_{{ offset }},
         {%- endfor %}
-        returns_aggregated.last_day_offset,
-        returns_aggregated.last_week_offset,
-        users_received.last_received_at
-    from user_cohorts
-    left join returns_aggregated
-        on user_cohorts.user_id = returns_aggregated.user_id
-    left join users_received
-        on user_cohorts.user_id = users_received.user_id
+        cast(max(day_offset) as integer) as last_day_offset,
+        cast(max(week_offset) as integer) as last_week_offset,
+        max(last_received_at) as last_received_at
+    from user_days
+    group by 1, 2, 3
 
 )
 

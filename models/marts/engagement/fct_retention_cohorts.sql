@@ -40,36 +40,13 @@ data_range as (
 
 day_cohorts_aggregated as (
 
-    {#- Per sign-up day: its size and, per day offset, the users who
-        returned on that day and on or after it. -#}
-    select
-        signed_up_date as cohort_date,
-        {%- for offset in day_offsets %}
-            count(case when has_returned_on_day_{{ offset }} then 1 end)
-                as returned_on_{{ offset }}_count,
-            count(case when last_day_offset >= {{ offset }} then 1 end)
-                as returned_on_or_after_{{ offset }}_count,
-        {%- endfor %}
-        count(*) as cohort_size
-    from user_returns
-    group by 1
+    {{ retention_cohorts_counted('day', 'user_returns') }}
 
 ),
 
 week_cohorts_aggregated as (
 
-    {#- Per sign-up week, likewise per week offset. -#}
-    select
-        signup_week as cohort_date,
-        {%- for offset in week_offsets %}
-            count(case when has_returned_in_week_{{ offset }} then 1 end)
-                as returned_on_{{ offset }}_count,
-            count(case when last_week_offset >= {{ offset }} then 1 end)
-                as returned_on_or_after_{{ offset }}_count,
-        {%- endfor %}
-        count(*) as cohort_size
-    from user_returns
-    group by 1
+    {{ retention_cohorts_counted('week', 'user_returns') }}
 
 ),
 
