@@ -55,22 +55,17 @@ cohorts_unpivoted as (
     {%- for granularity, offsets in [
         ('day', day_offsets), ('week', week_offsets)
     ] %}
+        {%- set period_days = 1 if granularity == 'day' else 7 %}
         {%- for offset in offsets %}
             select
                 '{{ granularity }}' as cohort_granularity,
                 cohort_date,
                 {{ offset }} as period_offset,
-                {%- if granularity == 'day' %}
-                    {{ dbt.dateadd('day', offset, 'cohort_date') }}
-                        as period_start_date,
-                    {{ dbt.dateadd('day', offset, 'cohort_date') }}
-                        as period_end_date,
-                {%- else %}
-                    {{ dbt.dateadd('day', 7 * offset, 'cohort_date') }}
-                        as period_start_date,
-                    {{ dbt.dateadd('day', 7 * offset + 6, 'cohort_date') }}
-                        as period_end_date,
-                {%- endif %}
+                {{ dbt.dateadd('day', period_days * offset, 'cohort_date') }}
+                    as period_start_date,
+                {{ dbt.dateadd(
+                    'day', period_days * (offset + 1) - 1, 'cohort_date'
+                ) }} as period_end_date,
                 cohort_size,
                 returned_on_{{ offset }}_count as returned_on_count,
                 returned_on_or_after_{{ offset }}_count
