@@ -159,6 +159,7 @@ SPARK_ENV := SPARK_LOCAL_IP=127.0.0.1 BEHAVIOR_TARGET=spark \
 	BEHAVIOR_SPARK_DIR=$(CURDIR)/$(SPARK_DIR) DBT_TARGET_PATH=target-spark DBT_LOG_PATH=logs-spark
 SPARK_DBT := $(SPARK_ENV) timeout $(SPARK_TIMEOUT) $(BIN)/dbt
 SPARK_EXCLUDE := test_int_session_transitions_aggregated_pairs_and_exits \
+	test_stg_app__user_app_sessions_first_copy_and_normalized_lists \
 	test_fct_app_sessions_duration_bounce_and_sequence \
 	test_fct_app_sessions_incremental_late_session \
 	test_int_user_periods_classified_incremental_users \

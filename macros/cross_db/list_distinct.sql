@@ -1,11 +1,26 @@
-{% macro list_distinct(list_expression) -%}
-    {{ return(adapter.dispatch('list_distinct', 'user_behavior')(list_expression)) }}
+{% macro list_distinct(list_column) -%}
+    {{ return(adapter.dispatch('list_distinct', 'user_behavior')(list_column)) }}
 {%- endmacro %}
 
-{% macro default__list_distinct(list_expression) -%}
-    {#- Expression: the distinct non-null elements of a list (order not
-        guaranteed: sort with list_sort when it matters). -#}
-    list_distinct({{ list_expression }})
+{% macro default__list_distinct(list_column) -%}
+    {#- Expression: the distinct non-null elements of a list, in the order of
+        their first occurrence. Pass a column, not an expression: it is read
+        once per element. The positions whose element occurs there first,
+        rather than DuckDB's list_distinct, which builds an aggregate state per
+        list: on 5.6M short feature lists 1.1-1.3 s against 1.6-1.7 s, and
+        0.8 against 2.0 s when only the count is needed. A one-argument lambda
+        over the positions (a two-argument one is faster still, but sqlfluff
+        cannot parse it). Quadratic in a list's length, a few elements here. -#}
+    list_transform(
+        list_filter(
+            range(1, len({{ list_column }}) + 1),
+            lambda _position: {{ list_column }}[_position] is not null
+            and list_position(
+                {{ list_column }}, {{ list_column }}[_position]
+            ) = _position
+        ),
+        lambda _position: {{ list_column }}[_position]
+    )
 {%- endmacro %}
 
 {% macro spark__list_distinct(list_expression) -%}

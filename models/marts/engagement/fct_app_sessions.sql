@@ -70,29 +70,40 @@ earlier_sessions as (
 
 ),
 
+session_screens as (
+
+    select
+        user_app_sessions.*,
+        {{ list_transform(
+            'user_app_sessions.navigation_steps', 'step', 'step.screen_name'
+        ) }} as screen_names
+    from user_app_sessions
+
+),
+
 navigation_measured as (
 
     {#- Per-row list measures on the parsed navigation history (no unnest and
         no group by): the entry screen is the first step, the exit screen the
         last, and the distinct count ignores steps without a screen. -#}
     select
-        user_app_sessions.*,
-        coalesce({{ list_length('user_app_sessions.navigation_steps') }}, 0)
+        session_screens.*,
+        coalesce({{ list_length('session_screens.navigation_steps') }}, 0)
             as screens_viewed_count,
-        coalesce({{ list_length(list_distinct(list_transform(
-            'user_app_sessions.navigation_steps', 'step', 'step.screen_name'
-        ))) }}, 0) as distinct_screens_count,
-        coalesce({{ list_length('user_app_sessions.features_used') }}, 0)
+        coalesce(
+            {{ list_length(list_distinct('session_screens.screen_names')) }}, 0
+        ) as distinct_screens_count,
+        coalesce({{ list_length('session_screens.features_used') }}, 0)
             as features_used_count,
-        {{ list_element('user_app_sessions.navigation_steps', 1) }}.screen_name
+        {{ list_element('session_screens.navigation_steps', 1) }}.screen_name
             as entry_screen,
-        {{ list_element('user_app_sessions.navigation_steps', -1) }}.screen_name
+        {{ list_element('session_screens.navigation_steps', -1) }}.screen_name
             as exit_screen,
         {{ list_max(list_transform(
-            'user_app_sessions.navigation_steps', 'step', 'step.viewed_at'
+            'session_screens.navigation_steps', 'step', 'step.viewed_at'
         )) }} as last_viewed_at
 
-    from user_app_sessions
+    from session_screens
 
 ),
 

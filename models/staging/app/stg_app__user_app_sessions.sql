@@ -31,8 +31,11 @@ parsed as (
             'first_received.navigation_history',
             '{"screen": "VARCHAR", "viewed_at": "VARCHAR"}'
         ) }} as navigation_steps_parsed,
-        {{ parse_json_list('first_received.features_used', '"VARCHAR"') }}
-            as features_parsed
+        {{ list_transform(
+            parse_json_list('first_received.features_used', '"VARCHAR"'),
+            'feature',
+            'lower(trim(feature))'
+        ) }} as features_normalized
 
     from first_received
 
@@ -62,9 +65,7 @@ renamed as (
                 ('viewed_at', iso_timestamp('step.viewed_at')),
             ])
         ) }} as navigation_steps,
-        {{ list_sort(list_distinct(
-            list_transform('features_parsed', 'feature', 'lower(trim(feature))')
-        )) }} as features_used,
+        {{ list_sort(list_distinct('features_normalized')) }} as features_used,
         received_at,
         raw_copies_count
 
