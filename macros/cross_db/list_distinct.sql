@@ -4,22 +4,18 @@
 
 {% macro default__list_distinct(list_column) -%}
     {#- Expression: the distinct non-null elements of a list, in the order of
-        their first occurrence. Pass a column, not an expression: it is read
-        once per element. The positions whose element occurs there first,
-        rather than DuckDB's list_distinct, which builds an aggregate state per
-        list: on 5.6M short feature lists 1.1-1.3 s against 1.6-1.7 s, and
-        0.8 against 2.0 s when only the count is needed. A one-argument lambda
-        over the positions (a two-argument one is faster still, but sqlfluff
-        cannot parse it). Quadratic in a list's length, a few elements here. -#}
-    list_transform(
-        list_filter(
-            range(1, len({{ list_column }}) + 1),
-            lambda _position: {{ list_column }}[_position] is not null
-            and list_position(
-                {{ list_column }}, {{ list_column }}[_position]
-            ) = _position
+        their first occurrence: the elements that macro list_first_occurrences
+        flags, nulls dropped. Pass a column, not an expression: it is read
+        once per element. Not DuckDB's list_distinct, which builds an
+        aggregate state per list: on 5.6M short feature lists 1.1-1.3 s
+        against 1.6-1.7 s, and 0.8 against 2.0 s when only the count is
+        needed. Quadratic in a list's length, a few elements here. -#}
+    list_filter(
+        list_where(
+            {{ list_column }},
+            {{ list_first_occurrences(list_column) }}
         ),
-        lambda _position: {{ list_column }}[_position]
+        lambda _element: _element is not null
     )
 {%- endmacro %}
 
