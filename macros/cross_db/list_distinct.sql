@@ -9,7 +9,9 @@
         once per element. Not DuckDB's list_distinct, which builds an
         aggregate state per list: on 5.6M short feature lists 1.1-1.3 s
         against 1.6-1.7 s, and 0.8 against 2.0 s when only the count is
-        needed. Quadratic in a list's length, a few elements here. -#}
+        needed (measured for the same positions taken without list_where,
+        which times the same). Quadratic in a list's length, a few elements
+        here. -#}
     list_filter(
         list_where(
             {{ list_column }},
