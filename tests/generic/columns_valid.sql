@@ -16,7 +16,12 @@
     (for unique: surplus copies; for a multi-column key: duplicated keys); the
     failure count dbt compares to its thresholds is their sum. Rows are read
     through `model`, so the daily run's recent-rows scope applies (macro
-    get_where_subquery).
+    get_where_subquery). In that scope a unique rule of a stored model
+    (incremental or table) counts the recent rows' keys that occur more than
+    once among all of the model's rows: a rebuilt row that duplicates a
+    stored one outside the window (a delete+insert that missed it) fails the
+    daily run too, not only the next full build. A view's unique rules stay
+    on its recent rows: reading all of a view computes it whole.
     Where the contracts' NOT NULL constraints are not enforced (Spark on
     Parquet; views on any engine), the error-severity test of a model also
     checks every column with a not_null constraint, so the guarantee holds
@@ -41,6 +46,17 @@
     {%- endfor -%}
 {%- endif -%}
 
+{#- The whole stored model behind a daily run's recent rows, or none. -#}
+{%- set all_rows = none -%}
+{%- if tested and recent_only_tests()
+    and tested.config.meta.get('test_window_column')
+    and tested.config.materialized != 'view' -%}
+    {%- set all_rows = api.Relation.create(
+        database=tested.database, schema=tested.schema,
+        identifier=tested.alias or tested.name
+    ) -%}
+{%- endif -%}
+
 {%- set checks = [] -%}
 {%- for rule in all_rules -%}
     {%- set kind = rule['rule'] -%}
@@ -51,9 +67,25 @@
     {%- elif kind == 'unique' and rule.get('columns') -%}
         {%- set key = rule['columns'] | join(', ') -%}
         {%- set label = key ~ ' unique' -%}
-        {%- set failing -%}
-            (select count(*) from (select {{ key }} from {{ model }} group by {{ key }} having count(*) > 1) as duplicated_keys)
-        {%- endset -%}
+        {%- if all_rows is none -%}
+            {%- set failing -%}
+                (select count(*) from (select {{ key }} from {{ model }} group by {{ key }} having count(*) > 1) as duplicated_keys)
+            {%- endset -%}
+        {%- else -%}
+            {#- The recent keys, nulls included (a group by puts nulls together),
+                each joined to its copies among all rows. -#}
+            {%- set matched = [] -%}
+            {%- set recent = [] -%}
+            {%- set grouped = [] -%}
+            {%- for part in rule['columns'] -%}
+                {%- do recent.append(part ~ ' as key_' ~ loop.index) -%}
+                {%- do matched.append('all_rows.' ~ part ~ ' is not distinct from recent_keys.key_' ~ loop.index) -%}
+                {%- do grouped.append('all_rows.' ~ part) -%}
+            {%- endfor -%}
+            {%- set failing -%}
+                (select count(*) from (select {{ grouped | join(', ') }} from {{ all_rows }} as all_rows inner join (select distinct {{ recent | join(', ') }} from {{ model }}) as recent_keys on {{ matched | join(' and ') }} group by {{ grouped | join(', ') }} having count(*) > 1) as duplicated_keys)
+            {%- endset -%}
+        {%- endif -%}
     {%- elif kind == 'unique' -%}
         {#- A group by, not count(distinct): DuckDB spills a group by's hash
             table to disk, not a count(distinct)'s. The same time on tables at
@@ -61,7 +93,11 @@
             the 3 GB limit; that key is checked by construction instead.) -#}
         {%- set label = column ~ ' unique' -%}
         {%- set failing -%}
+            {%- if all_rows is none %}
             (select sum(copies - 1) from (select {{ column }}, count(*) as copies from {{ model }} where {{ column }} is not null group by {{ column }} having count(*) > 1) as duplicated_values)
+            {%- else %}
+            (select sum(copies - 1) from (select {{ column }}, count(*) as copies from {{ all_rows }} where {{ column }} in (select {{ column }} from {{ model }}) group by {{ column }} having count(*) > 1) as duplicated_values)
+            {%- endif %}
         {%- endset -%}
     {%- elif kind == 'accepted_values' -%}
         {%- set quoted = [] -%}

@@ -6,7 +6,9 @@ column's newest value; tests on other models, and every test without the switch,
 the whole model. Checked on the SQL dbt compiles for seven tests (the equality proof
 runs the scoped tests for real); one is a singular test, which scopes the rows it
 checks with the macro recent_rows, and it also runs on hand-made rows with a known
-answer. Tests on a raw event table are scoped on its
+answer. In the daily scope a unique rule of an incremental model counts the recent
+keys that occur more than once among all its rows (known answer below). Tests on a raw
+event table are scoped on its
 loaded_at_field (received_at), those on a catalog table are not. A view's checks
 also hold its contract's NOT NULLs (not enforced on a view), scoped or not.
 
@@ -28,6 +30,8 @@ TESTS = {
     # test name -> the window column of its model (None: no window)
     "stg_app__session_screen_views__checks": "received_at",
     "fct_app_sessions__checks": "last_received_at",
+    # an incremental model with a one-column and a compound unique key
+    "int_quiz_attempts_numbered__checks": "last_received_at",
     # a view: its contract's NOT NULLs are not enforced, the test checks them
     "fct_user_events__checks": "received_at",
     "dim_users__checks": None,
@@ -160,6 +164,55 @@ def test_active_days_without_sessions_known_answer(
     sql = compiled[mode]["assert_engagement_active_days_have_sessions"]
     found = sorted(row[0] for row in con.execute(f"select user_day_id from ({sql})").fetchall())
     assert found == ["u1:2026-08-21", "u1:2026-08-25", "u2:2026-08-20", "u3:2026-08-21"]
+
+
+# Known answer for the unique rules of int_quiz_attempts_numbered__checks, on hand-made
+# rows: attempt_id unique, and (user_id, quiz_id, attempt_number) unique. Stored rows were
+# received on 08-01, the daily run's rows on 08-26 (its window: the 72 hours before the
+# newest). a1 is stored and rebuilt under another number: an old and a recent copy of
+# one attempt id (what a delete+insert that missed the stored row leaves). a2 is
+# twice among the recent rows, so is its key (u2, q1, 1). a3 is twice among the stored
+# rows only, and so is its key. a4 (stored) and a5 (recent) are two attempts with the
+# same key (u4, q2, 1). a6 is clean. A full build counts every duplicate: attempt ids
+# a1, a2, a3 (1 surplus copy each), keys (u2, q1, 1), (u3, q1, 1), (u4, q2, 1). The daily
+# run counts those with a recent copy: a1, a2 and (u2, q1, 1), (u4, q2, 1); checking
+# the recent rows alone, as it did before, it saw only a2 and (u2, q1, 1).
+OLD, NEW = "2026-08-01 00:00:00", "2026-08-26 00:00:00"
+ATTEMPTS = [
+    ("a1", "u1", "q1", 1, OLD),
+    ("a1", "u1", "q1", 2, NEW),
+    ("a2", "u2", "q1", 1, NEW),
+    ("a2", "u2", "q1", 1, NEW),
+    ("a3", "u3", "q1", 1, OLD),
+    ("a3", "u3", "q1", 1, OLD),
+    ("a4", "u4", "q2", 1, OLD),
+    ("a5", "u4", "q2", 1, NEW),
+    ("a6", "u5", "q2", 1, NEW),
+]
+UNIQUE_RULES = {
+    "full": {"attempt_id unique": 3, "user_id, quiz_id, attempt_number unique": 3},
+    "daily": {"attempt_id unique": 2, "user_id, quiz_id, attempt_number unique": 2},
+}
+
+
+@pytest.mark.parametrize("mode", ["full", "daily"])
+def test_daily_unique_rules_count_recent_keys_among_all_rows_known_answer(
+    compiled: dict[str, dict[str, str]], mode: str
+) -> None:
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as empty")
+    con.execute("create schema empty.intermediate")
+    con.execute(
+        "create table empty.intermediate.int_quiz_attempts_numbered (attempt_id varchar, "
+        "user_id varchar, quiz_id varchar, attempt_number integer, last_received_at timestamp)"
+    )
+    con.executemany(
+        "insert into empty.intermediate.int_quiz_attempts_numbered values (?, ?, ?, ?, ?)",
+        ATTEMPTS,
+    )
+    sql = compiled[mode]["int_quiz_attempts_numbered__checks"]
+    found = dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
+    assert found == UNIQUE_RULES[mode]
 
 
 def test_first_run_parses_the_whole_project(compiled: dict[str, dict[str, str]]) -> None:
