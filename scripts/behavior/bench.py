@@ -73,9 +73,10 @@ DEFAULT_START = "2026-09-01"
 # before it.
 EARLIEST_START = "2015-01-01"
 # `make daily`: data tests on incremental models check recent rows (switched on through
-# the environment, which keeps dbt's partial-parse cache); no unit tests.
+# the environment, which keeps dbt's partial-parse cache); no unit tests; dbt's file
+# log at info (the Makefile's DAILY_FLAGS).
 DAILY_ENV = ("env", "BEHAVIOR_TEST_RECENT_ONLY=true")
-DAILY_ARGS = ("--exclude-resource-type", "unit_test")
+DAILY_ARGS = ("--exclude-resource-type", "unit_test", "--log-level-file", "info")
 # DuckDB settings of the dbt profile (profiles.yml), replayed for the plain SQL run.
 PROFILE_DUCKDB_THREADS = "2"
 PROFILE_MEMORY_LIMIT = "3GB"
