@@ -1,18 +1,24 @@
+{#- Incremental, delete+insert by user x module: a row is an aggregate of
+    the user's learning events for the module and of nothing else, so every
+    user x module with a learning event received since the watermark is
+    rebuilt from all of its events. The catalog is joined by the readers
+    (fct_course_enrollments, fct_module_dropoff), not here: a module that
+    joins the catalog after its events, or moves in it, then reaches the
+    marts on the next run without rebuilding any row of this table. -#}
+{{ config(
+    materialized='incremental',
+    unique_key=['user_id', 'module_id'],
+) }}
+
 with
 
-course_interactions as (
+all_course_interactions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_course_interactions') }}
 
 ),
 
-modules as (
-
-    select * from {{ ref('stg_app__modules') }}
-
-),
-
-learning_events as (
+all_learning_events as {{ not_materialized() }} (
 
     select
         user_id,
@@ -21,13 +27,37 @@ learning_events as (
         event_type,
         progress_percent,
         occurred_at,
-        occurred_date
+        occurred_date,
+        received_at
 
-    from course_interactions
+    from all_course_interactions
 
     where
         event_type in ('module_start', 'module_complete', 'progress_update')
         and module_id is not null
+
+),
+
+reprocessed_user_modules as (
+
+    select distinct
+        user_id,
+        module_id
+    from all_learning_events
+    where {{ is_reprocessed('received_at', 'occurred_date') }}
+
+),
+
+learning_events as (
+
+    {{ select_reprocessed(
+        'all_learning_events',
+        'reprocessed_user_modules',
+        {
+            'user_id': 'user_id',
+            'module_id': 'module_id'
+        }
+    ) }}
 
 ),
 
@@ -59,35 +89,34 @@ aggregated_to_user_modules as (
         max(occurred_at) as last_progress_at,
         max(occurred_date) as last_progress_date,
         max(progress_percent) as max_progress_percent,
-        count(*) as learning_events_count
+        count(*) as learning_events_count,
+        max(received_at) as last_received_at
 
     from learning_events
     group by 1, 2, 3
 
 ),
 
-with_module_position as (
+final as (
 
     select
-        aggregated_to_user_modules.user_id,
-        aggregated_to_user_modules.course_id,
-        aggregated_to_user_modules.module_id,
-        modules.module_position,
-        aggregated_to_user_modules.reached_at,
-        aggregated_to_user_modules.first_started_at,
-        aggregated_to_user_modules.first_started_date,
-        aggregated_to_user_modules.completed_at,
-        aggregated_to_user_modules.completed_at is not null as is_completed,
-        aggregated_to_user_modules.first_full_progress_at,
-        aggregated_to_user_modules.last_progress_at,
-        aggregated_to_user_modules.last_progress_date,
-        aggregated_to_user_modules.max_progress_percent,
-        aggregated_to_user_modules.learning_events_count
+        user_id,
+        course_id,
+        module_id,
+        reached_at,
+        first_started_at,
+        first_started_date,
+        completed_at,
+        completed_at is not null as is_completed,
+        first_full_progress_at,
+        last_progress_at,
+        last_progress_date,
+        max_progress_percent,
+        learning_events_count,
+        last_received_at
 
     from aggregated_to_user_modules
-    inner join modules
-        on aggregated_to_user_modules.module_id = modules.module_id
 
 )
 
-select * from with_module_position
+select * from final

@@ -47,21 +47,28 @@ course_module_counts as (
 
 aggregated_to_enrollments as (
 
+    -- Only the catalog's modules count (an event for a module id the
+    -- catalog does not hold is flagged by the staging checks).
     select
-        user_id,
-        course_id,
-        min(first_started_at) as started_at,
-        min(first_started_date) as started_date,
-        max(last_progress_at) as last_progress_at,
-        max(last_progress_date) as last_progress_date,
-        max(max_progress_percent) as last_progress_percent,
-        count(distinct case when is_completed then module_id end)
-            as modules_completed_count,
-        max(completed_at) as last_module_completed_at,
-        min(first_full_progress_at) as full_progress_at,
-        max(module_position) as furthest_module_position
+        user_modules.user_id,
+        user_modules.course_id,
+        min(user_modules.first_started_at) as started_at,
+        min(user_modules.first_started_date) as started_date,
+        max(user_modules.last_progress_at) as last_progress_at,
+        max(user_modules.last_progress_date) as last_progress_date,
+        max(user_modules.max_progress_percent) as last_progress_percent,
+        count(
+            distinct case
+                when user_modules.is_completed then user_modules.module_id
+            end
+        ) as modules_completed_count,
+        max(user_modules.completed_at) as last_module_completed_at,
+        min(user_modules.first_full_progress_at) as full_progress_at,
+        max(modules.module_position) as furthest_module_position
 
     from user_modules
+    inner join modules
+        on user_modules.module_id = modules.module_id
     group by 1, 2
 
 ),
