@@ -19,9 +19,14 @@
     {%- set newest = 'max(' ~ watermark_column ~ ')' -%}
     {%- set loaded = model_files_loaded_since() -%}
     {%- if not loaded.exact -%}
-        {%- set watermark = dbt.dateadd(
+        {#- An empty table (no rows at its first build, say no quiz attempt
+            yet) has no newest value: every row is new to it. Without the
+            coalesce the watermark is null, no row is ever above it, and the
+            table stays empty until a full build. -#}
+        {%- set watermark = 'coalesce(' ~ dbt.dateadd(
             'hour', -1 * var('behavior__incremental_lookback_hours'), newest
-        ) -%}
+        ) ~ ", cast('1900-01-01' as " ~ api.Column.translate_type('timestamp')
+            ~ '))' -%}
     {%- elif loaded.since is none -%}
         {%- set watermark = newest -%}
     {%- else -%}
