@@ -3,7 +3,8 @@
 Batch 1 (received 2026-09-01..03): user u1 signs up on 09-01 and, in session s1,
 clicks, wishlists and carts course c1 (order o1 created); user u2 signs up and has
 one session on 09-03. Batch 2 (received 09-04, i.e. two days late): u1's session
-s2 on 09-02 with a purchase attempt and the completed transaction of o1.
+s2 on 09-02 with a purchase attempt and the completed transaction of o1, and a quiz
+attempt.
 
 Worked out by hand, after the incremental run on batch 2:
 - fct_app_sessions: s2 is u1's session 2, opened 31.5 h (113,400 s) after s1 ended;
@@ -43,6 +44,19 @@ MODELS = (
 
 def _nav(*steps: tuple[str, str]) -> str:
     return json.dumps([{"screen": s, "viewed_at": t} for s, t in steps])
+
+
+def _responses(chosen: str) -> str:
+    return json.dumps(
+        [
+            {
+                "question_id": "qq1",
+                "chosen_option": chosen,
+                "is_correct": chosen == "b",
+                "seconds_spent": 30,
+            }
+        ]
+    )
 
 
 CATALOG = {
@@ -228,6 +242,19 @@ BATCH_2_LATE = {
             "2026-09-04 08:00:00",
         ],
     ],
+    "quiz_attempts": [
+        [
+            "a1",
+            "u1",
+            "q1",
+            "android",
+            "2026-09-02 18:10:00",
+            "2026-09-02 18:12:00",
+            "100",
+            _responses("b"),
+            "2026-09-04 08:00:00",
+        ],
+    ],
 }
 
 
@@ -352,9 +379,10 @@ def _assert_equal_marts(incremental: Path, full: Path) -> None:
             assert differing == 0, f"{schema}.{table}: {differing} rows only in {left}"
 
 
-# A session of u2 that happened and was received on 09-03 20:00, but only loaded
-# after the batch-2 run, whose newest received_at was 09-04 08:00: received before
-# that run's watermark, loaded after it.
+# A session of u2 that happened and was received on 09-03 20:00, with a course
+# click, a cart add (a new order) and a quiz attempt in it, all only loaded after
+# the batch-2 run, whose newest received_at was 09-04 08:00 in each of the four
+# event tables: received before that run's watermark, loaded after it.
 OUT_OF_ORDER = {
     "user_app_sessions": [
         [
@@ -370,11 +398,60 @@ OUT_OF_ORDER = {
             "2026-09-03 20:05:05",
         ],
     ],
+    "user_course_interactions": [
+        [
+            "e5",
+            "u2",
+            "c1",
+            "",
+            "course_click",
+            "",
+            "ios",
+            "2026-09-03 20:01:00",
+            "2026-09-03 20:05:05",
+        ],
+    ],
+    "user_purchases": [
+        [
+            "p4",
+            "o2",
+            "u2",
+            "c1",
+            "cart_add",
+            "10.00",
+            "USD",
+            "",
+            "pending",
+            "",
+            "ios",
+            "2026-09-03 20:02:00",
+            "2026-09-03 20:05:05",
+        ],
+    ],
+    "quiz_attempts": [
+        [
+            "a2",
+            "u2",
+            "q1",
+            "ios",
+            "2026-09-03 20:01:00",
+            "2026-09-03 20:03:00",
+            "0",
+            _responses("a"),
+            "2026-09-03 20:05:05",
+        ],
+    ],
 }
 SHORT_LOOKBACK = ["--vars", '{"behavior__incremental_lookback_hours": 1}']
 MISSED = (
-    "select missed_events_count from reports.rpt_pipeline_late_events "
-    "where event_table = 'user_app_sessions'"
+    "select list(event_table || '=' || missed_events_count order by event_table) "
+    "from reports.rpt_pipeline_late_events"
+)
+NONE_MISSED = (
+    ["quiz_attempts=0", "user_app_sessions=0", "user_course_interactions=0", "user_purchases=0"],
+)
+ONE_MISSED_PER_TABLE = (
+    ["quiz_attempts=1", "user_app_sessions=1", "user_course_interactions=1", "user_purchases=1"],
 )
 SESSIONS_OF_U2 = "select count(*) from marts.fct_app_sessions where user_id = 'u2'"
 
@@ -402,14 +479,14 @@ def full_with_batch3(built, tmp_path_factory) -> Path:
 def test_a_file_loaded_out_of_received_order_is_reprocessed_from_its_own_rows(
     built, tmp_path, full_with_batch3
 ):
-    """The batch-3 file's earliest received_at (09-03 20:05:05, raw._load_files) is
-    before the newest received_at the models hold (09-04 08:00), and the file was loaded
-    after their last build (ops.incremental_builds): the run reprocesses from 09-03
+    """The batch-3 files' earliest received_at (09-03 20:05:05, raw._load_files) is
+    before the newest received_at the models hold (09-04 08:00), and the files were
+    loaded after their last build (ops.incremental_builds): the run reprocesses from 09-03
     20:05:05, even with a one-hour lookback, so u2 gets a second session and nothing
-    is missed; the result equals a full rebuild of the three batches."""
+    is missed in any table; the result equals a full rebuild of the three batches."""
     database = _out_of_order_copy(built, tmp_path)
     _dbt(["run", "--quiet", "--select", MODELS, *SHORT_LOOKBACK], database, tmp_path)
-    assert _one(database, MISSED) == (0,)
+    assert _one(database, MISSED) == NONE_MISSED
     assert _one(database, SESSIONS_OF_U2) == (2,)
     assert _one(
         database,
@@ -423,8 +500,10 @@ def test_a_file_loaded_out_of_received_order_is_reprocessed_from_its_own_rows(
 def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path, full_with_batch3):
     """Without the load record (a file audited by an older loader: no
     min_received_at) the run falls back to the lookback: with one hour, its watermark
-    is 09-04 07:00, the session is missed, counted, and `behavior reprocess` takes
-    it in: then every mart equals a full rebuild (the 09-03 DAU, WAU and MAU too)."""
+    is 09-04 07:00 in each event table's first model, so the session, the click, the
+    cart add and the quiz attempt are missed and counted, one per table, and
+    `behavior reprocess` takes them in: then every mart equals a full rebuild (the
+    09-03 DAU, WAU and MAU too)."""
     database = _out_of_order_copy(built, tmp_path)
     con = duckdb.connect(str(database))
     con.execute(
@@ -432,7 +511,7 @@ def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path, 
     )
     con.close()
     _dbt(["run", "--quiet", "--select", MODELS, *SHORT_LOOKBACK], database, tmp_path)
-    assert _one(database, MISSED) == (1,)
+    assert _one(database, MISSED) == ONE_MISSED_PER_TABLE
     assert _one(database, SESSIONS_OF_U2) == (1,)
 
     _dbt(
@@ -441,6 +520,6 @@ def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path, 
         tmp_path,
         command="behavior",
     )
-    assert _one(database, MISSED) == (0,)
+    assert _one(database, MISSED) == NONE_MISSED
     assert _one(database, SESSIONS_OF_U2) == (2,)
     _assert_equal_marts(database, full_with_batch3)
