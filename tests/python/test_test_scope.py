@@ -116,6 +116,14 @@ def test_a_singular_test_looks_up_all_rows_of_the_other_model(
     assert 'select * from "empty"."marts"."fct_app_sessions" )' in sql
 
 
+def _compiled_sql_database(schema: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory database named like the compiled SQL's ("empty"), with `schema`."""
+    con = duckdb.connect()
+    con.execute("attach ':memory:' as empty")
+    con.execute(f"create schema empty.{schema}")
+    return con
+
+
 # Known answer for the singular test above, on hand-made rows (its SQL finds the days a
 # session opened that day covers by an equality join, then looks the rest up among the
 # sessions that span days): user u1 has a session on 08-20 and one from 08-22 to 08-24;
@@ -143,9 +151,7 @@ SESSIONS = [
 def test_active_days_without_sessions_known_answer(
     compiled: dict[str, dict[str, str]], mode: str
 ) -> None:
-    con = duckdb.connect()
-    con.execute("attach ':memory:' as empty")
-    con.execute("create schema empty.marts")
+    con = _compiled_sql_database("marts")
     con.execute(
         "create table empty.marts.fct_user_daily_activity (user_day_id varchar, "
         "user_id varchar, activity_date date, last_received_at timestamp)"
@@ -199,9 +205,7 @@ UNIQUE_RULES = {
 def test_daily_unique_rules_count_recent_keys_among_all_rows_known_answer(
     compiled: dict[str, dict[str, str]], mode: str
 ) -> None:
-    con = duckdb.connect()
-    con.execute("attach ':memory:' as empty")
-    con.execute("create schema empty.intermediate")
+    con = _compiled_sql_database("intermediate")
     con.execute(
         "create table empty.intermediate.int_quiz_attempts_numbered (attempt_id varchar, "
         "user_id varchar, quiz_id varchar, attempt_number integer, last_received_at timestamp)"
