@@ -18,6 +18,14 @@
     negative count (a built row that staging no longer has) fails the
     report's range rule: our logic, not the data, would be wrong. -#}
 
+{#- Event tables whose first model holds one row per staged row: (event
+    table, staged CTE, built CTE). -#}
+{%- set built_one_per_staged_row = [
+    ('user_app_sessions', 'user_app_sessions', 'fct_app_sessions'),
+    ('quiz_attempts', 'quiz_attempts', 'quiz_attempts_numbered'),
+    ('user_purchases', 'user_purchases', 'purchase_events'),
+] %}
+
 with
 
 user_app_sessions as (
@@ -78,31 +86,6 @@ sessions_checked as (
 
 ),
 
-sessions_staged_counted as (
-
-    select count(*) as staged_count
-    from user_app_sessions
-
-),
-
-sessions_built_counted as (
-
-    select count(*) as built_count
-    from fct_app_sessions
-
-),
-
-sessions_missed as (
-
-    select
-        'user_app_sessions' as event_table,
-        sessions_staged_counted.staged_count
-        - sessions_built_counted.built_count as missed_events_count
-    from sessions_staged_counted
-    cross join sessions_built_counted
-
-),
-
 interactions_per_user_day as (
 
     select
@@ -160,31 +143,6 @@ quiz_attempts_checked as (
 
 ),
 
-quiz_attempts_staged_counted as (
-
-    select count(*) as staged_count
-    from quiz_attempts
-
-),
-
-quiz_attempts_built_counted as (
-
-    select count(*) as built_count
-    from quiz_attempts_numbered
-
-),
-
-quiz_attempts_missed as (
-
-    select
-        'quiz_attempts' as event_table,
-        quiz_attempts_staged_counted.staged_count
-        - quiz_attempts_built_counted.built_count as missed_events_count
-    from quiz_attempts_staged_counted
-    cross join quiz_attempts_built_counted
-
-),
-
 purchases_checked as (
 
     select
@@ -192,31 +150,6 @@ purchases_checked as (
         occurred_at,
         received_at
     from user_purchases
-
-),
-
-purchases_staged_counted as (
-
-    select count(*) as staged_count
-    from user_purchases
-
-),
-
-purchases_built_counted as (
-
-    select count(*) as built_count
-    from purchase_events
-
-),
-
-purchases_missed as (
-
-    select
-        'user_purchases' as event_table,
-        purchases_staged_counted.staged_count
-        - purchases_built_counted.built_count as missed_events_count
-    from purchases_staged_counted
-    cross join purchases_built_counted
 
 ),
 
@@ -262,15 +195,42 @@ interactions_missed as (
 
 ),
 
+rows_signed as (
+
+    {#- Staged rows count +1, rows of the model built from them -1: per table
+        the sum is the staged rows with no built row (see the header). -#}
+    {%- for event_table, staged, built in built_one_per_staged_row %}
+        select
+            '{{ event_table }}' as event_table,
+            count(*) as signed_rows_count
+        from {{ staged }}
+        union all
+        select
+            '{{ event_table }}' as event_table,
+            -count(*) as signed_rows_count
+        from {{ built }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+rows_missed as (
+
+    select
+        event_table,
+        sum(signed_rows_count) as missed_events_count
+    from rows_signed
+    group by 1
+
+),
+
 missed_counted as (
 
-    select * from sessions_missed
+    select * from rows_missed
     union all
     select * from interactions_missed
-    union all
-    select * from quiz_attempts_missed
-    union all
-    select * from purchases_missed
 
 ),
 
