@@ -217,7 +217,7 @@ def test_error_rules_fail_the_command(broken: dict) -> None:
 def test_a_null_key_fails_the_contract_model(broken: dict) -> None:
     run = broken["run"]
     assert run.returncode != 0
-    assert "NOT NULL constraint failed: dim_quizzes__dbt_tmp.quiz_id" in run.stdout
+    assert "NOT NULL constraint failed: dim_quizzes.quiz_id" in run.stdout
 
 
 def test_an_incremental_table_without_its_not_nulls_is_reported(
