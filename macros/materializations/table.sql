@@ -51,8 +51,7 @@
     {%- set comments = [] -%}
     {%- if config.persist_relation_docs() and model.description -%}
         {%- do comments.append(
-            'comment on table ' ~ relation ~ ' is '
-            ~ duckdb_escape_comment(model.description) ~ ';'
+            alter_relation_comment(relation, model.description)
         ) -%}
     {%- endif -%}
     {%- if config.persist_column_docs() and model.columns -%}

@@ -10,28 +10,25 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import ROOT, dbt_env
-
-DBT = str(Path(sys.executable).parent / "dbt")
-
-
-def _dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DBT, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
-    )
+import incremental_helpers as h
 
 
 @pytest.fixture
-def warehouse(sample_build: dict[str, Path], tmp_path: Path) -> tuple[Path, dict[str, str]]:
+def warehouse(sample_build: dict[str, Path], tmp_path: Path) -> tuple[Path, Path]:
     database = tmp_path / "sample.duckdb"
     shutil.copy(sample_build["database"], database)
-    return database, dbt_env(database, tmp_path / "target")
+    return database, tmp_path / "target"
+
+
+def _run_dim_courses(database: Path, target: Path) -> subprocess.CompletedProcess[str]:
+    return h.run_dbt(
+        ["run", "--select", "dim_courses"], database, target, target="sample", check=False
+    )
 
 
 def _courses(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -60,9 +57,9 @@ def _tables_named_like_dim_courses(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def test_a_rebuilt_table_has_the_new_rows_its_docs_and_its_readers(
-    warehouse: tuple[Path, dict[str, str]],
+    warehouse: tuple[Path, Path],
 ) -> None:
-    database, env = warehouse
+    database, target = warehouse
     with duckdb.connect(str(database)) as con:
         before = _courses(con)
         # a reader outside dbt: DuckDB views are not bound to the table they read
@@ -71,10 +68,10 @@ def test_a_rebuilt_table_has_the_new_rows_its_docs_and_its_readers(
             "insert into raw.courses select * replace ('c_added' as course_id) "
             "from raw.courses order by course_id limit 1"
         )
-    result = _dbt(env, "run", "--select", "dim_courses")
+    result = _run_dim_courses(database, target)
     assert result.returncode == 0, result.stdout[-3000:]
 
-    manifest = json.loads((Path(env["DBT_TARGET_PATH"]) / "manifest.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
     node = manifest["nodes"]["model.user_behavior.dim_courses"]
     expected_comments = {"": node["description"]} | {
         name: column["description"] for name, column in node["columns"].items()
@@ -91,9 +88,9 @@ def test_a_rebuilt_table_has_the_new_rows_its_docs_and_its_readers(
 
 
 def test_a_failed_table_build_leaves_the_table_as_it_was(
-    warehouse: tuple[Path, dict[str, str]],
+    warehouse: tuple[Path, Path],
 ) -> None:
-    database, env = warehouse
+    database, target = warehouse
     with duckdb.connect(str(database)) as con:
         before, comments = _courses(con), _comments(con)
         # the contract's course_id not null fails the insert, after the old table
@@ -102,7 +99,7 @@ def test_a_failed_table_build_leaves_the_table_as_it_was(
             "insert into raw.courses select * replace (null as course_id) "
             "from raw.courses order by course_id limit 1"
         )
-    result = _dbt(env, "run", "--select", "dim_courses")
+    result = _run_dim_courses(database, target)
     assert result.returncode == 1
     assert "NOT NULL constraint failed: dim_courses.course_id" in result.stdout
     with duckdb.connect(str(database), read_only=True) as con:
