@@ -290,6 +290,17 @@ def _copy_database(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
+def _prepare_serving(source: Path, serving: Path) -> None:
+    """A daily publish's starting point: the history's serving file as the serving file
+    and as the previous one kept beside it (behavior.publish.previous_path), which the
+    publish brings up to date instead of copying the serving file. In a daily cycle the
+    previous file is a day older than the serving file; here it is as new."""
+    from behavior.publish import previous_path
+
+    _copy_database(source, serving)
+    shutil.copyfile(source, previous_path(serving))
+
+
 class SizeRun:
     """Measure one data size in `<workdir>/<label>/`."""
 
@@ -434,12 +445,19 @@ class SizeRun:
         self.result.file_mb["built"] = _mb(self.db)
         # dbt compile runs introspective queries (util_days reads a built model).
         _copy_database(self.db, self.templates / "built.duckdb")
-        # Publish the built file to a new serving file beside it (what BI reads).
+        # Publish the built file to a new serving file beside it (what BI reads); no
+        # previous file kept beside it (at 100M it would be another 12 GB on disk).
         serving = self.serving()
         self.run(
             "publish",
             self.behavior(
-                "publish", "--database", str(self.db), "--serving", str(serving), "--full"
+                "publish",
+                "--database",
+                str(self.db),
+                "--serving",
+                str(serving),
+                "--full",
+                "--no-previous",
             ),
         )
         if serving.exists():
@@ -681,7 +699,7 @@ class SizeRun:
                     "core_daily_publish",
                     publish_cmd,
                     times=1,
-                    prepare=lambda: _copy_database(
+                    prepare=lambda: _prepare_serving(
                         self.templates / "history_serving.duckdb", self.serving()
                     ),
                 )
@@ -737,7 +755,7 @@ class SizeRun:
                         f"{prefix}daily_publish",
                         publish_cmd,
                         times=1,
-                        prepare=lambda s=serving: _copy_database(s, self.serving()),
+                        prepare=lambda s=serving: _prepare_serving(s, self.serving()),
                     )
 
     def check_equality(self, floor_db: Path, pandas_dir: Path) -> None:

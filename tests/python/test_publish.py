@@ -549,7 +549,8 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
     3 rows in the previous file (watermark: e2's old received_at, 02:00). A row that
     changes without a newer received_at (e1), a row that vanishes (e3), a new column, or
     `full` make the checks fail or skip the in-place path: the table is copied in full.
-    Every time the serving copy holds exactly the build's rows."""
+    Every time the serving copy holds exactly the build's rows. Each publish starts from
+    a copy of the serving file (no previous file kept: the next test reuses it)."""
     from behavior.publish import publish
 
     build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
@@ -571,7 +572,9 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
     ]
     for n, (events, extra_column, full, replaced) in enumerate(steps):
         _event_build(build, events, extra_column)
-        meta = publish(build, serving, ("marts",), full=full)
+        meta = publish(build, serving, ("marts",), full=full, keep_previous=False)
+        assert meta["started_from"] == ("empty" if n == 0 or full else "copy"), n
+        assert not (tmp_path / "w.serving.duckdb.previous").exists()
         expected = None if replaced is None else f"marts.fct_user_events ({replaced} rows replaced)"
         assert meta["synced_tables"] == expected, n
         assert _rows(serving, events_sql) == _rows(build, events_sql), n
@@ -579,12 +582,135 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
         assert _rows(serving, "select synced_tables from meta") == [(expected,)], n
     # A previous serving file that cannot be opened is not reused: everything is copied.
     serving.write_bytes(b"not a database" * 1000)
-    meta = publish(build, serving, ("marts",))
+    meta = publish(build, serving, ("marts",), keep_previous=False)
     assert meta["synced_tables"] is None
+    assert meta["started_from"] == "empty"
     assert _rows(serving, events_sql) == _rows(build, events_sql)
     # A schema no longer published leaves the reused file.
-    publish(build, serving, ("staging",))
+    publish(build, serving, ("staging",), keep_previous=False)
     assert _rows(serving, "select schema_name from duckdb_schemas() where not internal") == [
         ("staging",)
     ]
     assert not list(tmp_path.glob("*.publishing-*"))
+
+
+HOLD_OPEN = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    sql = "select event_id, platform from marts.fct_user_events order by 1"
+    print(con.execute(sql).fetchall(), flush=True)
+    sys.stdin.readline()
+    print(con.execute(sql).fetchall(), flush=True)
+    """
+)
+
+
+def test_publish_reuses_the_previous_serving_file(tmp_path: Path) -> None:
+    """Worked out by hand. Each publish keeps the file it replaces as <serving>.previous
+    (a second name for it), and the one after brings that file up to date instead of
+    copying the serving file: the new serving file is the previous file's inode, two
+    versions old, so its watermark is older and more rows are replaced. A previous
+    file that a reader in another process has open, that has a .wal, or that is the
+    serving file itself (a publish killed between keeping it and the rename) is not
+    written: the publish copies the serving file. Every time the serving file holds
+    exactly the build's rows and the earlier files theirs."""
+    from behavior.publish import publish
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    previous = tmp_path / "w.serving.duckdb.previous"
+    events_sql = "select * from marts.fct_user_events"
+    t = dt.datetime(2026, 10, 3)
+    e1, e2, i1 = (
+        ("e1", "ios", t.replace(hour=1)),
+        ("e2", "ios", t.replace(hour=2)),
+        ("i1", "ios", None),
+    )
+    e2_new, e3 = ("e2", "web", t.replace(hour=3)), ("e3", "ios", t.replace(hour=3))
+    e4, e5 = ("e4", "ios", t.replace(hour=4)), ("e5", "web", t.replace(hour=5))
+    i1_new = ("i1", "android", None)
+
+    def step(events: list[tuple], **kwargs: object) -> dict:
+        _event_build(build, events)
+        meta = publish(build, serving, ("marts",), **kwargs)
+        assert _rows(serving, events_sql) == sorted(events, key=str)
+        assert not list(tmp_path.glob("*.publishing-*"))
+        return meta
+
+    v1 = [e1, e2, i1]
+    meta = step(v1)
+    assert meta["started_from"] == "empty"
+    assert not previous.exists()  # there was no serving file to keep
+    # v2 starts from a copy of v1 (no previous file yet): e2_new, e3 and i1_new.
+    v2 = [e1, e2_new, e3, i1_new]
+    v1_inode = serving.stat().st_ino
+    meta = step(v2)
+    assert (meta["started_from"], meta["synced_tables"]) == (
+        "copy",
+        "marts.fct_user_events (3 rows replaced)",
+    )
+    assert previous.stat().st_ino == v1_inode
+    assert _rows(previous, events_sql) == sorted(v1, key=str)
+    # v3 reuses v1's file: its watermark is 02:00, so e2_new, e3, e4 and i1_new.
+    v3 = [e1, e2_new, e3, e4, i1_new]
+    v2_inode = serving.stat().st_ino
+    meta = step(v3)
+    assert (meta["started_from"], meta["synced_tables"]) == (
+        "previous",
+        "marts.fct_user_events (4 rows replaced)",
+    )
+    assert serving.stat().st_ino == v1_inode
+    assert previous.stat().st_ino == v2_inode
+    assert _rows(previous, events_sql) == sorted(v2, key=str)
+    assert _rows(previous, "select started_from from meta") == [("copy",)]
+
+    # A reader in another process holds the previous file (v2) open: v4 copies v3
+    # (watermark 04:00: e5 and i1_new) and the reader's file is not written.
+    reader = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(previous)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        seen_before = reader.stdout.readline()
+        v4 = [*v3, e5]
+        v3_inode = serving.stat().st_ino
+        meta = step(v4)
+        out, err = reader.communicate("\n", timeout=60)
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+    assert reader.returncode == 0, err
+    assert seen_before == out == f"{[(e[0], e[1]) for e in sorted(v2, key=str)]}\n"
+    assert (meta["started_from"], meta["synced_tables"]) == (
+        "copy",
+        "marts.fct_user_events (2 rows replaced)",
+    )
+    assert previous.stat().st_ino == v3_inode
+
+    # The previous file is the serving file itself: not written, the serving file copied.
+    kept = tmp_path / "v4-kept"
+    previous.unlink()
+    os.link(serving, previous)
+    os.link(serving, kept)
+    before = sha256(kept)
+    meta = step(v4)
+    assert meta["started_from"] == "copy"
+    assert sha256(kept) == before
+    assert previous.stat().st_ino == kept.stat().st_ino
+    # The previous file has a .wal (something wrote to it): dropped, the serving file copied.
+    Path(str(previous) + ".wal").write_bytes(b"written outside publish")
+    meta = step(v4)
+    assert meta["started_from"] == "copy"
+    assert not Path(str(previous) + ".wal").exists()
+    assert previous.exists()
+    # --no-previous keeps no second file; --full starts from an empty file.
+    meta = step(v4, keep_previous=False)
+    assert meta["started_from"] == "copy"
+    assert not previous.exists()
+    meta = step(v4)
+    assert (meta["started_from"], previous.exists()) == ("copy", True)
+    meta = step(v4, full=True)
+    assert meta["started_from"] == "empty"
