@@ -402,9 +402,7 @@ def _attach_copy(
     byte copy of the serving file, else an empty file (full, none, or none that can be
     opened). What it started from."""
     starts = [] if full or not serving.is_file() else ["previous", "copy"] if reuse else ["copy"]
-    for start in [*starts, "empty"]:
-        for leftover in serving.parent.glob(copy.name + "*"):
-            leftover.unlink()  # a reader of a claimed previous file keeps its own
+    for start in starts:
         if start == "previous" and not _claim_previous(serving, copy):
             continue
         if start == "copy":
@@ -415,9 +413,10 @@ def _attach_copy(
         except duckdb.Error:
             # previous: a reader still has it open (DuckDB's lock), or it is damaged;
             # copy: the serving file is damaged or of another format.
-            if start == "empty":
-                raise
-    raise AssertionError("unreachable")
+            for leftover in serving.parent.glob(copy.name + "*"):
+                leftover.unlink()  # a reader of a claimed previous file keeps its own
+    con.execute(f"attach '{_quoted(copy)}' as serving")
+    return "empty"
 
 
 def _keep_previous(serving: Path, keep: bool) -> None:
