@@ -169,6 +169,7 @@ SPARK_EXCLUDE := test_int_session_transitions_aggregated_pairs_and_exits \
 	test_fct_app_sessions_duration_bounce_and_sequence \
 	test_fct_app_sessions_incremental_late_session \
 	test_int_user_periods_classified_incremental_users \
+	test_int_quiz_first_attempt_responses_grouped_incremental_rewrites_changed_attempts \
 	test_fct_feature_adoption_first_week_and_day_30 \
 	test_int_user_features_aggregated_first_week_per_feature \
 	test_int_user_features_aggregated_incremental_users

@@ -1,10 +1,11 @@
 """A late event inside the lookback updates the right cells (hand-worked numbers).
 
 Batch 1 (received 2026-09-01..03): user u1 signs up on 09-01 and, in session s1,
-clicks, wishlists and carts course c1 (order o1 created); user u2 signs up and has
-one session on 09-03. Batch 2 (received 09-04, i.e. two days late): u1's session
-s2 on 09-02 with a purchase attempt and the completed transaction of o1, and a quiz
-attempt.
+clicks, wishlists and carts course c1 (order o1 created), and on 09-03 answers quiz
+q1 wrong (attempt a0); user u2 signs up and has one session on 09-03. Batch 2
+(received 09-04, i.e. two days late): u1's session s2 on 09-02 with a purchase
+attempt and the completed transaction of o1, and a quiz attempt a1 at q1 answered
+right.
 
 Worked out by hand, after the incremental run on batch 2:
 - fct_app_sessions: s2 is u1's session 2, opened 31.5 h (113,400 s) after s1 ended;
@@ -13,7 +14,10 @@ Worked out by hand, after the incremental run on batch 2:
 - fct_engagement_daily (whole app): DAU on 09-02 goes 0 -> 1; WAU on 09-03 stays 2;
 - fct_retention_cohorts: day cohort 09-01 (size 1), D1 returned-on 0 -> 1;
 - fct_purchase_funnel (c1, all platforms): purchase attempt and payment 0 -> 1 user;
-- fct_purchases: o1 becomes paid, 10.00 USD net; fct_revenue_daily 09-02: 10.00.
+- fct_purchases: o1 becomes paid, 10.00 USD net; fct_revenue_daily 09-02: 10.00;
+- item analysis: a1 (09-02) precedes a0, so it becomes u1's first attempt at q1 and
+  a0 the second: the first-attempt responses go from a0's to a1's (the incremental
+  run deletes a0's rows), and qq1's difficulty from 0 to 1.
 And the incrementally built marts equal a full rebuild of both batches.
 """
 
@@ -38,7 +42,8 @@ from conftest import ROOT, dbt_env
 MODELS = (
     "+fct_app_sessions +fct_user_daily_activity +fct_engagement_daily "
     "+fct_retention_cohorts +fct_purchase_funnel +fct_purchases +fct_revenue_daily "
-    "+rpt_pipeline_late_events +int_user_periods_classified +fct_feature_adoption"
+    "+rpt_pipeline_late_events +int_user_periods_classified +fct_feature_adoption "
+    "+fct_quiz_question_stats"
 )
 
 
@@ -179,7 +184,19 @@ BATCH_1 = {
             "2026-09-01 10:10:06",
         ],
     ],
-    "quiz_attempts": [],
+    "quiz_attempts": [
+        [
+            "a0",
+            "u1",
+            "q1",
+            "android",
+            "2026-09-03 09:00:00",
+            "2026-09-03 09:02:00",
+            "0",
+            _responses("a"),
+            "2026-09-03 09:02:05",
+        ],
+    ],
 }
 
 BATCH_2_LATE = {
@@ -308,6 +325,10 @@ CELLS = {
     "order": "select is_paid, net_revenue_usd from marts.fct_purchases where order_id = 'o1'",
     "revenue_day2": "select gross_revenue_usd from marts.fct_revenue_daily "
     "where revenue_date = date '2026-09-02'",
+    "first_attempts": "select list(attempt_id order by quiz_response_id) "
+    "from intermediate.int_quiz_first_attempt_responses_grouped",
+    "qq1_stats": "select responses_count, difficulty_index from marts.fct_quiz_question_stats "
+    "where question_id = 'qq1'",
 }
 
 
@@ -341,6 +362,8 @@ def test_before_the_late_batch(built):
     assert before["d1_cohort"] == (1, 0)
     assert before["funnel_paid"] == ([1, 1, 1, 0, 0],)
     assert before["order"][0] is False
+    assert before["first_attempts"] == (["a0"],)
+    assert before["qq1_stats"] == (1, 0.0)
 
 
 def test_late_event_updates_session_day_funnel_cohort_and_revenue(built):
@@ -353,6 +376,10 @@ def test_late_event_updates_session_day_funnel_cohort_and_revenue(built):
     assert after["funnel_paid"] == ([1, 1, 1, 1, 1],)
     assert after["order"] == (True, pytest.approx(10.00))
     assert after["revenue_day2"] == (pytest.approx(10.00),)
+    # a1 (09-02) came late and precedes a0 (09-03): a1 is u1's first attempt now,
+    # a0 the second, so the item analysis holds a1's right answer only.
+    assert after["first_attempts"] == (["a1"],)
+    assert after["qq1_stats"] == (1, 1.0)
 
 
 def test_incremental_equals_full_rebuild(built):
