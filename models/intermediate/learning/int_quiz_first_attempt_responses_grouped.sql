@@ -60,16 +60,20 @@ first_attempts as (
 
     ),
 
-    reprocessed_attempts as (
+{% endif %}
 
-        {#- New to the table, or restaged since the watermark: totalled
-            again from their responses. -#}
-        select
-            first_attempts.attempt_id,
-            first_attempts.quiz_id,
-            first_attempts.last_received_at
+reprocessed_attempts as (
 
-        from first_attempts
+    {#- The first attempts totalled from their responses: all of them on a
+        full build; on an incremental one those new to the table or restaged
+        since the watermark. -#}
+    select
+        first_attempts.attempt_id,
+        first_attempts.quiz_id,
+        first_attempts.last_received_at
+
+    from first_attempts
+    {% if is_incremental() %}
         left join stored_attempts
             on first_attempts.attempt_id = stored_attempts.attempt_id
         where
@@ -78,31 +82,33 @@ first_attempts as (
                 'first_attempts.last_received_at',
                 'first_attempts.started_date'
             ) }}
+    {% endif %}
 
-    ),
+),
 
-    reprocessed_totals as (
+reprocessed_totals as (
 
-        select
-            reprocessed_attempts.attempt_id,
-            reprocessed_attempts.quiz_id,
-            reprocessed_attempts.last_received_at,
-            sum(case when quiz_responses.is_correct then 1 else 0 end)
-                as total_correct_count
+    {#- An attempt without responses has no total: it takes no part. -#}
+    select
+        reprocessed_attempts.attempt_id,
+        reprocessed_attempts.quiz_id,
+        reprocessed_attempts.last_received_at,
+        sum(case when quiz_responses.is_correct then 1 else 0 end)
+            as total_correct_count
 
-        from reprocessed_attempts
-        inner join quiz_responses
-            on reprocessed_attempts.attempt_id = quiz_responses.attempt_id
-        group by 1, 2, 3
+    from reprocessed_attempts
+    inner join quiz_responses
+        on reprocessed_attempts.attempt_id = quiz_responses.attempt_id
+    group by 1, 2, 3
 
-    ),
+),
 
-    attempts_totalled as (
+attempts_totalled as (
 
-        select * from reprocessed_totals
-
+    select * from reprocessed_totals
+    {% if is_incremental() %}
         union all
-
+        {# The other first attempts keep the totals already stored. #}
         select
             first_attempts.attempt_id,
             first_attempts.quiz_id,
@@ -115,29 +121,9 @@ first_attempts as (
         left join reprocessed_attempts
             on first_attempts.attempt_id = reprocessed_attempts.attempt_id
         where reprocessed_attempts.attempt_id is null
-
-    ),
-
-{% else %}
-
-attempts_totalled as (
-
-    {#- An attempt without responses has no total: it takes no part. -#}
-    select
-        first_attempts.attempt_id,
-        first_attempts.quiz_id,
-        first_attempts.last_received_at,
-        sum(case when quiz_responses.is_correct then 1 else 0 end)
-            as total_correct_count
-
-    from first_attempts
-    inner join quiz_responses
-        on first_attempts.attempt_id = quiz_responses.attempt_id
-    group by 1, 2, 3
+    {% endif %}
 
 ),
-
-{% endif %}
 
 attempts_ranked as (
 
