@@ -148,6 +148,24 @@ attempts_ranked as (
 
 ),
 
+attempts_sized as (
+
+    select
+        attempt_id,
+        quiz_id,
+        last_received_at,
+        total_correct_count,
+        cast(
+            round({{ group_fraction }} * quiz_first_attempts_count, 0)
+            as integer
+        ) as score_group_size,
+        rank_from_bottom,
+        rank_from_top
+
+    from attempts_ranked
+
+),
+
 attempts_grouped as (
 
     select
@@ -156,24 +174,12 @@ attempts_grouped as (
         last_received_at,
         total_correct_count,
         case
-            when
-                rank_from_top
-                <= cast(
-                    round({{ group_fraction }} * quiz_first_attempts_count, 0)
-                    as integer
-                )
-                then 'upper'
-            when
-                rank_from_bottom
-                <= cast(
-                    round({{ group_fraction }} * quiz_first_attempts_count, 0)
-                    as integer
-                )
-                then 'lower'
+            when rank_from_top <= score_group_size then 'upper'
+            when rank_from_bottom <= score_group_size then 'lower'
             else 'middle'
         end as score_group
 
-    from attempts_ranked
+    from attempts_sized
 
 ),
 
