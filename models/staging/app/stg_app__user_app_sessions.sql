@@ -6,9 +6,10 @@
 
 with
 
-source as {{ not_materialized() }} (
+source as {{ not_materialized(full_build=true) }} (
 
-    select * from {{ source('app', 'user_app_sessions') }}
+    select *{{ row_locator() }}
+    from {{ source('app', 'user_app_sessions') }}
 
 ),
 

@@ -1,8 +1,9 @@
 with
 
-source as (
+source as {{ not_materialized(full_build=true) }} (
 
-    select * from {{ source('app', 'users') }}
+    select *{{ row_locator() }}
+    from {{ source('app', 'users') }}
 
 ),
 
