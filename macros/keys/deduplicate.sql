@@ -11,7 +11,7 @@
         after it are the same set, found without that group by.
         `relation` is the model's import CTE, written
         `select *{{ row_locator() }} from {{ source(...) }}` and, on DuckDB,
-        read twice (`as {{ not_materialized() }}`). -#}
+        read twice (`as {{ not_materialized(full_build=true) }}`). -#}
     {{ return(adapter.dispatch('deduplicate', 'user_behavior')(
         relation, partition_by, order_by, restage_changed
     )) }}
