@@ -77,7 +77,7 @@ all_step_events as (
 
 ),
 
-reprocessed_funnels as (
+reprocessed_funnels as (  -- noqa: ST03
 
     select distinct
         user_id,

@@ -26,7 +26,7 @@ all_user_app_sessions as (
 
 ),
 
-reprocessed_groups as (
+reprocessed_groups as (  -- noqa: ST03
 
     select distinct
         opened_date,

@@ -31,7 +31,7 @@ users as (
 
 ),
 
-reprocessed_users as (
+reprocessed_users as (  -- noqa: ST03
 
     select user_id
     from all_user_app_sessions

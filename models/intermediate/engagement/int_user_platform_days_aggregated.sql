@@ -38,7 +38,7 @@ all_user_purchases as {{ not_materialized() }} (
 
 ),
 
-reprocessed_user_days as (
+reprocessed_user_days as (  -- noqa: ST03
 
     select
         user_id,

@@ -35,9 +35,9 @@ all_users as {{ not_materialized() }} (
 
 ),
 
-reprocessed_users as (
+reprocessed_users as (  -- noqa: ST03
 
-    {#- A null watermark (no stored user has an active day yet) reprocesses
+    {# A null watermark (no stored user has an active day yet) reprocesses
         every active day. -#}
     select user_id
     from all_user_daily_activity

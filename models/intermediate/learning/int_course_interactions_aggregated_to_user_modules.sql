@@ -38,7 +38,7 @@ all_learning_events as {{ not_materialized() }} (
 
 ),
 
-reprocessed_user_modules as (
+reprocessed_user_modules as (  -- noqa: ST03
 
     select distinct
         user_id,

@@ -13,7 +13,7 @@ all_purchase_events as {{ not_materialized() }} (
 
 ),
 
-reprocessed_orders as (
+reprocessed_orders as (  -- noqa: ST03
 
     select distinct order_id
     from all_purchase_events

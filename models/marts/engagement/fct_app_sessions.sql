@@ -18,7 +18,7 @@ all_user_app_sessions as {{ not_materialized() }} (
 
 ),
 
-reprocessed_users as (
+reprocessed_users as (  -- noqa: ST03
 
     select
         user_id,

@@ -13,7 +13,7 @@ all_user_platform_days as {{ not_materialized() }} (
 
 ),
 
-reprocessed_user_days as (
+reprocessed_user_days as (  -- noqa: ST03
 
     select distinct
         user_id,

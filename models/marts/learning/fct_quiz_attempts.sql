@@ -13,7 +13,7 @@ all_quiz_attempts as {{ not_materialized() }} (
 
 ),
 
-reprocessed_user_quizzes as (
+reprocessed_user_quizzes as (  -- noqa: ST03
 
     select distinct
         user_id,
