@@ -11,7 +11,10 @@
         after it are the same set, found without that group by.
         `relation` is the model's import CTE, written
         `select *{{ row_locator() }} from {{ source(...) }}` and, on DuckDB,
-        read twice (`as {{ not_materialized(full_build=true) }}`). -#}
+        read twice (`as {{ not_materialized(full_build=true) }}`).
+        The rows carry the relation's columns and, with restage_changed,
+        raw_copies_count; the portable version also carries its _row_number,
+        so the caller's next CTE selects its columns by name. -#}
     {{ return(adapter.dispatch('deduplicate', 'user_behavior')(
         relation, partition_by, order_by, restage_changed
     )) }}
