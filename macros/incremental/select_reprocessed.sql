@@ -1,4 +1,4 @@
-{% macro select_reprocessed(relation, reprocessed, on) -%}
+{% macro select_reprocessed(relation, reprocessed, on, received_since=none) -%}
     {#- The rows of `relation` an incremental run rebuilds: those whose keys are
         in `reprocessed` (a CTE of distinct keys, built with is_reprocessed()).
         `on` maps the relation's key columns to the CTE's. A semi join (where
@@ -14,7 +14,17 @@
         model carries `-- noqa: ST03` (unused CTE), since sqlfluff's dbt
         templater compiles the incremental branch only when the model's table
         exists, so `make lint` would otherwise pass after a build and fail
-        before one. -#}
+        before one.
+
+        received_since=(received_at column, reporting-date column of
+        `reprocessed`): for keys that include the received day. Every row of
+        a reprocessed key then arrived on or after the earliest reprocessed
+        received day, so the rows are also filtered on the received_at
+        column from that day's start (minus 14 hours, the largest time-zone
+        offset, so any reporting time zone is covered). A filter on a stored
+        column reaches the table scan: DuckDB reads the wide columns (the
+        sessions' navigation lists) of those rows only, not of the whole
+        history before the semi join drops them. -#}
     select {{ relation }}.*
     from {{ relation }}
     {%- if is_incremental() %}
@@ -27,5 +37,12 @@
             {{ relation }}.{{ left }} = {{ reprocessed }}.{{ right }}
         {%- endfor %}
     )
+    {%- if received_since %}
+        and {{ relation }}.{{ received_since[0] }} >= {{ dbt.dateadd(
+            'hour', -14,
+            'cast((select min(' ~ received_since[1] ~ ') from '
+            ~ reprocessed ~ ') as ' ~ api.Column.translate_type('timestamp') ~ ')'
+        ) }}
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}

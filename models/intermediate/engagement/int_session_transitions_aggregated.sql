@@ -2,8 +2,13 @@
     over sessions, and each session has one opened day and one received day,
     so a run rebuilds whole only the (day, received day) groups with a session
     received since the watermark: the new day's sessions, and for a late
-    session only what arrived with it, not its whole old day.
-    fct_navigation_transitions sums the groups. -#}
+    session only what arrived with it, not its whole old day. So a run
+    reads only the sessions received from the earliest rebuilt received day
+    on (select_reprocessed's received_since): at 10M raw rows over 600 days
+    it read every session's navigation list, 0.2 s at 60 days and 4.9 s at
+    600 in the daily run (both import CTEs are not materialized, or DuckDB
+    copies the whole table first). fct_navigation_transitions sums the
+    groups. -#}
 {{ config(
     materialized='incremental',
     unique_key=['opened_date', 'received_date'],
@@ -11,13 +16,13 @@
 
 with
 
-stg_user_app_sessions as (
+stg_user_app_sessions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-all_user_app_sessions as (
+all_user_app_sessions as {{ not_materialized() }} (
 
     select
         *,
@@ -40,7 +45,8 @@ user_app_sessions as (
 
     {{ select_reprocessed(
         'all_user_app_sessions', 'reprocessed_groups',
-        {'opened_date': 'opened_date', 'received_date': 'received_date'}
+        {'opened_date': 'opened_date', 'received_date': 'received_date'},
+        received_since=('received_at', 'received_date')
     ) }}
 
 ),
