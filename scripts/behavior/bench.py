@@ -294,11 +294,20 @@ def _prepare_serving(source: Path, serving: Path) -> None:
     """A daily publish's starting point: the history's serving file as the serving file
     and as the previous one kept beside it (behavior.publish.previous_path), which the
     publish brings up to date instead of copying the serving file. In a daily cycle the
-    previous file is a day older than the serving file; here it is as new."""
-    from behavior.publish import previous_path
+    previous file is a day older than the serving file; here it is as new. The copies
+    keep the file's modification time, and the record the history's publish wrote
+    beside it comes along: as in a daily cycle, the publish finds the previous file
+    unchanged since it was published and carries its checksums."""
+    from behavior.publish import fingerprints_path, previous_path
 
     _copy_database(source, serving)
-    shutil.copyfile(source, previous_path(serving))
+    shutil.copystat(source, serving)
+    shutil.copy2(source, previous_path(serving))
+    record = fingerprints_path(source)
+    if record.exists():
+        shutil.copyfile(record, fingerprints_path(serving))
+    else:
+        fingerprints_path(serving).unlink(missing_ok=True)
 
 
 class SizeRun:

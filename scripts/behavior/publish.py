@@ -26,6 +26,12 @@ replace the rows of the same key. Then the table's row count and a checksum of a
 its rows (the sum of each row's hash) must equal the build's; when they do not (a
 row changed without a newer `received_at`, or vanished), the table is copied in
 full like the others. Either way the serving copy holds exactly the build's rows.
+The serving side's checksum is carried, not recomputed over every row, when the
+file the new one started from is unchanged since the publish that wrote it (the
+same size and modification time as recorded then in <serving>.fingerprints.json):
+that publish's checksum of the table (a sync's, or a full copy's), minus the
+replaced rows' (read by row id), plus the new rows'. Any write to the file since (a
+BI tool, a user) changes its modification time, and every row is hashed again.
 
 A failed build publishes nothing: the command names the failing nodes, exits 1,
 and the serving file stays byte-identical. A reader that has the old serving file
@@ -42,6 +48,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -73,6 +80,10 @@ SYNCED = {
     ("marts", "fct_user_daily_activity"): ("user_day_id", "last_received_at"),
 }
 ROOT = Path(__file__).resolve().parents[2]
+# Beside the serving file: each recent serving file's size and modification time,
+# with the checksums (row count, sum of the rows' hashes) of its SYNCED tables.
+FINGERPRINTS_SUFFIX = ".fingerprints.json"
+FINGERPRINTS_KEPT = 4
 
 
 class BuildNotPublishable(Exception):
@@ -264,15 +275,19 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
     ).fetchall()
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple:
+def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
     """Row count and the sum of the rows' hashes: equal for equal multisets of rows."""
-    return tuple(con.execute(f"select count(*), sum(hash(r)) from {relation} r").fetchone())
+    rows, hashes = con.execute(f"select count(*), sum(hash(r)) from {relation} r").fetchone()
+    return int(rows), int(hashes or 0)
 
 
-def _sync(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[int, int] | None:
+def _sync(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, carried: tuple[int, int] | None
+) -> tuple[int, tuple[int, int]] | None:
     """Bring serving's copy of a SYNCED table up to the build's rows in place: the rows
-    replaced and the table's row count, or None when it must be copied in full instead
-    (its serving copy is dropped then)."""
+    replaced and the table's checksum (_fingerprint), or None when it must be copied
+    in full instead (its serving copy is dropped then). `carried`: the serving copy's
+    checksum as published, when the file is unchanged since (fingerprints_of)."""
     name = f'"{schema}"."{table}"'
     key, received = SYNCED[(schema, table)]
     if _columns(con, "serving", schema, table) != _columns(con, "build", schema, table):
@@ -280,17 +295,85 @@ def _sync(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[int,
     watermark = con.execute(f"select max({received}) from serving.{name}").fetchone()[0]
     if watermark is None:
         return None
-    changed = f"select * from build.{name} where {received} > ? or {received} is null"
+    # The build's new and changed rows, computed once (the event stream is a view),
+    # and the row ids of the served rows they replace: found on the key column alone,
+    # then read by row id (DuckDB fetches those rows only, not every row's columns).
     con.execute(
-        f"delete from serving.{name} where {key} in (select {key} from ({changed}))",
+        f"create temp table publish_changed as select * from build.{name} "
+        f"where {received} > ? or {received} is null",
         [watermark],
     )
-    replaced = con.execute(f"insert into serving.{name} {changed}", [watermark]).fetchone()[0]
+    con.execute(
+        f"create temp table publish_replaced as select rowid as replaced_rowid "
+        f"from serving.{name} where {key} in (select {key} from temp.publish_changed)"
+    )
+    replaced_rows = "rowid in (select replaced_rowid from temp.publish_replaced)"
+    removed = (
+        None
+        if carried is None
+        else _fingerprint(con, f"(select * from serving.{name} where {replaced_rows})")
+    )
+    con.execute(f"delete from serving.{name} where {replaced_rows}")
+    replaced = con.execute(f"insert into serving.{name} select * from temp.publish_changed")
+    replaced = int(replaced.fetchone()[0])
     fingerprint = _fingerprint(con, f"build.{name}")
-    if _fingerprint(con, f"serving.{name}") != fingerprint:
+    if carried is not None and removed is not None:
+        added = _fingerprint(con, "temp.publish_changed")
+        found = tuple(c - r + a for c, r, a in zip(carried, removed, added, strict=True))
+    else:
+        found = _fingerprint(con, f"serving.{name}")
+    con.execute("drop table temp.publish_changed")
+    con.execute("drop table temp.publish_replaced")
+    if found != fingerprint:
         con.execute(f"drop table serving.{name}")
         return None
-    return int(replaced), int(fingerprint[0])
+    return replaced, fingerprint
+
+
+def fingerprints_path(serving: Path) -> Path:
+    """Where publish records the checksums of recent serving files (module docstring)."""
+    return serving.with_name(serving.name + FINGERPRINTS_SUFFIX)
+
+
+def _file_identity(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _read_fingerprints(serving: Path) -> list[dict]:
+    try:
+        entries = json.loads(fingerprints_path(serving).read_text())
+        return [e for e in entries if isinstance(e, dict) and "file" in e and "tables" in e]
+    except (OSError, ValueError, TypeError):
+        return []  # none yet, or unreadable: every checksum is computed
+
+
+def fingerprints_of(serving: Path, path: Path) -> dict[str, tuple[int, int]]:
+    """The SYNCED tables' checksums recorded when the file at `path` was published,
+    when its size and modification time are still the ones recorded then; else {}."""
+    identity = _file_identity(path)
+    for entry in _read_fingerprints(serving):
+        if identity is not None and entry["file"] == identity:
+            tables = entry["tables"].items()
+            return {name: (int(rows), int(hashes)) for name, (rows, hashes) in tables}
+    return {}
+
+
+def _record_fingerprints(serving: Path, tables: dict[str, tuple[int, int]]) -> None:
+    """After the rename: the serving file's size, modification time and checksums
+    first, then the earlier entries (the previous file's among them)."""
+    identity = _file_identity(serving)
+    if identity is None:
+        return
+    entry = {"file": identity, "tables": {k: [v[0], str(v[1])] for k, v in tables.items()}}
+    kept = [e for e in _read_fingerprints(serving) if e["file"] != identity]
+    path = fingerprints_path(serving)
+    temporary = path.with_name(path.name + f".{os.getpid()}")
+    temporary.write_text(json.dumps([entry, *kept][:FINGERPRINTS_KEPT]))
+    os.replace(temporary, path)
 
 
 def _copy(
@@ -299,9 +382,11 @@ def _copy(
     status: build_status.BuildStatus,
     schemas: tuple[str, ...],
     started_from: str,
-) -> dict[str, object]:
+    carried: dict[str, tuple[int, int]],
+) -> tuple[dict[str, object], dict[str, tuple[int, int]]]:
     """Copy the serving schemas from catalog build into catalog serving (an earlier
-    serving file, or empty); the meta row."""
+    serving file, or empty); the meta row, and the checksums of the tables synced
+    (`carried`: those of the file it started from, fingerprints_of)."""
     relations = _relations(con, schemas)
     if not relations:
         raise UserError(f"{build} has none of the schemas {', '.join(schemas)}: nothing to publish")
@@ -309,6 +394,7 @@ def _copy(
     copied_schemas = sorted({schema for schema, _ in relations})
     expected: dict[str, int] = {}
     synced: dict[str, int] = {}
+    fingerprints: dict[str, tuple[int, int]] = {}
     con.execute("begin")
     kept = set(SYNCED) & set(relations)
     for schema, table in con.execute(
@@ -331,7 +417,7 @@ def _copy(
         name = f'"{schema}"."{table}"'
         done = None
         if (schema, table) in kept:  # a missing serving copy has other columns: None
-            done = _sync(con, schema, table)
+            done = _sync(con, schema, table, carried.get(f"{schema}.{table}"))
         if done is None:
             con.execute(f"drop table if exists serving.{name}")
             # The rows the copy read from the build: counting them again would compute
@@ -339,8 +425,11 @@ def _copy(
             expected[name] = con.execute(
                 f"create table serving.{name} as select * from build.{name}"
             ).fetchone()[0]
+            if (schema, table) in SYNCED:  # its checksum, for the next publish to carry
+                fingerprints[f"{schema}.{table}"] = _fingerprint(con, f"serving.{name}")
         else:
-            synced[f"{schema}.{table}"], expected[name] = done
+            synced[f"{schema}.{table}"], fingerprints[f"{schema}.{table}"] = done
+            expected[name] = done[1][0]
         if pause and i == 0:
             print(f"publish: paused after copying {schema}.{table}", file=sys.stderr, flush=True)
             time.sleep(pause)
@@ -364,7 +453,7 @@ def _copy(
         [meta[name] for name in META_TYPES],
     )
     con.execute("commit")
-    return meta
+    return meta, fingerprints
 
 
 def previous_path(serving: Path) -> Path:
@@ -472,13 +561,22 @@ def publish(
             reason = status.blocking_reason()
             if reason:
                 raise BuildNotPublishable(reason)
+            # The checksums of the file the new one may start from, read before it is
+            # renamed or copied (either keeps its size; the copy not its mtime).
+            carried = {
+                "previous": fingerprints_of(serving, previous_path(serving)),
+                "copy": fingerprints_of(serving, serving),
+            }
             started_from = _attach_copy(con, serving, copy, full, keep_previous)
-            meta = _copy(con, build, status, schemas, started_from)
+            meta, fingerprints = _copy(
+                con, build, status, schemas, started_from, carried.get(started_from, {})
+            )
             con.execute("checkpoint serving")
             con.execute("detach serving")
         _fsync(copy)
         _keep_previous(serving, keep_previous)
         os.replace(copy, serving)
+        _record_fingerprints(serving, fingerprints)
         dir_fd = os.open(serving.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)

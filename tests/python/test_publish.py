@@ -714,3 +714,87 @@ def test_publish_reuses_the_previous_serving_file(tmp_path: Path) -> None:
     assert (meta["started_from"], previous.exists()) == ("copy", True)
     meta = step(v4, full=True)
     assert meta["started_from"] == "empty"
+
+
+def test_publish_carries_the_serving_checksum_while_the_file_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worked out by hand. Each publish records the serving file's size, modification
+    time and the checksum of its event stream (row count, sum of the rows' hashes) in
+    <serving>.fingerprints.json. The next publish, starting from a copy of that file
+    while it is unchanged, carries that checksum (minus the replaced rows, plus the new
+    ones) instead of hashing every served row, and the result equals a direct checksum.
+    A file written outside publish (a changed row, no .wal left) no longer matches its
+    record: every row is hashed again, the tampered row is caught and the table is
+    copied in full. An unreadable record only costs the full checksum."""
+    from behavior import publish as publishing
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    record = tmp_path / "w.serving.duckdb.fingerprints.json"
+    events_sql = "select * from marts.fct_user_events"
+    served = 'serving."marts"."fct_user_events"'
+    t = dt.datetime(2026, 10, 3)
+    e1, e2, i1 = (
+        ("e1", "ios", t.replace(hour=1)),
+        ("e2", "ios", t.replace(hour=2)),
+        ("i1", "ios", None),
+    )
+    e3 = ("e3", "ios", t.replace(hour=3))
+    e2_new, e4 = ("e2", "web", t.replace(hour=4)), ("e4", "ios", t.replace(hour=4))
+    hashed: list[str] = []
+    real = publishing._fingerprint
+
+    def spy(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
+        hashed.append(relation)
+        return real(con, relation)
+
+    monkeypatch.setattr(publishing, "_fingerprint", spy)
+
+    def direct() -> list:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            rows, hashes = con.execute(
+                "select count(*), sum(hash(r)) from marts.fct_user_events r"
+            ).fetchone()
+        return [rows, str(hashes)]
+
+    def step(events: list[tuple]) -> dict:
+        hashed.clear()
+        _event_build(build, events)
+        meta = publishing.publish(build, serving, ("marts",), keep_previous=False)
+        assert _rows(serving, events_sql) == sorted(events, key=str)
+        entry = json.loads(record.read_text())[0]
+        stat = serving.stat()
+        assert entry["file"] == [stat.st_size, stat.st_mtime_ns]
+        return meta, entry["tables"]
+
+    meta, tables = step([e1, e2, i1])
+    assert meta["started_from"] == "empty"  # copied in full, its checksum recorded
+    assert tables == {"marts.fct_user_events": direct()}
+    meta, tables = step([e1, e2, e3, i1])
+    # e3 and i1 (no received_at: always replaced), the served rows' checksum carried.
+    assert meta["synced_tables"] == "marts.fct_user_events (2 rows replaced)"
+    assert served not in hashed
+    assert tables == {"marts.fct_user_events": direct()}
+    meta, tables = step([e1, e2_new, e3, e4, i1])
+    assert meta["synced_tables"] == "marts.fct_user_events (3 rows replaced)"  # e2, e4, i1
+    assert served not in hashed
+    assert tables == {"marts.fct_user_events": direct()}
+
+    # Written outside publish: e1 changes in the serving file, which leaves no .wal.
+    with duckdb.connect(str(serving)) as con:
+        con.execute("update marts.fct_user_events set platform = 'tampered' where event_id = 'e1'")
+    assert not Path(str(serving) + ".wal").exists()
+    meta, tables = step([e1, e2_new, e3, e4, i1])
+    assert served in hashed
+    assert meta["synced_tables"] is None  # the checksums differ: copied in full
+    assert tables == {"marts.fct_user_events": direct()}
+
+    v6 = [e1, e2_new, e3, e4, i1, ("e5", "web", t.replace(hour=5))]
+    meta, tables = step(v6)
+    assert served not in hashed
+    assert meta["synced_tables"] == "marts.fct_user_events (2 rows replaced)"  # e5, i1
+    record.write_text("not json")
+    meta, tables = step(v6)
+    assert served in hashed
+    assert meta["synced_tables"] == "marts.fct_user_events (1 rows replaced)"  # i1
+    assert tables == {"marts.fct_user_events": direct()}
