@@ -146,7 +146,8 @@ dashboard: setup
 	timeout $(DASHBOARD_TIMEOUT) $(BIN)/behavior dashboard --port $(DASHBOARD_PORT)
 
 clean:
-	rm -rf target logs output warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.tmp
+	rm -rf target logs output warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.tmp \
+		warehouse/*.duckdb.previous warehouse/*.fingerprints.json
 
 # Apache Spark (README "Running on Spark"): the same project through dbt-spark's
 # session method (a local SparkSession in dbt's process; pyspark comes from the

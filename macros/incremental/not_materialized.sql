@@ -15,7 +15,13 @@
         navigation models measured slower). A full build reads the CTE once,
         and Spark has no such clause: both render nothing, except with
         full_build=true: the deduplicated staging models' import CTEs, which
-        duckdb__deduplicate reads twice in every build. -#}
+        duckdb__deduplicate reads twice in every build, and the import CTEs of
+        the two pipeline reports (rpt_data_quality, rpt_pipeline_late_events),
+        tables whose checks read each staging table up to five times:
+        materialized, each was copied whole, every column, before the first
+        check. At 10M raw rows over 601 days, the daily run's SQL of
+        rpt_data_quality took 0.48-1.08 s materialized and 0.24 s not (3
+        runs each, same rows), rpt_pipeline_late_events 0.47 and 0.37 s. -#}
     {%- if target.type == 'duckdb' and (full_build or is_incremental()) -%}
         not materialized
     {%- endif -%}

@@ -59,85 +59,85 @@
 
 with
 
-purchases as (
+purchases as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('fct_purchases') }}
 
 ),
 
-users as (
+users as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__users') }}
 
 ),
 
-courses as (
+courses as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__courses') }}
 
 ),
 
-modules as (
+modules as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__modules') }}
 
 ),
 
-quizzes as (
+quizzes as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__quizzes') }}
 
 ),
 
-quiz_questions as (
+quiz_questions as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__quiz_questions') }}
 
 ),
 
-fx_rates as (
+fx_rates as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('fx_rates_to_usd') }}
 
 ),
 
-purchase_events as (
+purchase_events as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_purchases') }}
 
 ),
 
-course_interactions as (
+course_interactions as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_course_interactions') }}
 
 ),
 
-app_sessions as (
+app_sessions as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-quiz_attempts as (
+quiz_attempts as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__quiz_attempts') }}
 
 ),
 
-quiz_responses as (
+quiz_responses as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__quiz_responses') }}
 
 ),
 
-install_events as (
+install_events as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_install_events') }}
 
 ),
 
-first_attempt_responses as (
+first_attempt_responses as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
 

@@ -28,49 +28,49 @@
 
 with
 
-user_app_sessions as (
+user_app_sessions as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
 
 ),
 
-user_course_interactions as (
+user_course_interactions as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_course_interactions') }}
 
 ),
 
-quiz_attempts as (
+quiz_attempts as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__quiz_attempts') }}
 
 ),
 
-user_purchases as (
+user_purchases as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__user_purchases') }}
 
 ),
 
-fct_app_sessions as (
+fct_app_sessions as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('fct_app_sessions') }}
 
 ),
 
-user_platform_days as (
+user_platform_days as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('int_user_platform_days_aggregated') }}
 
 ),
 
-quiz_attempts_numbered as (
+quiz_attempts_numbered as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('int_quiz_attempts_numbered') }}
 
 ),
 
-purchase_events as (
+purchase_events as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('int_purchase_events_converted_to_usd') }}
 
