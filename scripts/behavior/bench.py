@@ -1059,6 +1059,10 @@ def contenders_table(results: Sequence[SizeResult]) -> list[str]:
             "7/7 equal",
         ),
     ]
+    for r in shown:
+        per_run = _contender_runs(r)
+        if per_run:
+            lines += ["", f"Per repetition at {r.label}: " + "; ".join(per_run) + "."]
     ordered = sorted(shown, key=lambda r: r.rows or r.target_rows)
     growth = [
         f"- `make daily` {small.label} → {large.label} (raw rows "
@@ -1140,13 +1144,43 @@ def growth_table(results: Sequence[SizeResult]) -> list[str]:
     return lines
 
 
+def _run_seconds(result: SizeResult, step: str) -> list[float | None]:
+    """A step's seconds in each repetition, in order (None for a failed run)."""
+    found = result.steps.get(step)
+    return [run.seconds if run.ok else None for run in found.runs] if found else []
+
+
+def _contender_runs(result: SizeResult) -> list[str]:
+    """The side-by-side ratios within each repetition (the contenders run interleaved,
+    so a step's n-th run pairs with the other steps' n-th): the medians of the table
+    can come from different repetitions, these cannot. Empty with fewer than 2 runs."""
+    if len(_run_seconds(result, "core_build")) < 2:
+        return []
+
+    def per_run(numerator: str, denominator: str) -> list[float | None]:
+        tops, bottoms = _run_seconds(result, numerator), _run_seconds(result, denominator)
+        return [
+            None if top is None else _ratio(top, bottom)
+            for top, bottom in zip(tops, bottoms, strict=False)
+        ]
+
+    def joined(values: list[float | None], digits: int, suffix: str) -> str:
+        return ", ".join(_num(v, digits, suffix) for v in values) or "—"
+
+    daily = [None if v is None else v * 100 for v in per_run("core_daily", "core_build")]
+    return [
+        f"pandas / full build {joined(per_run('core_pandas', 'core_build'), 2, '')}",
+        f"`dbt run` / floor {joined(per_run('core_run', 'core_floor'), 2, 'x')}",
+        f"`make daily` (dbt) / full build {joined(daily, 0, ' %')}",
+    ]
+
+
 def _growth_pairs(result: SizeResult) -> list[tuple[float | None, float | None]]:
     """The long / small ratios of each repetition: the dbt build, and with the publish
     (only when every daily build had its publish, so the runs pair up)."""
 
     def seconds(step: str) -> list[float | None]:
-        found = result.steps.get(step)
-        return [run.seconds if run.ok else None for run in found.runs] if found else []
+        return _run_seconds(result, step)
 
     def with_publish(builds: list[float | None], publishes: list[float | None]) -> list:
         if len(publishes) != len(builds):

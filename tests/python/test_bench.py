@@ -305,9 +305,21 @@ def test_render_contenders_side_by_side_with_the_issue_ratios():
     assert "| floor = marts (row for row) | 7/7 equal | 7/7 equal | 7/7 equal |" in text
     assert "| pandas = marts (row for row) | 6/7 equal; sessions: 1 of 9 rows |" in text
     assert "`make daily` 1M → 10M (raw rows x10.0): x1.50 (dbt), x2.00 (dbt + publish" in text
+    assert "Per repetition" not in text  # one run each: nothing to pair
     full = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
     assert text in full
     assert bench.contenders_table([bench.SizeResult(label="1M", target_rows=1)]) == []
+    # A second 10M repetition: pandas 90 / build 100 = 0.90, dbt run 30 / floor 25 =
+    # 1.20x, daily 12 / 100 = 12 %, each against its own repetition's build and floor.
+    second = dict(zip(steps, (25, 90, 30, 100, 12, 6), strict=True))
+    for step, value in second.items():
+        results[1].steps[step].runs.append(Measurement(value, 250.0, 0))
+    text = "\n".join(bench.contenders_table(results))
+    assert (
+        "Per repetition at 10M: pandas / full build 0.50, 0.90; `dbt run` / floor "
+        "2.60x, 1.20x; `make daily` (dbt) / full build 5 %, 12 %."
+    ) in text
+    assert "Per repetition at 1M" not in text
 
 
 def test_growth_sets_keep_the_daily_volume_and_the_last_day():
