@@ -29,7 +29,7 @@ days as (
 
 ),
 
-user_platform_days as (
+user_platform_days as {{ not_materialized() }} (
 
     select * from {{ ref('int_user_platform_days_aggregated') }}
 
@@ -41,7 +41,7 @@ user_daily_activity as (
 
 ),
 
-app_sessions as (
+app_sessions as {{ not_materialized() }} (
 
     select * from {{ ref('fct_app_sessions') }}
 

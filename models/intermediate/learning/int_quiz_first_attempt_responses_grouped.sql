@@ -27,7 +27,7 @@ quiz_attempts as (
 
 ),
 
-quiz_responses as (
+quiz_responses as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__quiz_responses') }}
 
