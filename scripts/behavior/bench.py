@@ -1150,6 +1150,12 @@ def _run_seconds(result: SizeResult, step: str) -> list[float | None]:
     return [run.seconds if run.ok else None for run in found.runs] if found else []
 
 
+def _paired_ratios(tops: list[float | None], bottoms: list[float | None]) -> list[float | None]:
+    """Each repetition's ratio, the n-th run of one step over the n-th of another (None
+    where either failed); as many as both steps have runs."""
+    return [_ratio(top, bottom) for top, bottom in zip(tops, bottoms, strict=False)]
+
+
 def _contender_runs(result: SizeResult) -> list[str]:
     """The side-by-side ratios within each repetition (the contenders run interleaved,
     so a step's n-th run pairs with the other steps' n-th): the medians of the table
@@ -1158,11 +1164,7 @@ def _contender_runs(result: SizeResult) -> list[str]:
         return []
 
     def per_run(numerator: str, denominator: str) -> list[float | None]:
-        tops, bottoms = _run_seconds(result, numerator), _run_seconds(result, denominator)
-        return [
-            None if top is None else _ratio(top, bottom)
-            for top, bottom in zip(tops, bottoms, strict=False)
-        ]
+        return _paired_ratios(_run_seconds(result, numerator), _run_seconds(result, denominator))
 
     def joined(values: list[float | None], digits: int, suffix: str) -> str:
         return ", ".join(_num(v, digits, suffix) for v in values) or "—"
@@ -1179,9 +1181,6 @@ def _growth_pairs(result: SizeResult) -> list[tuple[float | None, float | None]]
     """The long / small ratios of each repetition: the dbt build, and with the publish
     (only when every daily build had its publish, so the runs pair up)."""
 
-    def seconds(step: str) -> list[float | None]:
-        return _run_seconds(result, step)
-
     def with_publish(builds: list[float | None], publishes: list[float | None]) -> list:
         if len(publishes) != len(builds):
             return [None] * len(builds)
@@ -1190,13 +1189,13 @@ def _growth_pairs(result: SizeResult) -> list[tuple[float | None, float | None]]
             for pair in zip(builds, publishes, strict=True)
         ]
 
-    small, long = seconds("growth_small_daily"), seconds("growth_long_daily")
-    small_total = with_publish(small, seconds("growth_small_daily_publish"))
-    long_total = with_publish(long, seconds("growth_long_daily_publish"))
-    return [
-        (_ratio(long[i], small[i]), _ratio(long_total[i], small_total[i]))
-        for i in range(min(len(small), len(long)))
-    ]
+    small = _run_seconds(result, "growth_small_daily")
+    long = _run_seconds(result, "growth_long_daily")
+    small_total = with_publish(small, _run_seconds(result, "growth_small_daily_publish"))
+    long_total = with_publish(long, _run_seconds(result, "growth_long_daily_publish"))
+    return list(
+        zip(_paired_ratios(long, small), _paired_ratios(long_total, small_total), strict=True)
+    )
 
 
 def environment() -> dict[str, str]:
