@@ -15,16 +15,22 @@
         recent_rows(). Where the loader's audit says which files came since
         the last passed complete build (macro recent_rows_since), the window
         starts one second before their earliest received_at instead, a literal
-        the engine can push down: exactly the rows loaded since. -#}
+        the engine can push down: exactly the rows loaded since. A model whose
+        meta also says `test_window: latest_build` (its window column is the
+        time of the run that wrote the row, built_at) is checked on the rows
+        of its newest value: the rows the last run that wrote it rebuilt,
+        whatever their received times. -#}
     {%- set filters = [] -%}
     {%- set where = config.get('where', '') -%}
     {%- if where -%}
         {%- do filters.append('(' ~ where ~ ')') -%}
     {%- endif -%}
     {%- set column = none -%}
+    {%- set latest = false -%}
     {%- set tested = tested_model() -%}
     {%- if recent_only_tests() and tested -%}
         {%- set column = tested.config.meta.get('test_window_column') -%}
+        {%- set latest = tested.config.meta.get('test_window') == 'latest_build' -%}
     {%- elif recent_only_tests() and model.depends_on -%}
         {#- A test on one raw event table (its columns_valid test) reads the
             rows received within the lookback, the ones this run staged. -#}
@@ -35,7 +41,7 @@
         {%- endif -%}
     {%- endif -%}
     {%- if column -%}
-        {%- do filters.append(recent_rows_filter(relation, column)) -%}
+        {%- do filters.append(recent_rows_filter(relation, column, latest)) -%}
     {%- endif -%}
     {%- if filters -%}
         {%- set filtered -%}
@@ -83,10 +89,15 @@
 {%- endmacro %}
 
 
-{% macro recent_rows_filter(relation, column) -%}
+{% macro recent_rows_filter(relation, column, latest=false) -%}
     {#- The daily tests' window on `column` of `relation`, as a predicate:
-        from recent_rows_since() when the loader's audit gives it, else the
-        lookback hours before the column's newest value. -#}
+        with `latest` (meta test_window: latest_build) the rows of the
+        column's newest value; otherwise from recent_rows_since() when the
+        loader's audit gives it, else the lookback hours before the column's
+        newest value. -#}
+    {%- if latest -%}
+        {{ return(column ~ ' >= (select max(' ~ column ~ ') from ' ~ relation ~ ')') }}
+    {%- endif -%}
     {%- set since = recent_rows_since() -%}
     {%- if since is not none -%}
         {{ return(column ~ " > cast('" ~ since ~ "' as " ~ api.Column.translate_type('timestamp') ~ ")") }}
@@ -107,17 +118,18 @@
         on the column its model's meta names as test_window_column (the rows
         the run rebuilt); otherwise, or without such a column, all of them.
         Use it for the rows a test checks, not for the rows it looks up. -#}
-    {%- set found = namespace(column=none) -%}
+    {%- set found = namespace(column=none, latest=false) -%}
     {%- if execute and recent_only_tests() -%}
         {%- for node in graph.nodes.values()
             if node.resource_type == 'model' and node.alias == relation.identifier
                 and node.schema == relation.schema -%}
             {%- set found.column = node.config.meta.get('test_window_column') -%}
+            {%- set found.latest = node.config.meta.get('test_window') == 'latest_build' -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if found.column -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ recent_rows_filter(relation, found.column) }}) dbt_subquery
+            (select * from {{ relation }} where {{ recent_rows_filter(relation, found.column, found.latest) }}) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}
     {%- endif -%}

@@ -19,13 +19,14 @@ it replaces becomes the next <serving>.previous (a hard link taken before the re
 the folder holds two serving files between publishes (`--no-previous` keeps one, and
 every publish copies).
 
-Every relation is copied again, except the event stream, the sessions and the user
-days (SYNCED: 90 % of the file's rows), which are brought up to date in place: the
-build's rows received after the earlier file's newest `received_at`, or with none,
-replace the rows of the same key. Then the table's row count and a checksum of all
-its rows (the sum of each row's hash) must equal the build's; when they do not (a
-row changed without a newer `received_at`, or vanished), the table is copied in
-full like the others. Either way the serving copy holds exactly the build's rows.
+Every relation is copied again, except the event stream, the sessions, the user
+days and the weekly and monthly lifecycle facts (SYNCED: 98 % of the rows at 10M),
+which are brought up to date in place: the build's rows received after the earlier
+file's newest `received_at` (the lifecycle facts: built after its newest `built_at`),
+or with none, replace the rows of the same key. Then the table's row count and a
+checksum of all its rows (the sum of each row's hash) must equal the build's; when
+they do not (a row changed without a newer `received_at`, or vanished), the table is
+copied in full like the others. Either way the serving copy holds exactly the build's rows.
 The serving side's checksum is carried, not recomputed over every row, when the
 file the new one started from is unchanged since the publish that wrote it (the
 same size and modification time as recorded then in <serving>.fingerprints.json):
@@ -73,11 +74,16 @@ PREVIOUS_SUFFIX = ".previous"
 # changed row; rows where it is null are always replaced). The event stream is a
 # view in the build (computing it is cheap, storing its 32M rows at 10M raw rows
 # took 40 of a 54 s publish), and a day adds about 3 % of its rows; the sessions and
-# the user days are the next largest tables.
+# the user days are the next largest tables. The lifecycle facts are views in the
+# build too (of int_user_periods_classified); a daily run rewrites a few of their rows
+# without new received data (a new dormant period), so their column is built_at, the
+# time of the dbt run that wrote the row.
 SYNCED = {
     ("marts", "fct_user_events"): ("event_id", "received_at"),
     ("marts", "fct_app_sessions"): ("session_id", "last_received_at"),
     ("marts", "fct_user_daily_activity"): ("user_day_id", "last_received_at"),
+    ("marts", "fct_user_lifecycle_weekly"): ("user_week_id", "built_at"),
+    ("marts", "fct_user_lifecycle_monthly"): ("user_month_id", "built_at"),
 }
 ROOT = Path(__file__).resolve().parents[2]
 # Beside the serving file: each recent serving file's size and modification time,

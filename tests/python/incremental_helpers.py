@@ -38,6 +38,9 @@ from behavior.load import LoadResult, load_paths
 from conftest import ROOT, dbt_env
 
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "reports")
+# Columns that say when a row was written (the run's start time), not what it holds:
+# two builds of the same data differ there by design, so comparisons leave them out.
+BUILD_TIME_COLUMNS = ("built_at",)
 # The daily run's switch (`make daily`): data tests on incremental models see recent
 # rows. An environment variable, not --vars, so dbt keeps its partial-parse cache.
 DAILY_ENV = {"BEHAVIOR_TEST_RECENT_ONLY": "true"}
@@ -314,7 +317,7 @@ def compare_databases(
     schemas: Sequence[str] = COMPARED_SCHEMAS,
     tables: Iterable[str] | None = None,
     float_digits: int | None = 9,
-    ignore_columns: Iterable[str] = (),
+    ignore_columns: Iterable[str] = BUILD_TIME_COLUMNS,
     sample: int = 5,
 ) -> list[Difference]:
     """Row-for-row comparison of every table and view of `schemas` in A and B.
@@ -323,7 +326,7 @@ def compare_databases(
     both ways (duplicates count). Float columns are rounded to `float_digits`
     decimals first (None: exact), since sums of doubles may differ in the last bit
     with summation order. `tables` limits the comparison to those names;
-    `ignore_columns` drops columns (e.g. a build timestamp) from it.
+    `ignore_columns` drops columns from it (by default the build-time columns).
     """
     if a.stem == b.stem:
         raise ValueError("the two database files need different names")

@@ -24,6 +24,7 @@ import pytest
 
 from behavior import build_status
 from behavior.build_status import BuildStatus, Invocation
+from behavior.publish import SYNCED
 from conftest import ROOT, dbt_env
 
 BIN = Path(sys.executable).parent
@@ -291,12 +292,12 @@ def test_readers_during_build_and_publish(published: dict) -> None:
     with duckdb.connect() as con:
         con.execute(f"attach '{published['database']}' as b (read_only)")
         con.execute(f"attach '{serving}' as s (read_only)")
-        for table in ("fct_user_events", "fct_app_sessions", "fct_user_daily_activity"):
-            assert f"marts.{table} (" in in_place, publish.stdout
+        for schema, table in SYNCED:
+            assert f"{schema}.{table} (" in in_place, publish.stdout
             for one, other in (("b", "s"), ("s", "b")):
                 assert not con.execute(
-                    f"select * from {one}.marts.{table} "
-                    f"except all select * from {other}.marts.{table}"
+                    f"select * from {one}.{schema}.{table} "
+                    f"except all select * from {other}.{schema}.{table}"
                 ).fetchall()
     assert loop.returncode == 0, loop_err
     assert holder.returncode == 0, holder_err

@@ -28,6 +28,7 @@ import duckdb
 import pytest
 
 from conftest import ROOT
+from incremental_helpers import BUILD_TIME_COLUMNS
 
 COMPARED_SCHEMAS = ("marts", "reports")
 RELATIVE_TOLERANCE = 1e-9
@@ -132,7 +133,7 @@ def _differences(con: duckdb.DuckDBPyConnection, name: str, spark_folder: Path) 
             f"{name}: columns differ: only DuckDB {sorted(set(duck_kinds) - set(spark_kinds))}, "
             f"only Spark {sorted(set(spark_kinds) - set(duck_kinds))}"
         ]
-    columns = sorted(duck_kinds)
+    columns = sorted(c for c in duck_kinds if c not in BUILD_TIME_COLUMNS)
     compare_kinds = {c: duck_kinds[c] for c in columns}
     duck_rows = _rows(con, name, columns, compare_kinds)
     spark_rows = _rows(

@@ -42,7 +42,10 @@ TESTS = {
     # a singular test: the active days it checks (macro recent_rows), not the
     # sessions it looks them up in
     "assert_engagement_active_days_have_sessions": "last_received_at",
+    # meta test_window: latest_build: the rows of the newest built_at
+    "int_user_periods_classified__checks": "built_at",
 }
+LATEST_BUILD = {"int_user_periods_classified__checks"}
 FULL_PARSE = "Unable to do partial parsing"
 PARTIAL_PARSE = "Partial parsing enabled"
 
@@ -88,6 +91,9 @@ def test_daily_runs_test_recent_rows_of_incremental_models(
     column = TESTS[name]
     if column is None:
         assert "dbt_subquery" not in sql
+    elif name in LATEST_BUILD:
+        assert f"where {column} >= (select max({column}) from" in sql
+        assert "interval" not in sql
     else:
         assert f"where {column} > (select" in sql
         assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
@@ -219,6 +225,64 @@ def test_daily_unique_rules_count_recent_keys_among_all_rows_known_answer(
     assert found == UNIQUE_RULES[mode]
 
 
+# Known answer for int_user_periods_classified__checks in the daily run (meta
+# test_window: latest_build): it reads the rows of the newest built_at, whatever their
+# received time. Three runs wrote rows: a full build on 08-01, a run on 08-26 09:00 and
+# the daily run on 08-26 10:00. p1 was built on 08-01 and again by the daily run (a
+# delete that missed the stored row). p2 (run of 09:00, one hour before the newest:
+# inside a 72-hour lookback) has an unknown lifecycle state. p3, written by the daily
+# run, is a dormant row marked active; its last_received_at is old (a new dormant row
+# keeps the received time of the activity before it), so a window on last_received_at
+# would not have read it. p4 and p5 are clean. A full build counts p1's surplus copy,
+# p2 and p3; the daily run p1 (its recent copy against all rows) and p3, not p2.
+BUILT_08_01, BUILT_09, BUILT_10 = (
+    "2026-08-01 00:00:00",
+    "2026-08-26 09:00:00",
+    "2026-08-26 10:00:00",
+)
+PERIODS = [
+    # user_period_id, user_id, lifecycle_state, is_active, last_received_at, built_at
+    ("p1", "u1", "new", True, "2026-08-01 00:00:00", BUILT_08_01),
+    ("p1", "u1", "new", True, "2026-08-01 00:00:00", BUILT_10),
+    ("p2", "u2", "lapsed", False, "2026-08-25 00:00:00", BUILT_09),
+    ("p3", "u3", "dormant", True, "2026-07-20 00:00:00", BUILT_10),
+    ("p4", "u4", "returning", True, "2026-08-26 08:00:00", BUILT_10),
+    ("p5", "u5", "new", True, "2026-07-01 00:00:00", BUILT_08_01),
+]
+ACTIVE_RULE = "is_active = (lifecycle_state in (new, returning, resurrecting))"
+PERIOD_RULES = {
+    "full": {
+        "user_period_id unique": 1,
+        "lifecycle_state accepted_values": 1,
+        ACTIVE_RULE: 1,
+    },
+    "daily": {"user_period_id unique": 1, ACTIVE_RULE: 1},
+}
+
+
+@pytest.mark.parametrize("mode", ["full", "daily"])
+def test_daily_checks_of_a_latest_build_window_read_the_newest_build_known_answer(
+    compiled: dict[str, dict[str, str]], mode: str
+) -> None:
+    con = _compiled_sql_database("intermediate")
+    con.execute(
+        "create table empty.intermediate.int_user_periods_classified (user_period_id varchar, "
+        "user_id varchar, period_granularity varchar, period_start_date date, "
+        "signup_period_start_date date, lifecycle_state varchar, is_active boolean, "
+        "active_days_count integer, latest_install_event_type varchar, "
+        "install_events_count integer, last_received_at timestamp, built_at timestamp)"
+    )
+    for period_id, user_id, state, active, received, built in PERIODS:
+        con.execute(
+            "insert into empty.intermediate.int_user_periods_classified values "
+            "(?, ?, 'week', date '2026-08-03', date '2026-08-03', ?, ?, 1, null, 0, ?, ?)",
+            [period_id, user_id, state, active, received, built],
+        )
+    sql = compiled[mode]["int_user_periods_classified__checks"]
+    found = dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
+    assert found == PERIOD_RULES[mode]
+
+
 def test_first_run_parses_the_whole_project(compiled: dict[str, dict[str, str]]) -> None:
     # The check below could not fail if the log never said which parse it did.
     assert FULL_PARSE in compiled["full"]["__log__"]
@@ -282,6 +346,8 @@ def test_daily_window_starts_at_the_files_loaded_since_the_last_passed_build(
         sql = compiled[name]
         if column is None:
             assert "dbt_subquery" not in sql
+        elif name in LATEST_BUILD:  # the loader's audit says nothing about build times
+            assert f"where {column} >= (select max({column}) from" in sql
         elif old_loader:
             assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
         else:
