@@ -130,6 +130,11 @@ def _compiled_sql_database(schema: str) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _failing_rules(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
+    """A columns_valid test's compiled SQL run on `con`: failing rows per broken rule."""
+    return dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
+
+
 # Known answer for the singular test above, on hand-made rows (its SQL finds the days a
 # session opened that day covers by an equality join, then looks the rest up among the
 # sessions that span days): user u1 has a session on 08-20 and one from 08-22 to 08-24;
@@ -220,8 +225,7 @@ def test_daily_unique_rules_count_recent_keys_among_all_rows_known_answer(
         "insert into empty.intermediate.int_quiz_attempts_numbered values (?, ?, ?, ?, ?)",
         ATTEMPTS,
     )
-    sql = compiled[mode]["int_quiz_attempts_numbered__checks"]
-    found = dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
+    found = _failing_rules(con, compiled[mode]["int_quiz_attempts_numbered__checks"])
     assert found == UNIQUE_RULES[mode]
 
 
@@ -278,8 +282,7 @@ def test_daily_checks_of_a_latest_build_window_read_the_newest_build_known_answe
             "(?, ?, 'week', date '2026-08-03', date '2026-08-03', ?, ?, 1, null, 0, ?, ?)",
             [period_id, user_id, state, active, received, built],
         )
-    sql = compiled[mode]["int_user_periods_classified__checks"]
-    found = dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
+    found = _failing_rules(con, compiled[mode]["int_user_periods_classified__checks"])
     assert found == PERIOD_RULES[mode]
 
 
