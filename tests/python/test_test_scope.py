@@ -3,14 +3,14 @@
 With BEHAVIOR_TEST_RECENT_ONLY=true (`make daily`), a data test on a model whose meta
 names a `test_window_column` reads only that model's rows within the lookback of the
 column's newest value; tests on other models, and every test without the switch, read
-the whole model. Checked on the SQL dbt compiles for seven tests (the equality proof
-runs the scoped tests for real); one is a singular test, which scopes the rows it
-checks with the macro recent_rows, and it also runs on hand-made rows with a known
-answer. In the daily scope a unique rule of an incremental model counts the recent
-keys that occur more than once among all its rows (known answer below). Tests on a raw
-event table are scoped on its
-loaded_at_field (received_at), those on a catalog table are not. A view's checks
-also hold its contract's NOT NULLs (not enforced on a view), scoped or not.
+the whole model. Checked on the SQL dbt compiles for ten tests (the equality proof
+runs the scoped tests for real); two are singular tests, which scope the rows they
+check with the macro recent_rows, and run on hand-made rows with a known answer. In
+the daily scope a unique rule of an incremental model counts the recent keys that
+occur more than once among all its rows (known answer below). Tests on a raw event
+table are scoped on its loaded_at_field (received_at), those on a catalog table are
+not. A view's checks also hold its contract's NOT NULLs (not enforced on a view),
+scoped or not.
 
 The switch is read at execution, so a daily run after a full one reuses dbt's
 partial-parse cache: the daily compile below must not re-parse the project (before,
@@ -19,6 +19,7 @@ partial-parse cache: the daily compile below must not re-parse the project (befo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -39,9 +40,9 @@ TESTS = {
     "source_app__user_app_sessions__checks": "received_at",
     # a catalog table has none
     "source_app__courses__checks": None,
-    # a singular test: the active days it checks (macro recent_rows), not the
-    # sessions it looks them up in
+    # singular tests: the active days they check (macro recent_rows)
     "assert_engagement_active_days_have_sessions": "last_received_at",
+    "assert_engagement_daily_dau_matches_user_daily_activity": "last_received_at",
     # meta test_window: latest_build: the rows of the newest built_at
     "int_user_periods_classified__checks": "built_at",
 }
@@ -55,7 +56,9 @@ def _compiled(target_path: Path) -> dict[str, str]:
     for name in TESTS:
         paths = list((target_path / "compiled").rglob(f"{name}.sql"))
         assert len(paths) == 1, f"{name}: compiled file not found once: {paths}"
-        found[name] = " ".join(paths[0].read_text().split())
+        # One line per test, for substring checks: line comments (a `-- noqa`) go first.
+        text = re.sub(r"--[^\n]*", "", paths[0].read_text())
+        found[name] = " ".join(text.split())
     return found
 
 
@@ -112,14 +115,20 @@ def test_a_views_checks_hold_its_contract_not_nulls_in_every_mode(
     assert "platform not_null" not in sql  # no constraint, no rule
 
 
-def test_a_singular_test_looks_up_all_rows_of_the_other_model(
+def test_a_singular_test_looks_up_the_sessions_that_can_touch_the_checked_days(
     compiled: dict[str, dict[str, str]],
 ) -> None:
-    sql = compiled["daily"]["assert_engagement_active_days_have_sessions"]
-    # the active days are scoped, the sessions they are checked against are not
-    assert sql.count("dbt_subquery") == 1
-    assert 'fct_user_daily_activity" where last_received_at > (select' in sql
-    assert 'select * from "empty"."marts"."fct_app_sessions" )' in sql
+    # The active days are scoped by their window; the sessions they are checked
+    # against by date only (opened or ended on or after the earliest checked day),
+    # whatever their received time. A complete build reads every session.
+    daily = compiled["daily"]["assert_engagement_active_days_have_sessions"]
+    assert daily.count("dbt_subquery") == 1
+    assert 'fct_user_daily_activity" where last_received_at > (select' in daily
+    earliest = "(select min(activity_date) from user_daily_activity)"
+    assert f"fct_app_sessions.opened_date >= {earliest}" in daily
+    assert f"fct_app_sessions.ended_date >= {earliest}" in daily
+    full = compiled["full"]["assert_engagement_active_days_have_sessions"]
+    assert 'from "empty"."marts"."fct_app_sessions" as fct_app_sessions )' in full
 
 
 def _compiled_sql_database(schema: str) -> duckdb.DuckDBPyConnection:
@@ -135,27 +144,38 @@ def _failing_rules(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
     return dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
 
 
+# Received times of hand-made rows: an earlier run's, and the daily run's.
+OLD, NEW = "2026-08-01 00:00:00", "2026-08-26 00:00:00"
+
+
 # Known answer for the singular test above, on hand-made rows (its SQL finds the days a
 # session opened that day covers by an equality join, then looks the rest up among the
 # sessions that span days): user u1 has a session on 08-20 and one from 08-22 to 08-24;
-# u3 one on 08-22. Covered: u1's 08-20 (opened that day), 08-23 and 08-24 (inside the
-# long session, its end day included). Not covered: u1's 08-21 (between sessions) and
+# u3 one on 08-22; u4 one from 08-18 to 08-21, opened before the earliest day the daily
+# run checks (08-20). Covered: u1's 08-20 (opened that day), 08-23 and 08-24 (inside the
+# long session, its end day included), u4's 08-21 (inside u4's session: the daily run
+# must still find it by its end day). Not covered: u1's 08-21 (between sessions) and
 # 08-25 (after the long one ended), u2's 08-20 (only another user had a session that
-# day) and u3's 08-21 (the session opened the day after).
+# day), u3's 08-21 (the session opened the day after) and u5's 08-01, received on 08-01:
+# a full build reports it, the daily run does not check it (outside its window).
 ACTIVE_DAYS = [
-    ("u1", "2026-08-20"),
-    ("u1", "2026-08-21"),
-    ("u1", "2026-08-23"),
-    ("u1", "2026-08-24"),
-    ("u1", "2026-08-25"),
-    ("u2", "2026-08-20"),
-    ("u3", "2026-08-21"),
+    ("u1", "2026-08-20", NEW),
+    ("u1", "2026-08-21", NEW),
+    ("u1", "2026-08-23", NEW),
+    ("u1", "2026-08-24", NEW),
+    ("u1", "2026-08-25", NEW),
+    ("u2", "2026-08-20", NEW),
+    ("u3", "2026-08-21", NEW),
+    ("u4", "2026-08-21", NEW),
+    ("u5", "2026-08-01", OLD),
 ]
 SESSIONS = [
     ("u1", "2026-08-20", "2026-08-20"),
     ("u1", "2026-08-22", "2026-08-24"),
     ("u3", "2026-08-22", "2026-08-22"),
+    ("u4", "2026-08-18", "2026-08-21"),
 ]
+DAYS_WITHOUT_SESSIONS = ["u1:2026-08-21", "u1:2026-08-25", "u2:2026-08-20", "u3:2026-08-21"]
 
 
 @pytest.mark.parametrize("mode", ["full", "daily"])
@@ -171,16 +191,68 @@ def test_active_days_without_sessions_known_answer(
         "create table empty.marts.fct_app_sessions "
         "(user_id varchar, opened_date date, ended_date date)"
     )
-    for user_id, day in ACTIVE_DAYS:
+    for user_id, day, received in ACTIVE_DAYS:
         con.execute(
-            "insert into empty.marts.fct_user_daily_activity "
-            "values (?, ?, ?, timestamp '2026-08-26 00:00:00')",
-            [f"{user_id}:{day}", user_id, day],
+            "insert into empty.marts.fct_user_daily_activity values (?, ?, ?, ?)",
+            [f"{user_id}:{day}", user_id, day, received],
         )
     con.executemany("insert into empty.marts.fct_app_sessions values (?, ?, ?)", SESSIONS)
     sql = compiled[mode]["assert_engagement_active_days_have_sessions"]
     found = sorted(row[0] for row in con.execute(f"select user_day_id from ({sql})").fetchall())
-    assert found == ["u1:2026-08-21", "u1:2026-08-25", "u2:2026-08-20", "u3:2026-08-21"]
+    expected = DAYS_WITHOUT_SESSIONS + (["u5:2026-08-01"] if mode == "full" else [])
+    assert found == sorted(expected)
+
+
+# Known answer for assert_engagement_daily_dau_matches_user_daily_activity: the days
+# whose DAU differs from the distinct users of fct_user_daily_activity that day. The
+# daily run's window (the 72 hours before the newest last_received_at) holds the
+# user-days received on 08-26, the earliest of them on 08-20: it checks the days from
+# 08-20 on, counting every user-day of those days, recent or not. 08-01 matches (1
+# user). 08-02 says 5 for 1 user: reported by a full build only (before 08-20). 08-20
+# matches (2). 08-21 says 1, but two users were active, one of them received on 08-01:
+# reported in both modes. 08-22 says 0 with nobody active: matches. 08-23 says 3 with
+# nobody active: reported in both modes (a day after the earliest rebuilt one).
+DAU_DAYS = [
+    ("2026-08-01", 1),
+    ("2026-08-02", 5),
+    ("2026-08-20", 2),
+    ("2026-08-21", 1),
+    ("2026-08-22", 0),
+    ("2026-08-23", 3),
+]
+DAU_USER_DAYS = [
+    ("u1", "2026-08-01", OLD),
+    ("u1", "2026-08-02", OLD),
+    ("u1", "2026-08-20", NEW),
+    ("u2", "2026-08-20", NEW),
+    ("u3", "2026-08-21", OLD),
+    ("u4", "2026-08-21", NEW),
+]
+DAU_MISMATCHES = {
+    "full": ["2026-08-02", "2026-08-21", "2026-08-23"],
+    "daily": ["2026-08-21", "2026-08-23"],
+}
+
+
+@pytest.mark.parametrize("mode", ["full", "daily"])
+def test_dau_mismatches_known_answer(compiled: dict[str, dict[str, str]], mode: str) -> None:
+    con = _compiled_sql_database("marts")
+    con.execute("create table empty.marts.fct_engagement_daily (activity_date date, dau bigint)")
+    con.execute(
+        "create table empty.marts.fct_user_daily_activity (user_day_id varchar, "
+        "user_id varchar, activity_date date, last_received_at timestamp)"
+    )
+    con.executemany("insert into empty.marts.fct_engagement_daily values (?, ?)", DAU_DAYS)
+    for user_id, day, received in DAU_USER_DAYS:
+        con.execute(
+            "insert into empty.marts.fct_user_daily_activity values (?, ?, ?, ?)",
+            [f"{user_id}:{day}", user_id, day, received],
+        )
+    sql = compiled[mode]["assert_engagement_daily_dau_matches_user_daily_activity"]
+    found = sorted(
+        str(row[0]) for row in con.execute(f"select activity_date from ({sql})").fetchall()
+    )
+    assert found == DAU_MISMATCHES[mode]
 
 
 # Known answer for the unique rules of int_quiz_attempts_numbered__checks, on hand-made
@@ -194,7 +266,6 @@ def test_active_days_without_sessions_known_answer(
 # a1, a2, a3 (1 surplus copy each), keys (u2, q1, 1), (u3, q1, 1), (u4, q2, 1). The daily
 # run counts those with a recent copy: a1, a2 and (u2, q1, 1), (u4, q2, 1); checking
 # the recent rows alone, as it did before, it saw only a2 and (u2, q1, 1).
-OLD, NEW = "2026-08-01 00:00:00", "2026-08-26 00:00:00"
 ATTEMPTS = [
     ("a1", "u1", "q1", 1, OLD),
     ("a1", "u1", "q1", 2, NEW),

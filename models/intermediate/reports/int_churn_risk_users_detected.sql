@@ -76,6 +76,31 @@ latest_day as (
 
 ),
 
+activity_read_window as (
+
+    {#- The active days the inactivity reason reads. Only a user with an
+        active day in the engaged window can go quiet (when the seed asks for
+        at least one engaged day), and that user's last active day is in the
+        window or after it: the days before the window are not read. Scalar
+        bounds, so the engine skips the older days while scanning. -#}
+    select
+        case
+            when thresholds.min_engaged_active_days >= 1
+                then cast({{ dbt.dateadd(
+                    'day',
+                    '-1 * (thresholds.inactive_days'
+                    ~ ' + thresholds.engaged_days_window - 1)',
+                    'latest_day.report_date'
+                ) }} as date)
+            else cast('1900-01-01' as date)
+        end as first_read_date,
+        latest_day.report_date as last_read_date
+
+    from latest_day
+    cross join thresholds
+
+),
+
 activity_summarized as (
 
     select
@@ -102,7 +127,15 @@ activity_summarized as (
     from user_daily_activity
     cross join latest_day
     cross join thresholds
-    where user_daily_activity.activity_date <= latest_day.report_date
+    where
+        user_daily_activity.activity_date >= (
+            select activity_read_window.first_read_date
+            from activity_read_window
+        )
+        and user_daily_activity.activity_date <= (
+            select activity_read_window.last_read_date
+            from activity_read_window
+        )
     group by 1
 
 ),

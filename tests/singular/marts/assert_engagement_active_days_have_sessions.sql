@@ -6,8 +6,10 @@
     loaded warehouse (target warehouse), where a late session can arrive
     after its events and must not stop the models downstream from building.
     The daily run checks the active days it rebuilt (recent_rows), against
-    all sessions; a late session rebuilds its day, which is then checked
-    again. -#}
+    the sessions that can touch them: opened or ended on or after the
+    earliest of those days (a session touches the days from its opened to
+    its ended day); a late session rebuilds its day, which is then checked
+    again. A complete build checks every day against every session. -#}
 {{ config(severity=('error' if target.name == 'sample' else 'warn')) }}
 
 with
@@ -20,7 +22,15 @@ user_daily_activity as (
 
 app_sessions as (
 
-    select * from {{ ref('fct_app_sessions') }}
+    select fct_app_sessions.*
+    from {{ ref('fct_app_sessions') }} as fct_app_sessions
+    {%- if recent_only_tests() %}
+        where
+            fct_app_sessions.opened_date
+            >= (select min(activity_date) from user_daily_activity)
+            or fct_app_sessions.ended_date
+            >= (select min(activity_date) from user_daily_activity)
+    {%- endif %}
 
 ),
 
