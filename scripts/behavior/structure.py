@@ -2,8 +2,8 @@
 
 Rules (each violation is one line of output; any violation exits 1):
 - every model has a description;
-- every model has a primary-key test: `unique` and `not_null` on the same column,
-  or `unique_combination_of_columns`; in a `columns_valid` test of error severity
+- every model has a primary-key test: `unique` and `not_null` on the same column;
+  in a `columns_valid` test of error severity
   (tests/generic/columns_valid.sql), a `unique` rule on a column that a `not_null`
   rule or an enforced contract's not_null constraint covers, or a `unique` rule on
   `columns`; or a contract primary-key constraint; or, for a union of other models'
@@ -63,8 +63,6 @@ def _primary_key_models(manifest: dict) -> set[str]:
             unique_cols[attached].add(column)
         elif name == "not_null" and column:
             not_null_cols[attached].add(column)
-        elif name == "unique_combination_of_columns":
-            with_pk.add(attached)
         elif name == "columns_valid" and _is_error(node):
             for rule in (meta.get("kwargs") or {}).get("rules") or []:
                 kind = rule.get("rule")

@@ -40,7 +40,15 @@ Breaks (each replaces, before -> now):
   construction: meta primary_key_from);
 - dim_modules, a quiz that is not in dim_quizzes: relationships (warn) ->
   dim_modules__anomaly_checks (warn), a test whose rules are all subqueries, so it
-  also pins that such a test counts each broken row once, not once per row.
+  also pins that such a test counts each broken row once, not once per row;
+- the two lookup seeds, one broken row per rule: fx_rates_to_usd, a second copy of a
+  currency, a null currency, a null rate, a negative rate (unique, not_null,
+  not_null, accepted_range on its columns) -> fx_rates_to_usd__checks (error);
+  recommendation_thresholds, an unknown detector, a null parameter, a second copy of
+  a detector's parameter, a null value, a negative value, a null description
+  (accepted_values, not_null, unique_combination_of_columns, not_null,
+  accepted_range, not_null) -> recommendation_thresholds__checks (error). A null
+  detector is the one rule not broken (its row would also break accepted_values).
 Each test's failure count (what dbt compares to its thresholds) is the sum of its rules.
 """
 
@@ -102,6 +110,21 @@ BREAKS = [
     "select * from intermediate.int_user_periods_classified where user_period_id = "
     "(select min(user_period_id) from intermediate.int_user_periods_classified "
     "where period_granularity = 'week')",
+    # the lookup seeds: each row breaks one rule
+    "insert into lookups.fx_rates_to_usd "
+    "select * from lookups.fx_rates_to_usd where currency = 'USD'",
+    "insert into lookups.fx_rates_to_usd values (null, 1.5)",
+    "insert into lookups.fx_rates_to_usd values ('XXA', null)",
+    "insert into lookups.fx_rates_to_usd values ('XXB', -0.5)",
+    "insert into lookups.recommendation_thresholds values "
+    "('no_such_detector', 'recent_days', 7, 'unknown detector'), "
+    "('kpi_anomaly', null, 1, 'no parameter'), "
+    "('churn_risk_user', 'no_such_parameter', null, 'no value'), "
+    "('churn_risk_user', 'negative_parameter', -1, 'negative'), "
+    "('churn_risk_user', 'undescribed_parameter', 1, null)",
+    "insert into lookups.recommendation_thresholds select * from "
+    "lookups.recommendation_thresholds "
+    "where detector = 'churn_risk_user' and parameter = 'inactive_days'",
     # an incremental table as built before its columns got their NOT NULL (CTAS keeps none)
     "create or replace table marts.fct_payment_attempts as "
     "select * from marts.fct_payment_attempts",
@@ -125,6 +148,26 @@ EXPECTED = {
     "stg_app__user_app_sessions__checks": (
         "fail",
         {"session_id unique": 1, "features_used elements are distinct": 1},
+    ),
+    "fx_rates_to_usd__checks": (
+        "fail",
+        {
+            "currency not_null": 1,
+            "currency unique": 1,
+            "usd_per_unit not_null": 1,
+            "usd_per_unit range": 1,
+        },
+    ),
+    "recommendation_thresholds__checks": (
+        "fail",
+        {
+            "detector accepted_values": 1,
+            "parameter not_null": 1,
+            "detector, parameter unique": 1,
+            "value not_null": 1,
+            "value range": 1,
+            "description not_null": 1,
+        },
     ),
 }
 
