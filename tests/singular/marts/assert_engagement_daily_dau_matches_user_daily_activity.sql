@@ -2,10 +2,11 @@
     fct_user_daily_activity on that day, for every day. Returns the days
     where they differ.
     The daily run checks the days from the earliest active day it rebuilt
-    (recent_rows of fct_user_daily_activity) to the last: a day's DAU reads
-    only that day's user-days, and the engagement model recomputes every day
-    from its earliest changed input on. With no rebuilt active day it checks
-    the last day. A complete build checks every day. -#}
+    (recent_rows of fct_user_daily_activity) to the last, each against all
+    of its user-days: a day's DAU reads only that day's user-days, so an
+    earlier day has the user-days it had when an earlier run checked it.
+    With no rebuilt active day it checks the last day. A complete build
+    checks every day. -#}
 
 with
 
