@@ -144,6 +144,21 @@ def _failing_rules(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
     return dict(con.execute(f"select rule_checked, failing_rows from ({sql})").fetchall())
 
 
+def _user_days_database(user_days: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnection:
+    """A database with fct_user_daily_activity holding `user_days` (user, day, received
+    time), keyed `<user>:<day>` as the model keys them."""
+    con = _compiled_sql_database("marts")
+    con.execute(
+        "create table empty.marts.fct_user_daily_activity (user_day_id varchar, "
+        "user_id varchar, activity_date date, last_received_at timestamp)"
+    )
+    con.executemany(
+        "insert into empty.marts.fct_user_daily_activity values (?, ?, ?, ?)",
+        [(f"{user_id}:{day}", user_id, day, received) for user_id, day, received in user_days],
+    )
+    return con
+
+
 # Received times of hand-made rows: an earlier run's, and the daily run's.
 OLD, NEW = "2026-08-01 00:00:00", "2026-08-26 00:00:00"
 
@@ -182,20 +197,11 @@ DAYS_WITHOUT_SESSIONS = ["u1:2026-08-21", "u1:2026-08-25", "u2:2026-08-20", "u3:
 def test_active_days_without_sessions_known_answer(
     compiled: dict[str, dict[str, str]], mode: str
 ) -> None:
-    con = _compiled_sql_database("marts")
-    con.execute(
-        "create table empty.marts.fct_user_daily_activity (user_day_id varchar, "
-        "user_id varchar, activity_date date, last_received_at timestamp)"
-    )
+    con = _user_days_database(ACTIVE_DAYS)
     con.execute(
         "create table empty.marts.fct_app_sessions "
         "(user_id varchar, opened_date date, ended_date date)"
     )
-    for user_id, day, received in ACTIVE_DAYS:
-        con.execute(
-            "insert into empty.marts.fct_user_daily_activity values (?, ?, ?, ?)",
-            [f"{user_id}:{day}", user_id, day, received],
-        )
     con.executemany("insert into empty.marts.fct_app_sessions values (?, ?, ?)", SESSIONS)
     sql = compiled[mode]["assert_engagement_active_days_have_sessions"]
     found = sorted(row[0] for row in con.execute(f"select user_day_id from ({sql})").fetchall())
@@ -236,18 +242,9 @@ DAU_MISMATCHES = {
 
 @pytest.mark.parametrize("mode", ["full", "daily"])
 def test_dau_mismatches_known_answer(compiled: dict[str, dict[str, str]], mode: str) -> None:
-    con = _compiled_sql_database("marts")
+    con = _user_days_database(DAU_USER_DAYS)
     con.execute("create table empty.marts.fct_engagement_daily (activity_date date, dau bigint)")
-    con.execute(
-        "create table empty.marts.fct_user_daily_activity (user_day_id varchar, "
-        "user_id varchar, activity_date date, last_received_at timestamp)"
-    )
     con.executemany("insert into empty.marts.fct_engagement_daily values (?, ?)", DAU_DAYS)
-    for user_id, day, received in DAU_USER_DAYS:
-        con.execute(
-            "insert into empty.marts.fct_user_daily_activity values (?, ?, ?, ?)",
-            [f"{user_id}:{day}", user_id, day, received],
-        )
     sql = compiled[mode]["assert_engagement_daily_dau_matches_user_daily_activity"]
     found = sorted(
         str(row[0]) for row in con.execute(f"select activity_date from ({sql})").fetchall()
