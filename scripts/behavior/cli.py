@@ -1,7 +1,10 @@
 """The `behavior` command: one entry point, one subcommand per job.
 
-Each subcommand lives in its own module that exposes `register(subparsers)`;
-modules are imported lazily so `behavior --help` stays fast.
+Each subcommand lives in its own module (or package) that exposes
+`register(subparsers, name)`. Only the module of the command being run is
+imported: `behavior --help` lists every command from the table below without
+importing any of them, so it never loads DuckDB, NumPy, PyArrow or pandas, and
+`behavior <command>` loads only what that command needs.
 """
 
 from __future__ import annotations
@@ -9,27 +12,56 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import NoReturn
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from behavior.errors import UserError
 
+# name -> (module exposing register(subparsers, name), one line for `behavior --help`)
 SUBCOMMANDS = {
-    "contract": "behavior.contract_files",
-    "generate": "behavior.generate",
-    "load": "behavior.load",
-    "report": "behavior.report",
-    "check-structure": "behavior.structure",
-    "summary": "behavior.summary",
-    "reprocess": "behavior.reprocess",
-    "bench": "behavior.bench",
-    "compact": "behavior.compact",
-    "publish": "behavior.publish",
-    "serve-check": "behavior.serve_check",
-    "lock-check": "behavior.lock_check",
-    "metrics": "behavior.metrics",
-    "insight": "behavior.insights.cli",
-    "dashboard": "behavior.dashboard.cli",
-    "spark-export": "behavior.spark_export",
+    "contract": ("behavior.contract_files", "write the dbt yml that restates the raw contract"),
+    "generate": (
+        "behavior.generate",
+        "write synthetic raw data (one file per raw table) and a manifest",
+    ),
+    "load": ("behavior.load", "load CSV, Parquet or JSON Lines files into the raw schema"),
+    "report": ("behavior.report", "write the daily MIS report (HTML, PDF, Excel)"),
+    "check-structure": ("behavior.structure", "check house rules over target/manifest.json"),
+    "summary": ("behavior.summary", "one screen on the latest complete day (headline KPIs)"),
+    "reprocess": ("behavior.reprocess", "reprocess an event-date range incrementally"),
+    "bench": ("behavior.bench.command", "benchmark generator, loader and dbt at several sizes"),
+    "compact": (
+        "behavior.compact",
+        "rewrite a DuckDB warehouse file to its live data (reclaim free space)",
+    ),
+    "publish": (
+        "behavior.publish",
+        "copy the last passed build into the serving file BI tools read",
+    ),
+    "serve-check": (
+        "behavior.serve_check",
+        "show the serving file's age, latest day and build, and whether a later build failed",
+    ),
+    "lock-check": (
+        "behavior.lock_check",
+        "fail with one line when another process holds the build file",
+    ),
+    "metrics": (
+        "behavior.metrics",
+        "query the semantic layer (saved query or metrics), write CSV / Parquet",
+    ),
+    "insight": (
+        "behavior.insights.cli",
+        "answer a funnel, retention, lifecycle, trends or stickiness question",
+    ),
+    "dashboard": (
+        "behavior.dashboard.cli",
+        "run the interactive dashboard (Streamlit) on the serving file",
+    ),
+    "spark-export": (
+        "behavior.spark_export",
+        "write a DuckDB build's raw tables as Parquet for the Spark target",
+    ),
 }
 
 
@@ -40,22 +72,42 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="behavior", description=__doc__)
+class _Subcommands:
+    """What a module's register() is handed: add_parser() with the table's help line."""
+
+    def __init__(self, subparsers: argparse._SubParsersAction) -> None:
+        self._subparsers = subparsers
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return self._subparsers.add_parser(name, help=SUBCOMMANDS[name][1], **kwargs)
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in argv: its first argument that is not an option."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(command: str | None = None, *, every: bool = True) -> argparse.ArgumentParser:
+    """The parser with `command`'s module imported and registered (every command's
+    when `every` and no command is given); any other command is a placeholder that
+    only lists it, so its module is not imported."""
+    parser = _Parser(
+        prog="behavior",
+        description="Analytics toolkit of the learning app's dbt project: one subcommand "
+        "per job; `behavior <command> --help` shows its options.",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name, module_name in SUBCOMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a subcommand not built yet
-            if exc.name != module_name:
-                raise
+    for name, (module_name, help_line) in SUBCOMMANDS.items():
+        if name != command and (command is not None or not every):
+            subparsers.add_parser(name, help=help_line)
             continue
-        module.register(subparsers, name)
+        importlib.import_module(module_name).register(_Subcommands(subparsers), name)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(command_in(argv), every=False).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_guard
+from behavior import warehouse_file
 from behavior.errors import UserError
 
 DEFAULT_DATABASE = Path("warehouse/sample.duckdb")
@@ -57,7 +57,7 @@ def compact(database: Path) -> tuple[float, float]:
     """Rewrite `database` in place; return its size before and after, in MB."""
     if not database.is_file():
         raise UserError(f"no database file at {database}")
-    load_guard.require_warehouse(database)
+    warehouse_file.require_warehouse(database)
     before = _megabytes(database)
     copy = database.with_name(database.name + ".compacting")
     for stale in copy.parent.glob(copy.name + "*"):
@@ -92,7 +92,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="rewrite a DuckDB warehouse file to its live data (reclaim free space)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

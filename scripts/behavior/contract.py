@@ -537,7 +537,7 @@ class Bounds:
 
     A row outside them is quarantined with its reason, never altered. Every value
     can be overridden with an environment variable BEHAVIOR_BOUND_<FIELD NAME>
-    (upper case), e.g. BEHAVIOR_BOUND_EARLIEST_AT=2012-01-01 (see `behavior.load_bounds`
+    (upper case), e.g. BEHAVIOR_BOUND_EARLIEST_AT=2012-01-01 (see `behavior.load.bounds`
     and README, "Loading").
     """
 

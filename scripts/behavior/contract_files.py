@@ -122,6 +122,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(name, help="write the dbt yml that restates the raw contract")
+    parser = subparsers.add_parser(name)
     parser.add_argument("--check", action="store_true", help="fail if the files are stale")
     parser.set_defaults(func=run)

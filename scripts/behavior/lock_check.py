@@ -43,7 +43,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="fail with one line when another process holds the build file",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

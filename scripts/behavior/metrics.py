@@ -215,9 +215,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(
-        name, help="query the semantic layer (saved query or metrics), write CSV / Parquet"
-    )
+    parser = subparsers.add_parser(name)
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--saved-query", help="a saved query, e.g. mis_daily_kpis")
     what.add_argument("--metrics", help="comma-separated metric names, e.g. dau,sessions")

@@ -217,7 +217,7 @@ class PrivateContacts:
         leaves contacts whose raw row a rerun adds (keys already stored are skipped, as
         in raw.users, so a rerun changes nothing else).
         """
-        from behavior import load_sql
+        from behavior.load import sql as load_sql
 
         names = ("user_id", "updated_at", "email", "phone")
         picks = ", ".join(f"{typed.typed(name)} as {name}" for name in names)

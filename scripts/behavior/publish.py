@@ -633,7 +633,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="copy the last passed build into the serving file BI tools read",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

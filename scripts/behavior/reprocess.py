@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(name, help="reprocess an event-date range incrementally")
+    parser = subparsers.add_parser(name)
     parser.add_argument(
         "--from", dest="start", required=True, type=iso_date, help="first event day, YYYY-MM-DD"
     )

@@ -97,7 +97,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="show the serving file's age, latest day and build, and whether a later build failed",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -73,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="write a DuckDB build's raw tables as Parquet for the Spark target",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

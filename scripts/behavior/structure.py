@@ -162,6 +162,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(name, help="check house rules over target/manifest.json")
+    parser = subparsers.add_parser(name)
     parser.add_argument("manifest", nargs="?", default="target/manifest.json")
     parser.set_defaults(func=run)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_guard
+from behavior import warehouse_file
 from behavior.build_status import serving_path
 from behavior.errors import UserError
 
@@ -31,7 +31,7 @@ def default_database() -> Path:
 def _open(database: Path) -> duckdb.DuckDBPyConnection:
     if not database.exists():
         raise UserError(f"no warehouse at {database}: run `make run` first")
-    load_guard.require_warehouse(database)
+    warehouse_file.require_warehouse(database)
     return duckdb.connect(str(database), read_only=True)
 
 
@@ -172,7 +172,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="one screen on the latest complete day (headline KPIs)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

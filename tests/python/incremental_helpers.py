@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from behavior.bench_split import split_raw
+from behavior.bench.split import split_raw
 from behavior.contract import EVENT_TABLES, TABLES, ddl
 from behavior.load import LoadResult, load_paths
 from conftest import ROOT, dbt_env
@@ -116,7 +116,7 @@ def write_batches(
     """Split the generated files in `source` into `out/batch_<n>/<table>.parquet`.
 
     Rows go by arrival (received_at; users by updated_at; catalog in batch 1); a
-    repeated copy of a row is re-sent with the next batch (see behavior.bench_split).
+    repeated copy of a row is re-sent with the next batch (see behavior.bench.split).
     """
     folders = [out / f"batch_{i + 1}" for i in range(len(cutoffs) + 1)]
     split_raw(source, folders, cutoffs, resend_duplicates=resend_duplicates)

@@ -13,9 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from behavior import bench, bench_plain
-from behavior.bench_measure import Measurement, measure
-from behavior.bench_split import split_raw
+from behavior.bench import command as bench
+from behavior.bench import plain as bench_plain
+from behavior.bench.measure import Measurement, measure
+from behavior.bench.split import split_raw
 from behavior.contract import CATALOG_TABLES, TABLES
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from behavior import bench
-from behavior.bench_core import OUTPUT_NAMES, OUTPUTS, check, floor, pandas_script
+from behavior.bench import command as bench
+from behavior.bench.core import OUTPUT_NAMES, OUTPUTS, check, floor, pandas_script
 from incremental_helpers import load, run_dbt
 
 pytestmark = pytest.mark.slow  # builds a small warehouse (about a minute)

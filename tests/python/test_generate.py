@@ -14,10 +14,10 @@ import pytest
 
 from behavior import contract
 from behavior import generate as gen
-from behavior import generate_format as fmt
 from behavior.cli import build_parser
 from behavior.errors import UserError
-from behavior.generate_faults import malformed_kinds
+from behavior.generate import formats as fmt
+from behavior.generate.faults import malformed_kinds
 
 EVENT_TIME = {
     "user_course_interactions": "occurred_at",

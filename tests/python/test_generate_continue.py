@@ -19,7 +19,7 @@ import pytest
 
 from behavior import cli
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES
-from behavior.generate_continue import ID_PREFIX
+from behavior.generate.continuation import ID_PREFIX
 from behavior.load import load_paths
 
 SEED = 11

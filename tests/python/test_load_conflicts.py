@@ -12,7 +12,7 @@ import pytest
 
 from behavior import cli
 from behavior.load import load_paths
-from behavior.load_conflicts import EXIT_NOTHING_NEW, duplicate_share, notices
+from behavior.load.conflicts import EXIT_NOTHING_NEW, duplicate_share, notices
 from test_load import fetch, write_catalog_and_users
 
 INTERACTIONS_HEADER = (

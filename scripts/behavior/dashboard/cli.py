@@ -55,7 +55,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="run the interactive dashboard (Streamlit) on the serving file",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

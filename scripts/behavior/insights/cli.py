@@ -118,7 +118,6 @@ def _ask(args: argparse.Namespace, con, calendar):
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="answer a funnel, retention, lifecycle, trends or stickiness question",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -27,7 +27,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from behavior import build_status, load_guard
+from behavior import build_status, warehouse_file
 from behavior.arguments import iso_date_text, writable_folder
 from behavior.progress import Progress
 
@@ -81,7 +81,7 @@ def write_report(
 
 
 def run(args: argparse.Namespace) -> int:
-    load_guard.require_warehouse(Path(args.database))
+    warehouse_file.require_warehouse(Path(args.database))
     writable_folder(Path(args.out), "--out")
     progress = Progress(quiet=args.quiet, prefix="behavior report")
     problems: list[str] = []
@@ -109,7 +109,6 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="write the daily MIS report (HTML, PDF, Excel)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,6 +1,6 @@
 """Measure one command: wall time and peak resident memory, in a fresh wrapper process.
 
-    python -m behavior.bench_measure --out RESULT.json --log LOG --timeout S -- CMD ...
+    python -m behavior.bench.measure --out RESULT.json --log LOG --timeout S -- CMD ...
 
 The wrapper starts CMD as its only child, waits for it and then reads
 `getrusage(RUSAGE_CHILDREN).ru_maxrss`: the peak RSS of the largest process it (or
@@ -72,7 +72,7 @@ def measure(
     wrapper = [
         sys.executable,
         "-m",
-        "behavior.bench_measure",
+        "behavior.bench.measure",
         "--out",
         str(result),
         "--log",
@@ -91,7 +91,7 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m behavior.bench_measure", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m behavior.bench.measure", description=__doc__)
     parser.add_argument("--out", required=True, type=Path, help="where to write the JSON result")
     parser.add_argument("--log", required=True, type=Path, help="the command's output")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds before the kill")

@@ -40,8 +40,8 @@ from typing import IO
 import duckdb
 import pyarrow as pa
 
-from behavior import load_sql
 from behavior.contract import Table
+from behavior.load import sql as load_sql
 
 MAX_LINE_ENV = "BEHAVIOR_LOAD_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 2_000_000  # as DuckDB's read_csv max_line_size

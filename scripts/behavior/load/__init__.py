@@ -5,7 +5,7 @@ parent folder (`user_purchases/part-00003.parquet`, skipping Hive `key=value`
 folders); a `_<suffix>` after the table name is allowed (`quiz_attempts_2026-09-01.jsonl`)
 and the longest matching contract table name wins.
 
-Decisions (see also `behavior.load_sql` for the validation rules):
+Decisions (see also `behavior.load.sql` for the validation rules):
 - One DuckDB transaction per file: raw insert, quarantine insert and the audit row in
   `raw._load_files` commit together, so a crash leaves the warehouse as it was before
   that file and a rerun finishes the job.
@@ -20,7 +20,7 @@ Decisions (see also `behavior.load_sql` for the validation rules):
   but are stored once per (file_sha256, source_row).
 - Duplicates whose content differs from the stored copy (conflicts), user versions that
   change a sign-up or first install, and loud duplicate warnings with exit code 3:
-  see `behavior.load_conflicts`.
+  see `behavior.load.conflicts`.
 - A file unreadable as a whole (unsupported type, no matching table, not parseable,
   missing contract columns) is rejected: recorded in `raw._load_files`, one line on
   stderr, and the loader goes on with the other files, then exits 1. For JSON only
@@ -52,9 +52,13 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import load_conflicts, load_files, load_guard, load_rejects, load_sql, pseudonymize
+from behavior import pseudonymize, warehouse_file
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES, TABLES, Table
 from behavior.errors import UserError
+from behavior.load import conflicts as load_conflicts
+from behavior.load import files as load_files
+from behavior.load import rejects as load_rejects
+from behavior.load import sql as load_sql
 from behavior.progress import Progress
 
 DATABASE_ENV = "BEHAVIOR_DUCKDB_PATH"
@@ -127,7 +131,7 @@ class LoadResult:
     load_id: str
     database: str
     files: list[FileResult] = field(default_factory=list)
-    # Files and folders that could not be read: (path, reason); see behavior.load_files.
+    # Files and folders that could not be read: (path, reason); see behavior.load.files.
     skipped: list[tuple[Path, str]] = field(default_factory=list)
 
     @property
@@ -154,7 +158,7 @@ def resolve_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files named by PATH arguments: files, folders (recursively) or globs.
 
     Unreadable files and folders are left out here; `load_paths` reports them
-    (behavior.load_files.discover).
+    (behavior.load.files.discover).
     """
     return load_files.discover(paths)[0]
 
@@ -233,7 +237,7 @@ class _Source:
     select_sql: str
     columns: dict[str, tuple[str, str]]
     extras: list[tuple[str, str]]
-    rejects: list = field(default_factory=list)  # behavior.load_rejects.Reject lines
+    rejects: list = field(default_factory=list)  # behavior.load.rejects.Reject lines
 
 
 def _match_columns(
@@ -294,7 +298,7 @@ def _inspect(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: Table)
 
 def _csv_source(con: duckdb.DuckDBPyConnection, path: Path, reader: str, table: Table) -> _Source:
     """CSV: DuckDB reads the file; when it cannot, it is read line by line
-    (behavior.load_rejects) and its bad lines become rejects."""
+    (behavior.load.rejects) and its bad lines become rejects."""
     row = load_sql.ROW_COLUMN
     try:
         described = con.execute(f"describe select * from {reader}").fetchall()
@@ -314,7 +318,7 @@ def _json_into_source(
     """JSON into the temp source table; returns the SQL of its row number.
 
     DuckDB reads the file; when it cannot, or some values are not objects or too
-    long, the file is read line by line (behavior.load_rejects) and its bad lines become rejects.
+    long, the file is read line by line (behavior.load.rejects) and its bad lines become rejects.
     """
     try:
         con.execute(f"create or replace temp table {SOURCE_TABLE} as select json from {reader}")
@@ -454,8 +458,8 @@ def _load_file(
             con.execute("commit")
         except duckdb.Error as exc:
             # A failed COMMIT (full disk) already ended the transaction: the refused
-            # rollback must not hide why (behavior.load_guard).
-            load_guard.rollback_quietly(con)
+            # rollback must not hide why (behavior.warehouse_file).
+            warehouse_file.rollback_quietly(con)
             result.rows_read = result.rows_loaded = 0
             result.rows_duplicate = result.rows_quarantined = 0
             raise FileRejected(f"cannot load: {_first_line(exc)}") from exc
@@ -490,10 +494,10 @@ def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating its folder and the raw tables when missing."""
     path = Path(database)
     limit = memory_limit()
-    load_guard.check_database(path)
+    warehouse_file.check_database(path)
     try:
         # attached under a fixed alias: a file named raw.duckdb must work
-        con = load_guard.open_attached(path)
+        con = warehouse_file.open_attached(path)
     except duckdb.Error as exc:
         raise UserError(f"cannot open {path}: {_first_line(exc)}") from exc
     con.execute("set TimeZone = 'UTC'")
@@ -535,7 +539,7 @@ def load_paths(
             result.files.append(file_result)
             if echo:
                 echo(file_result)
-            if not load_guard.usable(con):
+            if not warehouse_file.usable(con):
                 raise UserError(
                     f"the warehouse {database_path} stopped accepting writes at {path} "
                     f"({file_result.reason}); it holds the files committed before it"
@@ -633,7 +637,6 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser = subparsers.add_parser(
         name,
-        help="load CSV, Parquet or JSON Lines files into the raw schema",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -9,12 +9,12 @@ days, then measures, each --repeat times (the table shows medians):
   file size after it; `dbt run` (models only) time;
 - plain SQL: the same models from `dbt compile --full-refresh`'s manifest, run as
   `create or replace view|table ... as <compiled_code>` in one DuckDB connection
-  (behavior.bench_plain), and the dbt run / plain SQL ratio;
+  (behavior.bench.plain), and the dbt run / plain SQL ratio;
 - incremental: load all but the last day, build, then load the last day and time
   `dbt build`, as a share of the full build;
 - at the smallest size, the full build with --threads 1 and --threads 2;
 - contenders (issue 12), interleaved in each repetition: the hand-written DuckDB floor
-  and the vectorized pandas script for the seven core outputs (behavior.bench_core),
+  and the vectorized pandas script for the seven core outputs (behavior.bench.core),
   `dbt run` of the seven core marts and their parents, the full `dbt build`, and
   `make daily` after one more day; peak RSS of each; after the first full build, both
   contenders' outputs are checked equal to the marts, row for row; the side-by-side
@@ -33,7 +33,7 @@ for a single 100M build: `--sizes 100M --repeat 1 --skip threads,run,plain,incre
 contenders,growth`; the history growth alone: `--sizes 1M,10M --skip build,plain,
 incremental,contenders`.
 
-Every command runs in a fresh wrapper process (behavior.bench_measure) that reads the
+Every command runs in a fresh wrapper process (behavior.bench.measure) that reads the
 command's peak RSS and kills it after --timeout seconds. dbt runs on target
 `warehouse` against a database file in --workdir, never the project's warehouse/.
 See bench/README.md.
@@ -59,9 +59,9 @@ from pathlib import Path
 import duckdb
 
 from behavior.arguments import non_negative_int, positive_float, positive_int, writable_folder
-from behavior.bench_core.check import OutputCheck, check_contender, summary
-from behavior.bench_measure import Measurement, measure
-from behavior.bench_split import split_raw
+from behavior.bench.core.check import OutputCheck, check_contender, summary
+from behavior.bench.measure import Measurement, measure
+from behavior.bench.split import split_raw
 from behavior.compact import copy_database
 from behavior.errors import UserError
 
@@ -510,7 +510,7 @@ class SizeRun:
         cmd = [
             sys.executable,
             "-m",
-            "behavior.bench_plain",
+            "behavior.bench.plain",
             "--manifest",
             str(manifest),
             "--database",
@@ -652,7 +652,7 @@ class SizeRun:
         floor_cmd = [
             sys.executable,
             "-m",
-            "behavior.bench_core.floor",
+            "behavior.bench.core.floor",
             "--database",
             str(floor_db),
             "--memory-limit",
@@ -665,7 +665,7 @@ class SizeRun:
         pandas_cmd = [
             sys.executable,
             "-m",
-            "behavior.bench_core.pandas_script",
+            "behavior.bench.core.pandas_script",
             "--database",
             str(self.templates / "raw.duckdb"),
             "--out-dir",
@@ -1410,7 +1410,6 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     """Hook for `behavior bench` in behavior.cli (SUBCOMMANDS)."""
     parser = subparsers.add_parser(
         name,
-        help="benchmark generator, loader and dbt at several sizes",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -1431,7 +1430,3 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"behavior bench: error: {exc}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

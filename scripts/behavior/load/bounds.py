@@ -4,7 +4,7 @@ The bounds themselves live in the contract (`behavior.contract.Bounds`, defaults
 there); each can be overridden by an environment variable BEHAVIOR_BOUND_<FIELD>,
 e.g. BEHAVIOR_BOUND_EARLIEST_AT=2012-01-01 or BEHAVIOR_BOUND_MAX_AMOUNT=250000.
 
-The rules, checked after the column rules of `behavior.load_sql` (a row gets the
+The rules, checked after the column rules of `behavior.load.sql` (a row gets the
 first failing one as its reason):
 - every timestamp is finite (no `infinity` / `-infinity`), not before
   `earliest_at` and not after the load time plus `clock_skew_minutes`;
@@ -96,7 +96,7 @@ def _offset_minutes(text: str) -> str:
 
 
 def branches(source, load_time: datetime) -> tuple[list[str], list[str]]:
-    """(`when` branches, joins) for `source`, a `behavior.load_sql.TypedSource`."""
+    """(`when` branches, joins) for `source`, a `behavior.load.sql.TypedSource`."""
     table: Table = source.table
     limits = bounds()
     skew = f"interval {int(limits.clock_skew_minutes)} minute"

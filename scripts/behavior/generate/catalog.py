@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from behavior import contract
-from behavior import generate_format as fmt
+from behavior.generate import formats as fmt
 
 PLANTS = ("payment_failure_spike", "bad_answer_key", "wishlist_no_buy")
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from behavior.contract import CATALOG_TABLES, TABLES, Table
-from behavior.load_sql import (
+from behavior.load.sql import (
     AUDIT_TABLE,
     ROW_COLUMN,
     WITHHELD,

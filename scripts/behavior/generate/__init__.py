@@ -51,12 +51,12 @@ from pathlib import Path
 import numpy as np
 
 from behavior import contract, pseudonymize
-from behavior import generate_format as fmt
 from behavior.arguments import iso_date_text, non_negative_int, positive_int, share
 from behavior.errors import UserError
-from behavior.generate_catalog import PLANTS, build_catalog, plant, question_table
-from behavior.generate_faults import FaultRates, apply_faults, text_columns
-from behavior.generate_sim import simulate_block
+from behavior.generate import formats as fmt
+from behavior.generate.catalog import PLANTS, build_catalog, plant, question_table
+from behavior.generate.faults import FaultRates, apply_faults, text_columns
+from behavior.generate.sim import simulate_block
 
 SAMPLE = {
     "users": 1000,
@@ -96,7 +96,6 @@ COUNTER_NAMES = ("user_app_sessions", "user_course_interactions", "user_purchase
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     p = subparsers.add_parser(
         name,
-        help="Write synthetic raw data (one file per raw table) and a manifest.",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -138,7 +137,7 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
         metavar="SOURCE",
         help="Write the next --days (default 1) of a history instead: SOURCE is its "
         "warehouse (.duckdb) or the previous delivery's _manifest.json (see "
-        "behavior.generate_continue).",
+        "behavior.generate.continuation).",
     )
     p.add_argument("--quiet", action="store_true", help="No progress lines on stderr.")
     p.set_defaults(func=run)
@@ -201,11 +200,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_continue(args: argparse.Namespace) -> int:
-    """`--continue SOURCE`: the next day(s) of a history (behavior.generate_continue)."""
+    """`--continue SOURCE`: the next day(s) of a history (behavior.generate.continuation)."""
     if args.users is not None or args.target_rows is not None or args.sample:
         raise UserError("--continue keeps the history's users: leave out --users, "
                         "--target-rows and --sample")  # fmt: skip
-    from behavior.generate_continue import continue_history
+    from behavior.generate.continuation import continue_history
 
     manifest = continue_history(args.continue_from, args)
     ahead = manifest["continuation"]["history_rows_received_after_its_end"]

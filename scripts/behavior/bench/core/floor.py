@@ -1,10 +1,10 @@
 """The floor: the seven core outputs as hand-written DuckDB SQL in ONE connection.
 
-    python -m behavior.bench_core.floor --database DB [--out RESULT.json]
+    python -m behavior.bench.core.floor --database DB [--out RESULT.json]
 
 Reads `raw.*` and `lookups.fx_rates_to_usd` of DB (a loaded, seeded warehouse file)
 and writes the seven outputs as tables `bench_floor.<name>` in the same file
-(behavior.bench_core.OUTPUTS). Written from the README's definitions, not from the
+(behavior.bench.core.OUTPUTS). Written from the README's definitions, not from the
 dbt models: the simplest correct SQL, with the staging rules (first received copy per
 event id, latest user version, normalized enums, UTC days). Intermediate results are
 temporary tables. RESULT.json gets the seconds spent executing the SQL.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior.bench_core import (
+from behavior.bench.core import (
     CRASHED_SESSION_TAIL_SECONDS,
     EARLIEST_EVENT_DATE,
     FUNNEL_WINDOW_DAYS,
@@ -627,7 +627,7 @@ def run_floor(database: Path, settings: dict[str, str] | None = None) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m behavior.bench_core.floor")
+    parser = argparse.ArgumentParser(prog="python -m behavior.bench.core.floor")
     parser.add_argument("--database", type=Path, required=True)
     parser.add_argument("--out", type=Path, help="JSON with the SQL's seconds")
     parser.add_argument("--memory-limit", default="3GB")

@@ -42,11 +42,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from behavior import contract, pseudonymize
-from behavior import generate_format as fmt
 from behavior.errors import UserError
-from behavior.generate_catalog import PLANTS, build_catalog, plant, question_table
-from behavior.generate_faults import FaultRates, apply_faults, text_columns
-from behavior.generate_sim import WEEKDAY_ACTIVITY, simulate_block
+from behavior.generate import formats as fmt
+from behavior.generate.catalog import PLANTS, build_catalog, plant, question_table
+from behavior.generate.faults import FaultRates, apply_faults, text_columns
+from behavior.generate.sim import WEEKDAY_ACTIVITY, simulate_block
 
 DAY = fmt.SECONDS_PER_DAY
 ID_PREFIX = {  # table -> (id column, prefix, width)

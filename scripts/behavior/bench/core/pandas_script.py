@@ -1,9 +1,9 @@
 """The seven core outputs as a vectorized pandas script (the benchmark's user script).
 
-    python -m behavior.bench_core.pandas_script --database DB --out-dir DIR [--out R.json]
+    python -m behavior.bench.core.pandas_script --database DB --out-dir DIR [--out R.json]
 
 Reads the raw tables and the exchange rates of DB into pandas DataFrames (that read
-counts in its time), computes the seven outputs of behavior.bench_core.OUTPUTS with
+counts in its time), computes the seven outputs of behavior.bench.core.OUTPUTS with
 pandas/numpy operations (groupby, merge, shift, cumsum; the JSON lists are parsed in
 one pass per chunk by pyarrow's JSON reader, pandas' own Arrow dependency, since
 pandas has no vectorized JSON parser) and writes each as DIR/<name>.parquet. Same
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from behavior.bench_core import (
+from behavior.bench.core import (
     CRASHED_SESSION_TAIL_SECONDS,
     EARLIEST_EVENT_DATE,
     FUNNEL_WINDOW_DAYS,
@@ -720,7 +720,7 @@ def write(outputs: dict[str, pd.DataFrame], out_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m behavior.bench_core.pandas_script")
+    parser = argparse.ArgumentParser(prog="python -m behavior.bench.core.pandas_script")
     parser.add_argument("--database", type=Path, required=True)
     parser.add_argument("--out-dir", type=Path, required=True)
     parser.add_argument("--out", type=Path, help="JSON with the seconds per phase")

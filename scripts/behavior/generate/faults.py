@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from behavior import contract
-from behavior import generate_format as fmt
+from behavior.generate import formats as fmt
 
 DAY = fmt.SECONDS_PER_DAY
 

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from behavior import contract
-from behavior import generate_format as fmt
-from behavior.generate_catalog import (
+from behavior.generate import formats as fmt
+from behavior.generate.catalog import (
     BASE_FAILURE,
     METHOD_MIX,
     NO_BUY_CART,

@@ -5,7 +5,7 @@ so a whole file is validated set-based inside DuckDB (no Python row loops). A ro
 gets the *first* failing rule as its reason, checked in this order: per column in
 contract order (missing required, bad type, unknown enum, below min / above max,
 broken or wrongly shaped nested JSON), then the plausibility bounds
-(`behavior.load_bounds`), then ordered column pairs, then references.
+(`behavior.load.bounds`), then ordered column pairs, then references.
 
 The source relation may be all text (CSV, JSON) or typed (Parquet): each column's
 expressions depend on the type it was read with, so a Parquet column that already
@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from behavior import load_bounds, pseudonymize
+from behavior import pseudonymize
 from behavior.contract import TABLES, Column, Table, ddl
+from behavior.load import bounds as load_bounds
 
 ROW_COLUMN = "_behavior_row"
 QUARANTINE_SUFFIX = "__quarantine"
@@ -273,7 +274,7 @@ def _reason_branches(source: TypedSource) -> tuple[list[str], list[str]]:
                 f"when not ({_shape_ok(typed, column.nested)}) "
                 f"then {literal(f'wrong JSON shape in {column.name}: expected {expected}')}"
             )
-    # Plausibility bounds (behavior.load_bounds), then ordered pairs, then references.
+    # Plausibility bounds (behavior.load.bounds), then ordered pairs, then references.
     bound_whens, joins = load_bounds.branches(source, load_bounds.load_time_now())
     whens.extend(bound_whens)
     for earlier, later in table.ordered:

@@ -1,6 +1,6 @@
 """The dbt models as plain SQL: the baseline that `dbt run` is compared with.
 
-    python -m behavior.bench_plain --manifest target/manifest.json --database DB --out R.json
+    python -m behavior.bench.plain --manifest target/manifest.json --database DB --out R.json
 
 Reads a manifest written by `dbt compile --full-refresh` (so incremental models
 compile to their full-table select), orders the enabled models by their model
@@ -96,7 +96,7 @@ def run_plain(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m behavior.bench_plain", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m behavior.bench.plain", description=__doc__)
     parser.add_argument("--manifest", required=True, type=Path)
     parser.add_argument("--database", required=True, type=Path)
     parser.add_argument("--out", type=Path, help="write {'seconds', 'models'} JSON here")

@@ -1,9 +1,9 @@
 """The equality check: a contender's seven outputs against the dbt marts, row for row.
 
-    python -m behavior.bench_core.check --marts BUILT.duckdb \
+    python -m behavior.bench.core.check --marts BUILT.duckdb \
         (--floor FLOOR.duckdb | --pandas DIR) [--out RESULT.json]
 
-For each output (behavior.bench_core.OUTPUTS) the contender's rows and the mart's are
+For each output (behavior.bench.core.OUTPUTS) the contender's rows and the mart's are
 joined on the key columns (full outer join, keys compared with `is not distinct
 from`). A row mismatches when it is missing on either side or when any compared
 column differs: exact columns after casting the contender's value to the mart's
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior.bench_core import FLOAT, FLOAT_TOLERANCE, MONEY, OUTPUTS, Output
+from behavior.bench.core import FLOAT, FLOAT_TOLERANCE, MONEY, OUTPUTS, Output
 
 SAMPLE_ROWS = 5
 
@@ -193,7 +193,7 @@ def summary(checks: list[OutputCheck]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m behavior.bench_core.check")
+    parser = argparse.ArgumentParser(prog="python -m behavior.bench.core.check")
     parser.add_argument("--marts", type=Path, required=True, help="the built warehouse file")
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--floor", type=Path, help="DuckDB file with bench_floor.*")

@@ -1,0 +1,12 @@
+"""`behavior bench` (`make bench`): the benchmark, one module per part.
+
+- command: the `behavior bench` command (sizes, steps, repetitions, the results file);
+- measure: the wrapper process that times one command and samples its peak memory;
+- split: a generated data set cut into its history and its new day;
+- plain: the models' SQL run in one DuckDB connection, without dbt (the plain-SQL floor);
+- core: the seven core outputs written by hand, as DuckDB SQL (floor) and as a
+  vectorized pandas script, and the check of both against the marts.
+
+This file imports nothing: the bench runs `python -m behavior.bench.<module>` in timed
+processes, which import this package first.
+"""
