@@ -35,6 +35,13 @@ def test_bad_size_is_refused():
         bench.parse_size("0")
 
 
+def test_the_bench_runs_dbt_in_this_project_by_default():
+    # the project the bench builds unless a test passes another one (a module moved
+    # one folder down once pointed it at scripts/)
+    assert bench.Options(sizes=[1]).project_dir == Path(__file__).resolve().parents[2]
+    assert (bench.Options(sizes=[1]).project_dir / "dbt_project.yml").is_file()
+
+
 def test_measure_reads_time_and_peak_rss_of_the_child(tmp_path: Path):
     # The child holds ~60 MB for a moment; the wrapper's own memory is not counted.
     code = "import time; b = b'x' * (60 * 2**20); time.sleep(0.3)"

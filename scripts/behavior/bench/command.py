@@ -65,7 +65,7 @@ from behavior.bench.split import split_raw
 from behavior.compact import copy_database
 from behavior.errors import UserError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SIZES = "1M,10M"
 DEFAULT_DAYS = 60  # history days; the data set has one more day, the "new" one
 DEFAULT_START = "2026-09-01"
