@@ -15,9 +15,12 @@ import pytest
 
 from behavior.bench import command as bench
 from behavior.bench import plain as bench_plain
+from behavior.bench import plan
+from behavior.bench import results as bench_results
 from behavior.bench.measure import Measurement, measure
 from behavior.bench.split import split_raw
 from behavior.contract import CATALOG_TABLES, TABLES
+from behavior.errors import UserError
 
 
 @pytest.mark.parametrize(
@@ -26,20 +29,20 @@ from behavior.contract import CATALOG_TABLES, TABLES
      ("100M", 100_000_000, "100M"), ("1500", 1_500, "1.5k"), ("12", 12, "12")],
 )  # fmt: skip
 def test_sizes_parse_and_label(text: str, rows: int, label: str):
-    assert bench.parse_size(text) == rows
-    assert bench.size_label(rows) == label
+    assert plan.parse_size(text) == rows
+    assert plan.size_label(rows) == label
 
 
 def test_bad_size_is_refused():
     with pytest.raises(ValueError):
-        bench.parse_size("0")
+        plan.parse_size("0")
 
 
 def test_the_bench_runs_dbt_in_this_project_by_default():
     # the project the bench builds unless a test passes another one (a module moved
     # one folder down once pointed it at scripts/)
-    assert bench.Options(sizes=[1]).project_dir == Path(__file__).resolve().parents[2]
-    assert (bench.Options(sizes=[1]).project_dir / "dbt_project.yml").is_file()
+    assert plan.Options(sizes=[1]).project_dir == Path(__file__).resolve().parents[2]
+    assert (plan.Options(sizes=[1]).project_dir / "dbt_project.yml").is_file()
 
 
 def test_measure_reads_time_and_peak_rss_of_the_child(tmp_path: Path):
@@ -109,7 +112,7 @@ def test_plain_sql_runs_models_in_dependency_order(tmp_path: Path):
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> bench.SizeRun:
     """Generator and loader steps of the bench at ~2k rows (one run each)."""
     work = tmp_path_factory.mktemp("bench")
-    opts = bench.Options(sizes=[2_000], repeat=1, workdir=work, days=5, timeout=300)
+    opts = plan.Options(sizes=[2_000], repeat=1, workdir=work, days=5, timeout=300)
     run = bench.SizeRun(opts, 2_000, log=lambda _: None)
     run.dir.mkdir(parents=True)
     run.generate()
@@ -164,13 +167,15 @@ def test_split_by_arrival_keeps_every_row_once(tiny_run: bench.SizeRun, tmp_path
 def test_render_has_every_metric_and_growth():
     def result(
         label: str, rows: int, full: float, incremental: float, daily: float
-    ) -> bench.SizeResult:
-        r = bench.SizeResult(label=label, target_rows=rows, rows=rows, new_day_rows=rows // 50)
-        r.steps["build"] = bench.Step([Measurement(full, 300.0, 0)])
-        r.steps["incremental"] = bench.Step([Measurement(incremental, 300.0, 0)])
-        r.steps["incremental_daily"] = bench.Step([Measurement(daily, 300.0, 0)])
-        r.steps["run"] = bench.Step([Measurement(full / 2, 300.0, 0)])
-        r.steps["plain"] = bench.Step([Measurement(full / 4, 200.0, 1)])
+    ) -> bench_results.SizeResult:
+        r = bench_results.SizeResult(
+            label=label, target_rows=rows, rows=rows, new_day_rows=rows // 50
+        )
+        r.steps["build"] = bench_results.Step([Measurement(full, 300.0, 0)])
+        r.steps["incremental"] = bench_results.Step([Measurement(incremental, 300.0, 0)])
+        r.steps["incremental_daily"] = bench_results.Step([Measurement(daily, 300.0, 0)])
+        r.steps["run"] = bench_results.Step([Measurement(full / 2, 300.0, 0)])
+        r.steps["plain"] = bench_results.Step([Measurement(full / 4, 200.0, 1)])
         return r
 
     results = [
@@ -178,8 +183,8 @@ def test_render_has_every_metric_and_growth():
         result("10M", 10_000_000, 300.0, 20.0, 12.0),
     ]
     results[0].steps["build_threads_1"] = results[0].steps["build"]
-    text = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
-    for name, _ in bench.METRICS:
+    text = bench_results.render(results, plan.Options(sizes=[1, 2]), bench_results.environment())
+    for name, _ in bench_results.METRICS:
         assert f"| {name} |" in text
     assert "| incremental build / full build | 25 % | 7 % |" in text
     assert "| dbt run / plain SQL (process) | 2.00x | 2.00x |" in text
@@ -191,10 +196,10 @@ def test_render_has_every_metric_and_growth():
 
 def test_a_failing_size_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     def broken(self: bench.SizeRun) -> None:
-        raise bench.UserError("generate failed (exit 2)")
+        raise UserError("generate failed (exit 2)")
 
     monkeypatch.setattr(bench.SizeRun, "generate", broken)
-    opts = bench.Options(sizes=[1_000], repeat=1, workdir=tmp_path, out=tmp_path / "r.md")
+    opts = plan.Options(sizes=[1_000], repeat=1, workdir=tmp_path, out=tmp_path / "r.md")
     results = bench.run_bench(opts, log=lambda _: None)
     assert results[0].error == "stopped at generator: generate failed (exit 2)"
     text = (tmp_path / "r.md").read_text()
@@ -207,7 +212,7 @@ def test_daily_runs_load_every_row_once_and_record_file_sizes(
 ):
     """--daily-runs: history, then one folder per day; dbt is replaced by a no-op here."""
     run = bench.SizeRun(
-        bench.Options(sizes=[2_000], repeat=1, workdir=tmp_path, days=5, daily_runs=2),
+        plan.Options(sizes=[2_000], repeat=1, workdir=tmp_path, days=5, daily_runs=2),
         2_000,
         log=lambda _: None,
     )
@@ -251,14 +256,14 @@ def test_compacted_size_is_the_live_data(tmp_path: Path):
 
 
 def test_render_daily_runs_section():
-    r = bench.SizeResult(label="1M", target_rows=1_000_000, rows=1_000_000)
-    r.steps["daily_build_history"] = bench.Step([Measurement(30.0, 500.0, 0)])
-    r.steps["daily_build"] = bench.Step(
+    r = bench_results.SizeResult(label="1M", target_rows=1_000_000, rows=1_000_000)
+    r.steps["daily_build_history"] = bench_results.Step([Measurement(30.0, 500.0, 0)])
+    r.steps["daily_build"] = bench_results.Step(
         [Measurement(s, 500.0, 0) for s in (10.0, 12.0, 11.0, 14.0)]
     )
     r.daily_file_mb = [100.0, 104.0, 108.0, 112.0, 116.0]
     r.daily_compacted_mb = 90.0
-    lines = bench.daily_lines(r)
+    lines = bench_results.daily_lines(r)
     text = "\n".join(lines)
     assert "| | after history | after run 1 | after run 2 | after run 4 |" in text
     assert "| DuckDB file (MB) | 100.0 | 104.0 | 108.0 | 116.0 |" in text
@@ -277,7 +282,7 @@ def test_render_daily_runs_section():
 def test_bad_bench_options_are_refused(flags: list[str], message: str):
     parser = argparse.ArgumentParser()
     bench.add_arguments(parser)
-    with pytest.raises(bench.UserError, match=message):
+    with pytest.raises(UserError, match=message):
         bench.options_from(parser.parse_args(flags))
 
 
@@ -288,10 +293,10 @@ def test_render_contenders_side_by_side_with_the_issue_ratios():
     with a 6 s publish 12 / 120 = 10 %; daily 1M -> 10M 6 / 4 = x1.50, with the publish
     12 / 6 = x2.00."""
 
-    def result(label: str, rows: int, seconds: dict[str, float]) -> bench.SizeResult:
-        r = bench.SizeResult(label=label, target_rows=rows, rows=rows, core_models=21)
+    def result(label: str, rows: int, seconds: dict[str, float]) -> bench_results.SizeResult:
+        r = bench_results.SizeResult(label=label, target_rows=rows, rows=rows, core_models=21)
         for step, value in seconds.items():
-            r.steps[step] = bench.Step([Measurement(value, 250.0, 0)])
+            r.steps[step] = bench_results.Step([Measurement(value, 250.0, 0)])
         r.equality = {"floor": "7/7 equal", "pandas": "6/7 equal; sessions: 1 of 9 rows"}
         return r
 
@@ -301,7 +306,7 @@ def test_render_contenders_side_by_side_with_the_issue_ratios():
         result("1M", 1_000_000, dict(zip(steps, (10, 20, 13, 40, 4, 2), strict=True))),
         result("10M", 10_000_000, dict(zip(steps, (20, 60, 52, 120, 6, 6), strict=True))),
     ]
-    text = "\n".join(bench.contenders_table(results))
+    text = "\n".join(bench_results.contenders_table(results))
     assert "| hand-written DuckDB SQL, one connection | the seven core outputs | " in text
     assert "| 10.0 s (250 MB) | 20.0 s (250 MB) | |" in text
     assert "| 13.0 s (250 MB) (21 models) | 52.0 s (250 MB) (21 models) | |" in text
@@ -314,15 +319,17 @@ def test_render_contenders_side_by_side_with_the_issue_ratios():
     assert "| pandas = marts (row for row) | 6/7 equal; sessions: 1 of 9 rows |" in text
     assert "`make daily` 1M → 10M (raw rows x10.0): x1.50 (dbt), x2.00 (dbt + publish" in text
     assert "Per repetition" not in text  # one run each: nothing to pair
-    full = bench.render(results, bench.Options(sizes=[1, 2]), bench.environment())
+    full = bench_results.render(results, plan.Options(sizes=[1, 2]), bench_results.environment())
     assert text in full
-    assert bench.contenders_table([bench.SizeResult(label="1M", target_rows=1)]) == []
+    assert (
+        bench_results.contenders_table([bench_results.SizeResult(label="1M", target_rows=1)]) == []
+    )
     # A second 10M repetition: pandas 90 / build 100 = 0.90, dbt run 30 / floor 25 =
     # 1.20x, daily 12 / 100 = 12 %, each against its own repetition's build and floor.
     second = dict(zip(steps, (25, 90, 30, 100, 12, 6), strict=True))
     for step, value in second.items():
         results[1].steps[step].runs.append(Measurement(value, 250.0, 0))
-    text = "\n".join(bench.contenders_table(results))
+    text = "\n".join(bench_results.contenders_table(results))
     assert (
         "Per repetition at 10M: pandas / full build 0.50, 0.90; `dbt run` / floor "
         "2.60x, 1.20x; `make daily` (dbt) / full build 5 %, 12 %."
@@ -335,15 +342,15 @@ def test_growth_sets_keep_the_daily_volume_and_the_last_day():
     540 days before 2026-09-01, on 2025-03-10 (2025-03-10 + 540 = 2026-09-01), so both
     sets end on 2026-10-31. A 100x history (6,000 days from 2026-09-01 back, in 2010)
     would start before the loader's earliest_at (2015-01-01): no growth step there."""
-    opts = bench.Options(sizes=[1_000_000, 10_000_000, 100_000_000], days=60)
-    assert bench.growth_sets(opts, 1_000_000) is None
-    small, long = bench.growth_sets(opts, 10_000_000)
-    assert small == bench.GrowthSet("small", 1_000_000, 61, "2026-09-01")
-    assert long == bench.GrowthSet("long", 10_000_000, 601, "2025-03-10")
+    opts = plan.Options(sizes=[1_000_000, 10_000_000, 100_000_000], days=60)
+    assert plan.growth_sets(opts, 1_000_000) is None
+    small, long = plan.growth_sets(opts, 10_000_000)
+    assert small == plan.GrowthSet("small", 1_000_000, 61, "2026-09-01")
+    assert long == plan.GrowthSet("long", 10_000_000, 601, "2025-03-10")
     for data in (small, long):
         last = date.fromisoformat(data.start) + timedelta(days=data.days - 1)
         assert last == date(2026, 10, 31)
-    assert bench.growth_sets(opts, 100_000_000) is None
+    assert plan.growth_sets(opts, 100_000_000) is None
 
 
 def test_history_growth_interleaves_both_sets_with_the_same_new_day(
@@ -352,7 +359,7 @@ def test_history_growth_interleaves_both_sets_with_the_same_new_day(
     """2k rows over 2 + 1 days against 4k rows over 4 + 1 days; dbt and publish are
     replaced by stand-ins here (the publish writes an empty serving file), so only the
     data handling is real."""
-    opts = bench.Options(sizes=[2_000, 4_000], repeat=2, workdir=tmp_path, days=2, timeout=300)
+    opts = plan.Options(sizes=[2_000, 4_000], repeat=2, workdir=tmp_path, days=2, timeout=300)
     run = bench.SizeRun(opts, 4_000, log=lambda _: None)
     run.dir.mkdir(parents=True)
     monkeypatch.setattr(run, "dbt_cmd", lambda *args: [sys.executable, "-c", "pass"])
@@ -402,7 +409,7 @@ def test_render_history_growth_table():
     90 / 300 = 30 % of them; 31,632 -> 37,015 new-day rows is x1.17. A second
     repetition (daily 40 -> 80 s, publish 4 -> 8 s) gives the medians (50 -> 85 s,
     x1.70, etc.) and its own pair ratios, 80 / 40 = x2.00 and 88 / 44 = x2.00."""
-    r = bench.SizeResult(label="10M", target_rows=10_000_000, rows=9_900_000)
+    r = bench_results.SizeResult(label="10M", target_rows=10_000_000, rows=9_900_000)
     r.growth = {
         "small": {"target_rows": 1_000_000, "rows": 990_000, "days": 61, "new_day_rows": 31_632},
         "long": {"target_rows": 10_000_000, "rows": 9_950_000, "days": 601, "new_day_rows": 37_015},
@@ -415,8 +422,8 @@ def test_render_history_growth_table():
         "growth_small_build_history": 50.0,
         "growth_long_build_history": 300.0,
     }.items():
-        r.steps[step] = bench.Step([Measurement(value, 100.0, 0)])
-    text = "\n".join(bench.growth_table([r]))
+        r.steps[step] = bench_results.Step([Measurement(value, 100.0, 0)])
+    text = "\n".join(bench_results.growth_table([r]))
     assert "against 10M rows over 600 + 1 days (history x10.0)" in text
     assert "| | 1M, 60 + 1 days | 10M, 600 + 1 days | ratio | target |" in text
     assert "| rows in the new day | 31,632 | 37,015 | x1.17 | |" in text
@@ -431,31 +438,33 @@ def test_render_history_growth_table():
         "growth_long_daily_publish": 8.0,
     }.items():
         r.steps[step].runs.append(Measurement(value, 100.0, 0))
-    text = "\n".join(bench.growth_table([r]))
+    text = "\n".join(bench_results.growth_table([r]))
     assert "| `make daily`: dbt build (s) | 50.0 | 85.0 | x1.70 | < 1.3x |" in text
     assert "| `make daily`: dbt build + publish (s) | 54.0 | 92.0 | x1.70 | < 1.3x |" in text
     assert "long / small: x1.50 (with the publish x1.50), x2.00 (with the publish x2.00)." in text
-    opts = bench.Options(sizes=[1, 2], skip=frozenset({"plain", "build"}))
-    full = bench.render([r], opts, bench.environment())
+    opts = plan.Options(sizes=[1, 2], skip=frozenset({"plain", "build"}))
+    full = bench_results.render([r], opts, bench_results.environment())
     assert text in full
     assert "--repeat 3 --skip build,plain`" in full
-    assert bench.growth_table([bench.SizeResult(label="1M", target_rows=1)]) == []
+    assert bench_results.growth_table([bench_results.SizeResult(label="1M", target_rows=1)]) == []
 
 
 def test_a_saved_run_renders_again_as_it_did(tmp_path: Path):
     """--render-from: results.json back into the same report; a file that is not one
     is refused with a clear error."""
-    r = bench.SizeResult(label="10M", target_rows=10_000_000, rows=9_900_000)
+    r = bench_results.SizeResult(label="10M", target_rows=10_000_000, rows=9_900_000)
     r.growth = {"small": {"target_rows": 1, "rows": 2, "days": 3, "new_day_rows": 1}}
-    r.steps["build"] = bench.Step([Measurement(12.5, 300.0, 0), Measurement(13.5, 310.0, 1)])
-    env = bench.environment()
+    r.steps["build"] = bench_results.Step(
+        [Measurement(12.5, 300.0, 0), Measurement(13.5, 310.0, 1)]
+    )
+    env = bench_results.environment()
     saved = tmp_path / "results.json"
     saved.write_text(json.dumps({"environment": env, "results": [asdict(r)]}))
-    opts = bench.Options(sizes=[10_000_000], skip=frozenset({"plain"}))
-    again = bench.render_saved(saved, opts)
-    assert again == bench.render([r], opts, env)
+    opts = plan.Options(sizes=[10_000_000], skip=frozenset({"plain"}))
+    again = bench_results.render_saved(saved, opts)
+    assert again == bench_results.render([r], opts, env)
     # the median of the runs that passed (12.5 s), marked: one of them failed
     assert "| dbt build, full (s) | 12.5 † |" in again
     saved.write_text("{}")
-    with pytest.raises(bench.UserError, match="not a bench results.json"):
-        bench.render_saved(saved, opts)
+    with pytest.raises(UserError, match="not a bench results.json"):
+        bench_results.render_saved(saved, opts)

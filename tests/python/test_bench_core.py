@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from behavior.bench import command as bench
+from behavior.bench import plan
 from behavior.bench.core import OUTPUT_NAMES, OUTPUTS, check, floor, pandas_script
 from incremental_helpers import load, run_dbt
 
@@ -73,7 +73,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [
             "build",
             "--select",
-            *bench.CORE_SELECT,
+            *plan.CORE_SELECT,
             "--exclude-resource-type",
             "test",
             "--exclude-resource-type",

@@ -1,6 +1,8 @@
 """`behavior bench` (`make bench`): the benchmark, one module per part.
 
-- command: the `behavior bench` command (sizes, steps, repetitions, the results file);
+- command: the `behavior bench` command: each size's steps, their repetitions;
+- plan: sizes, options, the dbt flags of `make daily`, the history-growth data sets;
+- results: what was measured, and the results file written from it;
 - measure: the wrapper process that times one command and samples its peak memory;
 - split: a generated data set cut into its history and its new day;
 - plain: the models' SQL run in one DuckDB connection, without dbt (the plain-SQL floor);
