@@ -8,7 +8,7 @@ Formats: CSV has a header, `YYYY-MM-DD HH:MM:SS` UTC timestamps, empty fields fo
 null and nested columns as quoted JSON text. JSONL has one object per line with the
 same values (timestamps as strings). Parquet is typed per contract (DECIMAL(12,2) as
 decimal128); nested columns are JSON text. With --malformed-rate > 0 the one timestamp
-column per table that may carry unparseable text (see generate_faults.BAD_TIMESTAMP_COLUMN,
+column per table that may carry unparseable text (see generate.faults.BAD_TIMESTAMP_COLUMN,
 listed in the manifest as `text_columns`) is written as a string in every format.
 
 Faults (each at its own rate, on the event tables and users; counts per table and kind in

@@ -413,7 +413,7 @@ def _returning_versions(state: pa.Table, rows: np.ndarray, sessions: pa.Table, g
 
 
 def _active_probability(days_since_signup: np.ndarray, weekday: int) -> np.ndarray:
-    """The history's retention curve at average engagement (see generate_sim)."""
+    """The history's retention curve at average engagement (see generate.sim)."""
     curve = 0.4 * np.maximum(days_since_signup, 1) ** -0.356
     return np.minimum(0.95, curve * WEEKDAY_ACTIVITY[weekday])
 
