@@ -26,7 +26,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("behavior.", *{h
 
 
 def _imported(*argv: str) -> set[str]:
-    code = PROBE.format(heavy=tuple(f"{name}" for name in HEAVY))
+    code = PROBE.format(heavy=HEAVY)
     result = subprocess.run(
         [sys.executable, "-c", code, *argv], capture_output=True, text=True, timeout=120
     )

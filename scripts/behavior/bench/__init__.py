@@ -5,7 +5,7 @@
 - results: what was measured, and the results file written from it;
 - measure: the wrapper process that times one command and samples its peak memory;
 - split: a generated data set cut into its history and its new day;
-- plain: the models' SQL run in one DuckDB connection, without dbt (the plain-SQL floor);
+- plain: the models' compiled SQL run in one DuckDB connection, without dbt (dbt run / plain SQL);
 - core: the seven core outputs written by hand, as DuckDB SQL (floor) and as a
   vectorized pandas script, and the check of both against the marts.
 
