@@ -13,6 +13,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, NoReturn
 
 from behavior.errors import UserError
@@ -73,12 +74,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Subcommands:
-    """What a module's register() is handed: add_parser() with the table's help line."""
+    """What a module's register() is handed: add_parser() with the table's help line
+    and, unless the module says otherwise, the module's docstring as the command's
+    description, kept as written."""
 
-    def __init__(self, subparsers: argparse._SubParsersAction) -> None:
+    def __init__(self, subparsers: argparse._SubParsersAction, module: ModuleType) -> None:
         self._subparsers = subparsers
+        self._module = module
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("description", self._module.__doc__)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         return self._subparsers.add_parser(name, help=SUBCOMMANDS[name][1], **kwargs)
 
 
@@ -101,7 +107,8 @@ def build_parser(command: str | None = None, *, every: bool = True) -> argparse.
         if name != command and (command is not None or not every):
             subparsers.add_parser(name, help=help_line)
             continue
-        importlib.import_module(module_name).register(_Subcommands(subparsers), name)
+        module = importlib.import_module(module_name)
+        module.register(_Subcommands(subparsers, module), name)
     return parser
 
 

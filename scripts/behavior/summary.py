@@ -170,11 +170,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(
-        name,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = subparsers.add_parser(name)
     parser.add_argument("--database", default=str(default_database()))
     parser.add_argument(
         "--tables", action="store_true", help="relations and row counts per schema instead"

@@ -281,6 +281,17 @@ class SizeRun:
         }
         # The parse also leaves the partial-parse state the timed builds start from.
 
+    def load_new_day(self, load_new: list[str], prefix: str = "") -> None:
+        """Step <prefix>load_new_day: the built history (template
+        <prefix>history_built.duckdb) copied in, then the new day loaded on it."""
+        self.run(
+            f"{prefix}load_new_day",
+            load_new,
+            times=1,
+            prepare=self.from_template(f"{prefix}history_built.duckdb"),
+            required=True,
+        )
+
     def from_template(self, name: str) -> Callable[[], None]:
         return lambda: _copy_database(self.templates / name, self.db)
 
@@ -433,13 +444,7 @@ class SizeRun:
             ("incremental_daily", [*DAILY_ENV, *incremental_build, *DAILY_ARGS]),
         ):
             for _ in range(self.opts.repeat):
-                self.run(
-                    "load_new_day",
-                    load_new,
-                    times=1,
-                    prepare=self.from_template("history_built.duckdb"),
-                    required=True,
-                )
+                self.load_new_day(load_new)
                 self.run(step, build, times=1)
                 if self.result.step(step).timed_out:
                     break
@@ -532,13 +537,7 @@ class SizeRun:
             self.run("core_build", build_cmd, times=1, prepare=self.from_template("raw.duckdb"))
             if repetition == 0:
                 self.check_equality(floor_db, pandas_dir)
-            self.run(
-                "load_new_day",
-                load_new,
-                times=1,
-                prepare=self.from_template("history_built.duckdb"),
-                required=True,
-            )
+            self.load_new_day(load_new)
             self.run("core_daily", daily_cmd, times=1)
             if not (self.templates / "history_serving.duckdb").exists():
                 # The history's publish failed: nothing to start from; no figure, no crash.
@@ -590,13 +589,7 @@ class SizeRun:
         for _ in range(self.opts.repeat):
             for data in sets:
                 prefix = f"growth_{data.name}_"
-                self.run(
-                    f"{prefix}load_new_day",
-                    loads[data.name],
-                    times=1,
-                    prepare=self.from_template(f"{prefix}history_built.duckdb"),
-                    required=True,
-                )
+                self.load_new_day(loads[data.name], prefix)
                 self.run(f"{prefix}daily", daily_cmd, times=1)
                 serving = self.templates / f"{prefix}history_serving.duckdb"
                 if serving.exists() and not self.result.step(f"{prefix}daily").failed:
@@ -780,11 +773,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     """Hook for `behavior bench` in behavior.cli (SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
-        name,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = subparsers.add_parser(name)
     add_arguments(parser)
     parser.set_defaults(func=_run)
 

@@ -53,11 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(
-        name,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = subparsers.add_parser(name)
     parser.add_argument(
         "--database",
         help="DuckDB file (default: the serving file beside the build file, when it exists; "

@@ -94,11 +94,7 @@ COUNTER_NAMES = ("user_app_sessions", "user_course_interactions", "user_purchase
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    p = subparsers.add_parser(
-        name,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = subparsers.add_parser(name)
     p.add_argument(
         "--users", type=positive_int, help="Number of users (sign-ups spread over the range)."
     )

@@ -116,11 +116,7 @@ def _ask(args: argparse.Namespace, con, calendar):
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(
-        name,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = subparsers.add_parser(name)
     kinds = parser.add_subparsers(dest="insight", required=True)
 
     funnel = kinds.add_parser("funnel", help="users through ordered steps in a window")

@@ -635,11 +635,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction, name: str) -> None:
-    parser = subparsers.add_parser(
-        name,
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = subparsers.add_parser(name)
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or glob")
     parser.add_argument(
         "--database",
