@@ -1,7 +1,8 @@
-{#- Everything that makes a user ACTIVE on a day (interfaces.md): an app
-    session opened that day, or any course interaction, quiz attempt or
-    user-initiated commerce event (not a refund: refunds are server-side)
-    that day. Each source is aggregated to user x day x
+{#- Everything that makes a user ACTIVE on a day (README "Active user /
+    active day"): an app session opened that day, or any course interaction,
+    quiz attempt or user-initiated commerce event (cart add, purchase attempt,
+    completed transaction; not a refund, which is server-side, nor a type
+    outside the contract) that day. Each source is aggregated to user x day x
     platform first (one scan each), then the partial counts are added up. -#}
 
 {#- Incremental, delete+insert by user-day: every user-day touched by a row
@@ -34,7 +35,7 @@ all_quiz_attempts as {{ not_materialized() }} (
 all_user_purchases as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_purchases') }}
-    where event_type != 'refund'
+    where {{ is_user_initiated_commerce_event() }}
 
 ),
 

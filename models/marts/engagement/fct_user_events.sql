@@ -1,8 +1,9 @@
 {#- The unified event stream: one row per user-initiated event from every
     source, with a canonical event name (README "Questions on demand") and the
     event's properties as typed columns. `behavior insight` queries it.
-    Server-side refunds are not user-initiated and are left out (as in the
-    active-day definition); install events come from the user records.
+    Server-side refunds are not user-initiated and are left out, as is a
+    commerce type outside the contract (as in the active-day definition,
+    macro is_user_initiated_commerce_event); install events come from the user records.
 
     A view, not a table: two thirds of its rows are the sessions' screens and
     features, which the session staging table already holds as lists, and
@@ -53,7 +54,7 @@ quiz_attempts as (
 purchase_events as (
 
     select * from {{ ref('int_purchase_events_converted_to_usd') }}
-    where event_type != 'refund'
+    where {{ is_user_initiated_commerce_event() }}
 
 ),
 

@@ -192,7 +192,7 @@ STATEMENTS: list[tuple[str, str]] = [
         select user_id, occurred_date, platform, 0, 0, 0, 0, 0, 1,
             case when event_type = 'transaction_completed' then 1 else 0 end
         from t_purchases
-        where event_type != 'refund'
+        where event_type in ('cart_add', 'purchase_attempt', 'transaction_completed')
         """,
     ),
     (

@@ -282,7 +282,8 @@ def sessions_fact(sessions: pd.DataFrame) -> pd.DataFrame:
 def user_daily_activity(staged: dict[str, pd.DataFrame]) -> pd.DataFrame:
     sessions, interactions = staged["sessions"], staged["interactions"]
     attempts, purchases = staged["attempts"], staged["purchases"]
-    non_refunds = purchases[purchases["event_type"].ne("refund") & purchases["event_type"].notna()]
+    user_initiated = ["cart_add", "purchase_attempt", "transaction_completed"]
+    initiated = purchases[purchases["event_type"].isin(user_initiated)]
     module_event = interactions["event_type"].isin(
         ["module_start", "module_complete", "progress_update"]
     )
@@ -317,11 +318,11 @@ def user_daily_activity(staged: dict[str, pd.DataFrame]) -> pd.DataFrame:
         ),
         pd.DataFrame(
             {
-                "user_id": non_refunds["user_id"],
-                "activity_date": non_refunds["occurred_date"],
-                "platform": non_refunds["platform"],
+                "user_id": initiated["user_id"],
+                "activity_date": initiated["occurred_date"],
+                "platform": initiated["platform"],
                 "commerce": 1,
-                "purchases": non_refunds["event_type"].eq("transaction_completed").astype("int64"),
+                "purchases": initiated["event_type"].eq("transaction_completed").astype("int64"),
                 "active_seconds": 0.0,
             }
         ),
