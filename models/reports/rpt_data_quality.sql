@@ -1,11 +1,12 @@
 {#- One row per data-quality check: a data anomaly that real inputs produce
     (an orphan refund, a refund larger than its payment, an event of an
-    unknown user, course, module, quiz or question, an amount without a
-    rate, an event received before it happened). Each is kept in the
-    models, flagged where a column can carry it, warned by a dbt test of
-    severity warn, and counted here; none stops the build. Checks of our
-    own logic (primary keys, reconciliations between marts) are error
-    tests and have no row here: if one fails, the build stops. -#}
+    unknown user, course, module, quiz or question, an event of a module of
+    another course, an amount without a rate, an event received before it
+    happened). Each is kept in the models, flagged where a column can carry
+    it, warned by a dbt test of severity warn, and counted here; none stops
+    the build. Checks of our own logic (primary keys, reconciliations
+    between marts) are error tests and have no row here: if one fails, the
+    build stops. -#}
 
 {%- set unknown_references = [
     ('purchase_events_of_unknown_users', 'stg_app__user_purchases',
@@ -229,6 +230,23 @@ reference_checks as (
 
 ),
 
+catalog_checks as (
+
+    select
+        'course_interactions_of_modules_of_other_courses' as check_name,
+        'stg_app__user_course_interactions' as checked_table_name,
+        'Course interactions whose module_id is a module of another course'
+        || ' than their course_id in stg_app__modules (left out of the'
+        || ' enrollments and the module drop-off).' as check_description,
+        count(*) as flagged_rows_count
+
+    from course_interactions
+    inner join modules
+        on course_interactions.module_id = modules.module_id
+    where course_interactions.course_id != modules.course_id
+
+),
+
 clock_checks as (
 
     {%- for child, checked_table, time_column in received_before_occurred %}
@@ -260,6 +278,10 @@ checks_unioned as (
     union all
 
     select * from reference_checks
+
+    union all
+
+    select * from catalog_checks
 
     union all
 

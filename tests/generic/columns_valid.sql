@@ -12,6 +12,9 @@
                                                    (optional name: its label)
       {column: c, rule: relationship, to: "ref('m')", field: f}
                                                    non-null c is a value of m.f
+      {columns: [a, b], rule: relationship, to: "ref('m')", fields: [f, g]}
+                                                   (a, b), where none is null,
+                                                   is a row's (m.f, m.g)
     The test returns one row per broken rule with the number of failing rows
     (for unique: surplus copies; for a multi-column key: duplicated keys); the
     failure count dbt compares to its thresholds is their sum. Rows are read
@@ -129,9 +132,22 @@
         {%- set parent = rule['to'] -%}
         {%- set parent_name = (parent.identifier if parent.identifier is defined
             else (parent | string).split('.')[-1]) | replace('"', '') | replace('`', '') -%}
-        {%- set label = column ~ ' relationship ' ~ parent_name ~ '.' ~ rule['field'] -%}
+        {%- set keys = rule.get('columns') or [column] -%}
+        {%- set fields = rule.get('fields') or [rule['field']] -%}
+        {%- if keys | length != fields | length -%}
+            {{ exceptions.raise_compiler_error('columns_valid: a relationship needs as many fields as columns: ' ~ rule) }}
+        {%- endif -%}
+        {%- set label = keys | join(', ') ~ ' relationship ' ~ parent_name ~ '.' ~ fields | join(', ') -%}
+        {%- set selected = [] -%}
+        {%- set matched = [] -%}
+        {%- set present = [] -%}
+        {%- for key in keys -%}
+            {%- do selected.append(fields[loop.index0] ~ ' as parent_key_' ~ loop.index) -%}
+            {%- do matched.append(key ~ ' = parent_keys.parent_key_' ~ loop.index) -%}
+            {%- do present.append(key ~ ' is not null') -%}
+        {%- endfor -%}
         {%- set failing -%}
-            (select count(*) from {{ model }} left join (select distinct {{ rule['field'] }} as parent_key from {{ parent }}) as parent_keys on {{ column }} = parent_keys.parent_key where {{ column }} is not null and parent_keys.parent_key is null)
+            (select count(*) from {{ model }} left join (select distinct {{ selected | join(', ') }} from {{ parent }}) as parent_keys on {{ matched | join(' and ') }} where {{ present | join(' and ') }} and parent_keys.parent_key_1 is null)
         {%- endset -%}
     {%- elif kind == 'expression' -%}
         {%- set label = rule.get('name') or rule['expression'] -%}

@@ -25,7 +25,13 @@ Breaks (each replaces, before -> now):
   dim_quizzes__anomaly_checks (warn), beside its pass-mark rule;
 - stg_app__user_course_interactions, a course interaction named session_open: unique
   on fct_user_events.event_id (the view's keys are `<event_name>:<source key>`) ->
-  fct_user_events__checks (error), the rule that keeps each source's names apart;
+  fct_user_events__checks (error), the rule that keeps each source's names apart
+  (and, being no known event type, stg_app__user_course_interactions__anomaly_checks'
+  accepted_values, warn);
+- stg_app__user_course_interactions, a module event naming a module of another course:
+  the compound relationship (course_id, module_id) to stg_app__modules ->
+  stg_app__user_course_interactions__anomaly_checks (warn), where a module_id
+  relationship alone passed;
 - stg_app__user_app_sessions, a session twice: its unique key, which is also what keeps
   the keys of stg_app__session_screen_views and stg_app__session_features unique (their
   grouped unique rules are gone: the keys are unique by construction) ->
@@ -99,6 +105,14 @@ BREAKS = [
     # (and so its keys, `<event_name>:<source key>`) are no longer kept apart by source
     "update staging.stg_app__user_course_interactions set event_type = 'session_open' "
     "where event_id = (select min(event_id) from staging.stg_app__user_course_interactions)",
+    # a module event naming a module of another course (its module exists)
+    "update staging.stg_app__user_course_interactions set module_id = "
+    "(select min(module_id) from staging.stg_app__modules where course_id <> "
+    "(select course_id from staging.stg_app__user_course_interactions where event_id = "
+    "(select max(event_id) from staging.stg_app__user_course_interactions "
+    "where module_id is not null))) "
+    "where event_id = (select max(event_id) from staging.stg_app__user_course_interactions "
+    "where module_id is not null)",
     # a session twice, and a session that uses one feature twice
     "insert into staging.stg_app__user_app_sessions select * from "
     "staging.stg_app__user_app_sessions where session_id = "
@@ -144,6 +158,13 @@ EXPECTED = {
     "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
     "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
     "fct_user_events__checks": ("fail", {"event_name belongs to its event_source": 1}),
+    "stg_app__user_course_interactions__anomaly_checks": (
+        "warn",
+        {
+            "event_type accepted_values": 1,
+            "course_id, module_id relationship stg_app__modules.course_id, module_id": 1,
+        },
+    ),
     "int_user_periods_classified__checks": ("fail", {"user_period_id unique": 1}),
     "stg_app__user_app_sessions__checks": (
         "fail",

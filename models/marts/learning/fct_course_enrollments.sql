@@ -47,8 +47,9 @@ course_module_counts as (
 
 aggregated_to_enrollments as (
 
-    -- Only the catalog's modules count (an event for a module id the
-    -- catalog does not hold is flagged by the staging checks).
+    -- Only the catalog's modules of the course count: an event for a module
+    -- id the catalog does not hold, or for a module of another course, is
+    -- flagged by the staging checks and counted in rpt_data_quality.
     select
         user_modules.user_id,
         user_modules.course_id,
@@ -68,7 +69,9 @@ aggregated_to_enrollments as (
 
     from user_modules
     inner join modules
-        on user_modules.module_id = modules.module_id
+        on
+            user_modules.module_id = modules.module_id
+            and user_modules.course_id = modules.course_id
     group by 1, 2
 
 ),

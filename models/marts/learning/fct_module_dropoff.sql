@@ -38,8 +38,10 @@ course_starters as (
 module_learners as (
 
     -- Only learners with an enrollment in the course count, so every share
-    -- below is a share of the same starters.
+    -- below is a share of the same starters; a module counts under its own
+    -- course only (as in fct_course_enrollments).
     select
+        user_modules.course_id,
         user_modules.module_id,
         count(*) as reached_count,
         sum(case when user_modules.is_completed then 1 else 0 end)
@@ -50,7 +52,7 @@ module_learners as (
         on
             user_modules.user_id = enrollments.user_id
             and user_modules.course_id = enrollments.course_id
-    group by 1
+    group by 1, 2
 
 ),
 
@@ -87,7 +89,9 @@ joined as (
     left join course_starters
         on modules.course_id = course_starters.course_id
     left join module_learners
-        on modules.module_id = module_learners.module_id
+        on
+            modules.module_id = module_learners.module_id
+            and modules.course_id = module_learners.course_id
     left join dropoffs_by_furthest_module
         on
             modules.course_id = dropoffs_by_furthest_module.course_id
