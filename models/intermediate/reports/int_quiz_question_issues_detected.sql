@@ -4,7 +4,11 @@
       picks at least `min_upper_group_ratio` times as often as the keyed
       option and that is chosen more often than the key overall, with at
       least `min_upper_group_responses` upper-group responses
-      (fct_quiz_option_choices; thresholds from the seed);
+      (fct_quiz_option_choices; thresholds from the seed). Its evidence
+      (the keyed option's rate, the baseline) is the keyed option's
+      upper-group choice rate, the rate the rule compared: the same as the
+      question's upper-group correct rate unless the app scored the
+      responses against another key (a flagged anomaly);
     - negative_discrimination (medium): flagged by fct_quiz_question_stats
       (strong learners right less often than weak ones) and not already a
       likely wrong key;
@@ -62,6 +66,7 @@ likely_wrong_keys as (
         option_choices.question_id,
         option_choices.answer_option,
         option_choices.upper_group_chosen_rate,
+        key_options.upper_group_chosen_rate as key_upper_group_chosen_rate,
         row_number() over (
             partition by option_choices.question_id
             order by
@@ -182,7 +187,7 @@ findings as (
                     || '%) over the keyed option '
                     || question_stats.correct_option || ' ('
                     || cast(round(
-                        100 * question_stats.upper_group_correct_rate, 1
+                        100 * likely_wrong_keys.key_upper_group_chosen_rate, 1
                     ) as string)
                     || '%) in question ' || issues_unioned.question_id
                     || ': the answer key is probably wrong.'
@@ -227,7 +232,7 @@ findings as (
         issues_unioned.value,
         case issues_unioned.issue
             when 'likely_wrong_key'
-                then question_stats.upper_group_correct_rate
+                then likely_wrong_keys.key_upper_group_chosen_rate
             when 'negative_discrimination' then 0.0
             else question_stats.difficulty_index
         end as baseline,
@@ -235,7 +240,7 @@ findings as (
             when issues_unioned.issue = 'likely_wrong_key'
                 then
                     issues_unioned.value
-                    - question_stats.upper_group_correct_rate
+                    - likely_wrong_keys.key_upper_group_chosen_rate
             when issues_unioned.issue = 'negative_discrimination'
                 then question_stats.discrimination_index
         end as effect_size,
