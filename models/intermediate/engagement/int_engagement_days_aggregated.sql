@@ -2,7 +2,8 @@
     app, computed once here (not for BI: the marts split them, totals in
     fct_engagement_daily, platforms in fct_engagement_daily_by_platform, so
     no table mixes total and breakdown rows). DAU / WAU / MAU are distinct
-    active users (README "Active user / active day") over the trailing 1 / 7 / 30 days including the day. Every
+    active users (README "Active user / active day") over the trailing
+    1 / 7 / 30 days including the day. Every
     util_days date gets a row per platform, with zeros where nothing
     happened; ratios are null when their denominator is zero.
 

@@ -3,7 +3,8 @@
     event's properties as typed columns. `behavior insight` queries it.
     Server-side refunds are not user-initiated and are left out, as is a
     commerce type outside the contract (as in the active-day definition,
-    macro is_user_initiated_commerce_event); install events come from the user records.
+    macro is_user_initiated_commerce_event); install events come from the
+    user records.
 
     A view, not a table: two thirds of its rows are the sessions' screens and
     features, which the session staging table already holds as lists, and
