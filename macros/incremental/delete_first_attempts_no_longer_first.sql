@@ -1,5 +1,5 @@
 {% macro delete_first_attempts_no_longer_first() -%}
-    {#- Post-hook of int_quiz_first_attempt_responses_grouped (DuckDB): an
+    {#- Post-hook of int_quiz_first_attempt_responses_totalled (DuckDB): an
         incremental run deletes the rows of a stored attempt that is no longer
         a submitted first attempt (an earlier attempt of the same user at the
         quiz arrived late), which delete+insert by attempt would keep: no new

@@ -24,7 +24,7 @@
         runs each, same rows), rpt_pipeline_late_events 0.47 and 0.37 s.
         Also where an incremental run reads a wide table through one CTE in
         several places, each with a filter or a few columns:
-        int_quiz_first_attempt_responses_grouped's responses (2.4M unnested
+        int_quiz_first_attempt_responses_totalled's responses (2.4M unnested
         rows copied, every column, for the responses of a few thousand
         attempts) took 1.07-1.73 s materialized and 0.26-0.59 s not, and
         int_engagement_days_aggregated's sessions (5.6M rows, every column,

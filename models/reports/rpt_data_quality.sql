@@ -140,7 +140,7 @@ install_events as {{ not_materialized(full_build=true) }} (
 
 first_attempt_responses as {{ not_materialized(full_build=true) }} (
 
-    select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
+    select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
 
 ),
 
@@ -187,7 +187,7 @@ scoring_checks as (
 
     select
         'responses_scored_against_another_key' as check_name,
-        'int_quiz_first_attempt_responses_grouped' as checked_table_name,
+        'int_quiz_first_attempt_responses_totalled' as checked_table_name,
         'First-attempt quiz responses whose is_correct (the app) disagrees'
         || ' with the listed answer key (chosen_option = correct_option).'
             as check_description,

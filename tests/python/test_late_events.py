@@ -327,7 +327,7 @@ CELLS = {
     "revenue_day2": "select gross_revenue_usd from marts.fct_revenue_daily "
     "where revenue_date = date '2026-09-02'",
     "first_attempts": "select list(attempt_id order by quiz_response_id) "
-    "from intermediate.int_quiz_first_attempt_responses_grouped",
+    "from intermediate.int_quiz_first_attempt_responses_totalled",
     "qq1_stats": "select responses_count, difficulty_index from marts.fct_quiz_question_stats "
     "where question_id = 'qq1'",
 }

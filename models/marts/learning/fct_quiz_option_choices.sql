@@ -4,7 +4,13 @@ with
 
 first_attempt_responses as (
 
-    select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
+    select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
+
+),
+
+quiz_scores as (
+
+    select * from {{ ref('int_quiz_scores_grouped') }}
 
 ),
 
@@ -40,18 +46,22 @@ question_options as (
 
 ),
 
-question_totals as (
+responses_weighted as (
 
+    {#- Each response weighs in its attempt's upper and lower group weight
+        (int_quiz_scores_grouped), as in fct_quiz_question_stats. -#}
     select
-        question_id,
-        count(*) as responses_count,
-        sum(case when score_group = 'upper' then 1 else 0 end)
-            as upper_group_responses_count,
-        sum(case when score_group = 'lower' then 1 else 0 end)
-            as lower_group_responses_count
+        first_attempt_responses.question_id,
+        first_attempt_responses.chosen_option,
+        quiz_scores.upper_group_weight,
+        quiz_scores.lower_group_weight
 
     from first_attempt_responses
-    group by 1
+    inner join quiz_scores
+        on
+            first_attempt_responses.quiz_id = quiz_scores.quiz_id
+            and first_attempt_responses.total_correct_count
+            = quiz_scores.total_correct_count
 
 ),
 
@@ -61,13 +71,24 @@ option_counts as (
         question_id,
         chosen_option,
         count(*) as chosen_count,
-        sum(case when score_group = 'upper' then 1 else 0 end)
-            as upper_group_chosen_count,
-        sum(case when score_group = 'lower' then 1 else 0 end)
-            as lower_group_chosen_count
+        sum(upper_group_weight) as upper_group_chosen_count,
+        sum(lower_group_weight) as lower_group_chosen_count
 
-    from first_attempt_responses
+    from responses_weighted
     group by 1, 2
+
+),
+
+question_totals as (
+
+    select
+        question_id,
+        sum(chosen_count) as responses_count,
+        sum(upper_group_chosen_count) as upper_group_responses_count,
+        sum(lower_group_chosen_count) as lower_group_responses_count
+
+    from option_counts
+    group by 1
 
 ),
 
@@ -132,8 +153,12 @@ final as (
         cast(responses_count as bigint) as responses_count,
         cast(chosen_count as bigint) as chosen_count,
         cast(chosen_rate as double) as chosen_rate,
-        cast(upper_group_chosen_count as bigint) as upper_group_chosen_count,
-        cast(lower_group_chosen_count as bigint) as lower_group_chosen_count,
+        -- Weighted counts, rounded to 6 decimals (as in
+        -- fct_quiz_question_stats).
+        cast(round(upper_group_chosen_count, 6) as double)
+            as upper_group_chosen_count,
+        cast(round(lower_group_chosen_count, 6) as double)
+            as lower_group_chosen_count,
         cast(upper_group_chosen_rate as double) as upper_group_chosen_rate,
         cast(lower_group_chosen_rate as double) as lower_group_chosen_rate,
         cast(upper_group_chosen_rate - lower_group_chosen_rate as double)

@@ -8,7 +8,13 @@ with
 
 first_attempt_responses as (
 
-    select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
+    select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
+
+),
+
+quiz_scores as (
+
+    select * from {{ ref('int_quiz_scores_grouped') }}
 
 ),
 
@@ -32,14 +38,26 @@ modules as (
 
 responses_scored as (
 
+    {#- Each response weighs in its attempt's upper and lower group weight
+        (int_quiz_scores_grouped: 1 in the group, 0 outside it, a share
+        when the tied attempts at the cut share the last places). -#}
     select
-        question_id,
-        score_group,
-        seconds_spent,
-        rest_correct_count,
-        cast(case when is_correct then 1 else 0 end as double) as item_score
+        first_attempt_responses.question_id,
+        first_attempt_responses.seconds_spent,
+        first_attempt_responses.rest_correct_count,
+        quiz_scores.upper_group_weight,
+        quiz_scores.lower_group_weight,
+        cast(
+            case when first_attempt_responses.is_correct then 1 else 0 end
+            as double
+        ) as item_score
 
     from first_attempt_responses
+    inner join quiz_scores
+        on
+            first_attempt_responses.quiz_id = quiz_scores.quiz_id
+            and first_attempt_responses.total_correct_count
+            = quiz_scores.total_correct_count
 
 ),
 
@@ -49,14 +67,12 @@ aggregated_to_questions as (
         question_id,
         count(*) as responses_count,
         avg(item_score) as difficulty_index,
-        sum(case when score_group = 'upper' then 1 else 0 end)
-            as upper_group_responses_count,
-        sum(case when score_group = 'lower' then 1 else 0 end)
-            as lower_group_responses_count,
-        avg(case when score_group = 'upper' then item_score end)
-            as upper_group_correct_rate,
-        avg(case when score_group = 'lower' then item_score end)
-            as lower_group_correct_rate,
+        sum(upper_group_weight) as upper_group_responses_count,
+        sum(lower_group_weight) as lower_group_responses_count,
+        sum(upper_group_weight * item_score)
+        / nullif(sum(upper_group_weight), 0) as upper_group_correct_rate,
+        sum(lower_group_weight * item_score)
+        / nullif(sum(lower_group_weight), 0) as lower_group_correct_rate,
         -- Sums for the corrected item-total (point-biserial) correlation:
         -- the item against the total without the item.
         sum(item_score) as item_sum,
@@ -141,9 +157,11 @@ flagged as (
         cast(question_position as integer) as question_position,
         correct_option,
         cast(responses_count as bigint) as responses_count,
-        cast(upper_group_responses_count as bigint)
+        -- Weighted counts, sums of shares: rounded to 6 decimals, so a
+        -- whole group reads 20, not 19.999999999999993.
+        cast(round(upper_group_responses_count, 6) as double)
             as upper_group_responses_count,
-        cast(lower_group_responses_count as bigint)
+        cast(round(lower_group_responses_count, 6) as double)
             as lower_group_responses_count,
         cast(difficulty_index as double) as difficulty_index,
         cast(upper_group_correct_rate as double) as upper_group_correct_rate,

@@ -1,7 +1,7 @@
 -- The options of a question share out its first-attempt responses: the
 -- chosen counts add up to fct_quiz_question_stats.responses_count, the upper
--- and lower group counts to the group sizes, and the key's share is the
--- question's difficulty.
+-- and lower group counts to the question's group counts, and the key's share
+-- is the question's difficulty.
 with
 
 option_choices as (
@@ -55,8 +55,10 @@ select * from compared
 where
     chosen_count is null
     or chosen_count != responses_count
-    or upper_group_chosen_count != upper_group_responses_count
-    or lower_group_chosen_count != lower_group_responses_count
+    -- The group counts are weighted (a share per tied attempt at the cut)
+    -- and each rounded to 6 decimals: four options' sum is within 2e-6.
+    or abs(upper_group_chosen_count - upper_group_responses_count) > 1e-5
+    or abs(lower_group_chosen_count - lower_group_responses_count) > 1e-5
     or keys_count != 1
     or abs(
         coalesce(key_chosen_rate, -1) - coalesce(difficulty_index, -1)

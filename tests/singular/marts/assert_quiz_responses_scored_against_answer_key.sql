@@ -8,7 +8,7 @@ with
 
 first_attempt_responses as (
 
-    select * from {{ ref('int_quiz_first_attempt_responses_grouped') }}
+    select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
 
 ),
 
