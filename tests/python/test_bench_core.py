@@ -22,6 +22,8 @@ pytestmark = pytest.mark.slow  # builds a small warehouse (about a minute)
 # do not go through it): for one id in ten, a copy received a second EARLIER with other
 # content (it must win) and one received an hour later (it must lose); for one user in
 # ten, a newer version with an earlier sign-up and noisy enums (the latest version wins).
+# One attempt in twenty is copied to quiz qz9, which the catalog does not hold: the
+# attempt is kept, without module, course or pass mark.
 RESENT = {
     "user_app_sessions": ("session_id", "active_seconds + 11", "active_seconds + 7"),
     "user_course_interactions": ("event_id", "occurred_at + interval 1 minute", "occurred_at"),
@@ -47,6 +49,11 @@ def _resend(database: Path) -> None:
                     f"received_at {shift} as received_at, {value} as {column}) "
                     f"from raw.{table} where hash({key}) % 10 = 0 and received_at is not null"
                 )
+        con.execute(
+            "insert into raw.quiz_attempts select * replace ("
+            "attempt_id || '-qz9' as attempt_id, 'qz9' as quiz_id) "
+            "from raw.quiz_attempts where hash(attempt_id) % 20 = 1"
+        )
         con.execute(
             "insert into raw.users select * replace (updated_at + interval 1 day as updated_at,"
             " signed_up_at - interval 1 day as signed_up_at, ' ANDROID' as platform)"
@@ -93,8 +100,9 @@ def _assert_equal(checks: list[check.OutputCheck]) -> None:
 
 
 def test_the_data_exercises_the_rules(warehouse: Path):
-    """Re-sent copies to drop, enum noise, crashed sessions, refunds and paid funnels are
-    all there, so equality below is not the equality of empty or trivial outputs."""
+    """Re-sent copies to drop, enum noise, crashed sessions, refunds, paid funnels and
+    attempts of a quiz outside the catalog are all there, so equality below is not the
+    equality of empty or trivial outputs."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         resent = con.execute(
@@ -117,9 +125,13 @@ def test_the_data_exercises_the_rules(warehouse: Path):
         abandoned = con.execute(
             "select count(*) from marts.fct_quiz_attempts where is_abandoned"
         ).fetchone()[0]
+        outside_catalog = con.execute(
+            "select count(*) from marts.fct_quiz_attempts "
+            "where quiz_id = 'qz9' and course_id is null and pass_mark_percent is null"
+        ).fetchone()[0]
     finally:
         con.close()
-    assert resent > 0 and noisy > 0 and crashed > 0 and abandoned > 0
+    assert resent > 0 and noisy > 0 and crashed > 0 and abandoned > 0 and outside_catalog > 0
     assert refunds[0] > 0 and paid[0] > 0 and returned[0] > 0
 
 

@@ -565,8 +565,8 @@ STATEMENTS: list[tuple[str, str]] = [
                 a.submitted_at is null as is_abandoned,
                 case when a.submitted_at is not null then a.score_percent end as score
             from t_quiz_attempts as a
-            join raw.quizzes as q on a.quiz_id = q.quiz_id
-            join raw.modules as m on q.module_id = m.module_id
+            left join raw.quizzes as q on a.quiz_id = q.quiz_id
+            left join raw.modules as m on q.module_id = m.module_id
         ),
         submitted as (
             select
@@ -592,7 +592,7 @@ STATEMENTS: list[tuple[str, str]] = [
             a.is_abandoned,
             a.score as score_percent,
             a.pass_mark_percent,
-            coalesce(not a.is_abandoned and a.score >= a.pass_mark_percent, false)
+            case when a.is_abandoned then false else a.score >= a.pass_mark_percent end
                 as is_passed,
             date_diff('second', a.started_at, a.submitted_at) as duration_seconds,
             s.previous_score_percent,

@@ -676,10 +676,12 @@ def revenue_daily(
 def quiz_attempts_fact(raw: dict[str, pd.DataFrame], attempts: pd.DataFrame) -> pd.DataFrame:
     quizzes = raw["quizzes"][["quiz_id", "module_id", "pass_mark_percent"]]
     modules = raw["modules"][["module_id", "course_id"]]
+    # Every attempt is kept; one of a quiz outside the catalog has no module, course or
+    # pass mark.
     a = attempts[["attempt_id", "user_id", "quiz_id", "started_at", "submitted_at"]].merge(
-        quizzes, on="quiz_id"
+        quizzes, on="quiz_id", how="left"
     )
-    a = a.merge(modules, on="module_id")
+    a = a.merge(modules, on="module_id", how="left")
     a["is_abandoned"] = a["submitted_at"].isna()
     scores = attempts.set_index("attempt_id")["score_percent"]
     a["score_percent"] = a["attempt_id"].map(scores).where(~a["is_abandoned"]).astype(float)
@@ -691,7 +693,11 @@ def quiz_attempts_fact(raw: dict[str, pd.DataFrame], attempts: pd.DataFrame) -> 
     a["previous_score_percent"] = by_quiz["score_percent"].shift(1).reindex(a.index)
     a["is_first_attempt"] = a["attempt_number"] == 1
     a["pass_mark_percent"] = a["pass_mark_percent"].astype(float)
-    a["is_passed"] = (~a["is_abandoned"]) & (a["score_percent"] >= a["pass_mark_percent"])
+    # Abandoned: not passed; without a pass mark: unknown.
+    passed = (a["score_percent"] >= a["pass_mark_percent"]).astype("boolean")
+    passed[a["pass_mark_percent"].isna()] = pd.NA
+    passed[a["is_abandoned"]] = False
+    a["is_passed"] = passed
     a["duration_seconds"] = seconds_between(a["started_at"], a["submitted_at"]).astype("Int64")
     a["score_improvement"] = a["score_percent"] - a["previous_score_percent"]
     return a
