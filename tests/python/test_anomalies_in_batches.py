@@ -13,6 +13,12 @@ does not depend on the generator happening to make one:
 - order MISSING: cart, attempt and refund arrive in delivery 2; its transaction
   never arrives (as when the loader quarantined it). It stays an orphan.
 
+With delivery 3, a submitted quiz attempt of a quiz the catalog does not hold, on a
+day with passed attempts, is written straight into raw (the loader would quarantine
+it; the sample seeds and other writers of raw do not go through it): it is kept in
+fct_quiz_attempts (no course, pass unknown), and the MIS quiz pass rate (passed /
+submitted attempts with a pass mark) leaves it out of both counts.
+
 After every delivery: `dbt build` passes (anomaly tests only warn), the report models
 are built, total net revenue is the same in fct_purchases, fct_revenue_daily and
 dim_users, and the MIS report equals fct_revenue_daily on the days it covers, to the
@@ -45,6 +51,7 @@ USERS = 150
 DAYS = 14
 SEED = 20261001
 BATCHES = 3
+UNKNOWN_QUIZ_ATTEMPT = "qa_planted_unknown_quiz"
 LATE_ORDER = "ord_planted_late"
 MISSING_ORDER = "ord_planted_missing"
 PRICE = Decimal("20.00")
@@ -67,6 +74,15 @@ class Snapshot:
     orphans_counted: int
     orphans_recounted: int
     planted: dict[str, tuple[bool, bool, Decimal]]  # order -> (is_orphan, is_paid, net)
+    quiz_attempts_staged: int
+    quiz_attempts_kept: int
+    # the planted attempt's (course_id, is_passed), None before it is built
+    planted_attempt: tuple | None
+    # MIS days whose quiz_pass_rate is not passed / submitted with a pass mark, recounted
+    # from fct_quiz_attempts
+    pass_rate_mismatches: int
+    # on the planted attempt's submit day: (MIS rate, passed / all submitted)
+    planted_day_rates: tuple | None
 
 
 def _generate(out: Path) -> dict:
@@ -200,6 +216,44 @@ def _plant_orphans(generated: Path, root: Path, cutoffs: list[datetime]) -> list
     return folders
 
 
+# Per submit day, from fct_quiz_attempts: passed, submitted, and passed / submitted
+# with a pass mark (README "Quiz pass rate").
+PASS_RATE_RECOUNT = (
+    "select submitted_date, cast(count(case when is_passed then 1 end) as double) as passed, "
+    "count(*) as submitted, cast(count(case when is_passed then 1 end) as double) "
+    "/ nullif(count(case when is_passed is not null then 1 end), 0) as pass_rate "
+    "from marts.fct_quiz_attempts where not is_abandoned group by 1"
+)
+
+
+def _insert_unknown_quiz_attempt(database: Path, received_at: datetime) -> None:
+    """A copy of a submitted attempt in raw, on a submit day with a passed attempt,
+    under a new id, a quiz the catalog does not hold and `received_at`."""
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(
+            """insert into raw.quiz_attempts
+            with submitted as (
+                select a.*, a.score_percent >= q.pass_mark_percent as passed
+                from raw.quiz_attempts as a
+                inner join raw.quizzes as q on a.quiz_id = q.quiz_id
+                where a.submitted_at is not null
+            )
+            select * exclude (passed) replace (
+                ? as attempt_id, 'qz_planted_unknown' as quiz_id, ? as received_at
+            )
+            from submitted as s
+            where exists (
+                select 1 from submitted as p
+                where p.passed and cast(p.submitted_at as date) = cast(s.submitted_at as date)
+            )
+            order by s.attempt_id limit 1""",
+            [UNKNOWN_QUIZ_ATTEMPT, received_at],
+        )
+    finally:
+        con.close()
+
+
 def _one(database: Path, sql: str):
     return h.query(database, sql)[0][0]
 
@@ -252,6 +306,40 @@ def _snapshot(database: Path, quarantined_rows: int) -> Snapshot:
             "and count(case when event_type = 'transaction_completed' then 1 end) = 0)",
         ),
         planted=planted,
+        quiz_attempts_staged=_one(database, "select count(*) from staging.stg_app__quiz_attempts"),
+        quiz_attempts_kept=_one(database, "select count(*) from marts.fct_quiz_attempts"),
+        planted_attempt=next(
+            iter(
+                h.query(
+                    database,
+                    "select course_id, is_passed from marts.fct_quiz_attempts where attempt_id = ?",
+                    [UNKNOWN_QUIZ_ATTEMPT],
+                )
+            ),
+            None,
+        ),
+        pass_rate_mismatches=_one(
+            database,
+            f"with recount as ({PASS_RATE_RECOUNT}) select count(*) from reports.rpt_mis_daily "
+            "left join recount on rpt_mis_daily.report_date = recount.submitted_date "
+            "where round(rpt_mis_daily.quiz_pass_rate, 9) "
+            "is distinct from round(recount.pass_rate, 9)",
+        ),
+        planted_day_rates=next(
+            iter(
+                h.query(
+                    database,
+                    f"with recount as ({PASS_RATE_RECOUNT}) "
+                    "select rpt_mis_daily.quiz_pass_rate, recount.passed / recount.submitted "
+                    "from reports.rpt_mis_daily inner join recount "
+                    "on rpt_mis_daily.report_date = recount.submitted_date "
+                    "where recount.submitted_date = (select submitted_date "
+                    "from marts.fct_quiz_attempts where attempt_id = ?)",
+                    [UNKNOWN_QUIZ_ATTEMPT],
+                )
+            ),
+            None,
+        ),
     )
 
 
@@ -269,6 +357,8 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[Snapshot]
         result = load_paths([batch, extra], database)
         assert not result.rejected, [(f.path, f.reason) for f in result.rejected]
         quarantined = sum(c.rows_quarantined for c in result.tables.values())
+        if i == BATCHES - 1:
+            _insert_unknown_quiz_attempt(database, cutoffs[-1] + timedelta(hours=1))
         # Raises (with the failing nodes) if any build fails.
         h.build(database, root / "target", dbt_vars=h.DAILY_VARS if i else None)
         snapshots.append(_snapshot(database, quarantined))
@@ -318,3 +408,22 @@ def test_data_quality_counts_the_orphan_refunds(week):
     assert third.planted[LATE_ORDER] == (False, True, Decimal("0.00"))
     assert third.planted[MISSING_ORDER] == (True, False, -PRICE)
     assert third.orphans_counted >= 1
+
+
+def test_quiz_attempts_outside_the_catalog_are_kept(week):
+    _, snapshots = week
+    for n, s in enumerate(snapshots, start=1):
+        assert s.quiz_attempts_kept == s.quiz_attempts_staged, f"delivery {n}"
+    # Delivery 3 brings the planted attempt: kept without a course, its pass unknown.
+    assert snapshots[-1].planted_attempt == (None, None)
+
+
+def test_mis_quiz_pass_rate_leaves_out_attempts_of_unknown_pass(week):
+    _, snapshots = week
+    for n, s in enumerate(snapshots, start=1):
+        assert s.pass_rate_mismatches == 0, f"delivery {n}"
+    # The planted attempt matters on its day: counted as submitted, the rate would be
+    # lower.
+    assert snapshots[-1].planted_day_rates is not None
+    mis_rate, all_submitted_rate = snapshots[-1].planted_day_rates
+    assert mis_rate > all_submitted_rate

@@ -174,8 +174,10 @@ quizzes_submitted as (
 
     select
         submitted_date as quiz_date,
+        -- Of the submitted attempts with a pass mark (is_passed is null
+        -- for a quiz outside the catalog: unknown, not failed).
         cast(count(case when is_passed then 1 end) as double)
-        / count(*) as quiz_pass_rate
+        / nullif(count(is_passed), 0) as quiz_pass_rate
 
     from quiz_attempts
     where not is_abandoned

@@ -224,9 +224,9 @@ BREAKDOWNS: dict[str, Breakdown] = {
     ),
     "quiz_pass_rate": Breakdown(
         _QUIZZES_SUBMITTED,
-        "cast(count(case when is_passed then 1 end) as double) / count(*)",
+        "cast(count(case when is_passed then 1 end) as double) / nullif(count(is_passed), 0)",
         ("platform", "course_id"),
-        "passed / submitted attempts of fct_quiz_attempts on the submit day",
+        "passed / submitted attempts with a pass mark of fct_quiz_attempts on the submit day",
     ),
     "course_starts": Breakdown(
         "(select started_date as day, course_id from marts.fct_course_enrollments)",
@@ -363,7 +363,8 @@ def enrollments_by_course(filters: Filters) -> Query:
 
 def quizzes_by_course(filters: Filters) -> Query:
     """Quiz attempts started in the range, the submitted and passed ones among them, and
-    the pass rate passed / submitted (the semantic layer's quiz_pass_rate)."""
+    the pass rate passed / submitted with a pass mark (the semantic layer's
+    quiz_pass_rate)."""
     params: list[Any] = [filters.start, filters.end]
     where = _in("attempts.platform", filters.platforms, params)
     where += _in("attempts.course_id", filters.course_ids, params)
@@ -373,7 +374,8 @@ def quizzes_by_course(filters: Filters) -> Query:
         "count(case when not attempts.is_abandoned then 1 end) as submitted_count, "
         "count(case when attempts.is_passed then 1 end) as passed_count, "
         "cast(count(case when attempts.is_passed then 1 end) as double) "
-        "/ nullif(count(case when not attempts.is_abandoned then 1 end), 0) "
+        "/ nullif(count(case when not attempts.is_abandoned "
+        "and attempts.is_passed is not null then 1 end), 0) "
         "as pass_rate "
         "from marts.fct_quiz_attempts as attempts "
         "inner join marts.dim_courses on attempts.course_id = dim_courses.course_id "

@@ -62,7 +62,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "quizzes_attempted": ("Quizzes attempted", "Quiz attempts started that day."),
     "quiz_pass_rate": (
         "Quiz pass rate",
-        "Of the quiz attempts submitted that day, the share passed.",
+        "Of the quiz attempts submitted that day (of quizzes with a pass mark), the share passed.",
     ),
     "course_starts": ("Course starts", "Enrollments (first module start) that day."),
     "course_completions": ("Course completions", "Enrollments completed that day."),

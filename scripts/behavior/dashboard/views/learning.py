@@ -68,7 +68,7 @@ columns[2].metric(
 columns[3].metric(
     "Pass rate",
     ui.fmt(quiz["pass_rate"], "rate"),
-    help="Passed / submitted attempts (the semantic layer's quiz_pass_rate).",
+    help="Passed / submitted attempts with a pass mark (the semantic layer's quiz_pass_rate).",
 )
 ui.table(
     quizzes,
