@@ -41,6 +41,18 @@
         'quiz_responses', 'question_id', 'quiz_questions', 'question_id',
         'Quiz responses whose question_id is not in'
         ~ ' stg_app__quiz_questions.'),
+    ('modules_of_unknown_courses', 'stg_app__modules',
+        'modules', 'course_id', 'courses', 'course_id',
+        'Modules whose course_id is not in stg_app__courses (kept in'
+        ~ ' dim_modules without the course details).'),
+    ('quizzes_of_unknown_modules', 'stg_app__quizzes',
+        'quizzes', 'module_id', 'modules', 'module_id',
+        'Quizzes whose module_id is not in stg_app__modules (kept in'
+        ~ ' dim_quizzes and fct_quiz_attempts without module or course).'),
+    ('quiz_questions_of_unknown_quizzes', 'stg_app__quiz_questions',
+        'quiz_questions', 'quiz_id', 'quizzes', 'quiz_id',
+        'Quiz questions whose quiz_id is not in stg_app__quizzes (kept in'
+        ~ ' dim_quiz_questions without quiz, module or course).'),
     ('install_events_of_unknown_users', 'stg_app__user_install_events',
         'install_events', 'user_id', 'users', 'user_id',
         'Install events whose user_id is not in stg_app__users.'),
@@ -230,6 +242,35 @@ reference_checks as (
 
 ),
 
+modules_counted as (
+
+    select
+        count(*) over (
+            partition by course_id, module_position
+        ) as modules_per_position
+
+    from modules
+
+),
+
+quizzes_counted as (
+
+    select count(*) over (partition by module_id) as quizzes_per_module
+    from quizzes
+
+),
+
+quiz_questions_counted as (
+
+    select
+        count(*) over (
+            partition by quiz_id, question_position
+        ) as questions_per_position
+
+    from quiz_questions
+
+),
+
 catalog_checks as (
 
     select
@@ -244,6 +285,43 @@ catalog_checks as (
     inner join modules
         on course_interactions.module_id = modules.module_id
     where course_interactions.course_id != modules.course_id
+
+    union all
+
+    select
+        'modules_sharing_a_position' as check_name,
+        'stg_app__modules' as checked_table_name,
+        'Modules whose module_position another module of the same course'
+        || ' has too (ordered by position, then module_id).'
+            as check_description,
+        count(case when modules_per_position > 1 then 1 end)
+            as flagged_rows_count
+
+    from modules_counted
+
+    union all
+
+    select
+        'quizzes_sharing_a_module' as check_name,
+        'stg_app__quizzes' as checked_table_name,
+        'Quizzes of a module that has more than one quiz (dim_modules shows'
+        || ' the smallest quiz_id).' as check_description,
+        count(case when quizzes_per_module > 1 then 1 end)
+            as flagged_rows_count
+
+    from quizzes_counted
+
+    union all
+
+    select
+        'quiz_questions_sharing_a_position' as check_name,
+        'stg_app__quiz_questions' as checked_table_name,
+        'Quiz questions whose question_position another question of the'
+        || ' same quiz has too.' as check_description,
+        count(case when questions_per_position > 1 then 1 end)
+            as flagged_rows_count
+
+    from quiz_questions_counted
 
 ),
 

@@ -19,6 +19,13 @@ it; the sample seeds and other writers of raw do not go through it): it is kept 
 fct_quiz_attempts (no course, pass unknown), and the MIS quiz pass rate (passed /
 submitted attempts with a pass mark) leaves it out of both counts.
 
+With delivery 2, the loader brings a catalog that ties a new module with the second
+module of a course (same position) and gives that course's first module a second quiz
+(the loader has no rule against either), and a learner's module start in the new
+module: kept in the dimensions, counted in rpt_data_quality, and the course still has
+one last module and drops off every starter at one module (the build's reconciliation
+`assert_learning_dropoffs_and_completions_add_up_to_starters` is an error).
+
 After every delivery: `dbt build` passes (anomaly tests only warn), the report models
 are built, total net revenue is the same in fct_purchases, fct_revenue_daily and
 dim_users, and the MIS report equals fct_revenue_daily on the days it covers, to the
@@ -52,6 +59,9 @@ DAYS = 14
 SEED = 20261001
 BATCHES = 3
 UNKNOWN_QUIZ_ATTEMPT = "qa_planted_unknown_quiz"
+TIED_MODULE = "m_planted_tie"
+SECOND_QUIZ = "qz_planted_second"
+CATALOG_CHECKS = ("modules_sharing_a_position", "quizzes_sharing_a_module")
 LATE_ORDER = "ord_planted_late"
 MISSING_ORDER = "ord_planted_missing"
 PRICE = Decimal("20.00")
@@ -83,6 +93,14 @@ class Snapshot:
     pass_rate_mismatches: int
     # on the planted attempt's submit day: (MIS rate, passed / all submitted)
     planted_day_rates: tuple | None
+    # rpt_data_quality's count for each of CATALOG_CHECKS
+    catalog_flags: dict[str, int]
+    # staged catalog rows missing from dim_modules, dim_quizzes and dim_quiz_questions
+    catalog_rows_lost: int
+    # courses of dim_modules without exactly one is_last_module
+    courses_without_one_last_module: int
+    # fct_module_dropoff.reached_count of the tied module (None before it arrives)
+    tied_module_reached: int | None
 
 
 def _generate(out: Path) -> dict:
@@ -213,7 +231,66 @@ def _plant_orphans(generated: Path, root: Path, cutoffs: list[datetime]) -> list
     for i, rows in enumerate(rows_by_batch):
         folders.append(root / f"planted_{i + 1}")
         h.write_rows(folders[-1], "user_purchases", rows)
+    _plant_catalog_ties(generated, folders[1], d2)
     return folders
+
+
+def _plant_catalog_ties(generated: Path, folder: Path, at: datetime) -> None:
+    """Delivery 2's catalog rows (TIED_MODULE at position 2 of a course, SECOND_QUIZ on
+    its module 1) and a module start in TIED_MODULE by a learner of that course."""
+    con = duckdb.connect()
+    try:
+        (course_id, first_module, user_id) = con.execute(
+            f"""select m.course_id, m.module_id, min(i.user_id)
+            from read_parquet('{generated / "modules.parquet"}') as m
+            inner join read_parquet('{generated / "user_course_interactions.parquet"}') as i
+                on i.module_id = m.module_id and i.event_type = 'module_start'
+            where m.module_position = 1
+            group by 1, 2 order by count(*) desc, 1 limit 1"""
+        ).fetchone()
+    finally:
+        con.close()
+    h.write_rows(
+        folder,
+        "modules",
+        [
+            {
+                "module_id": TIED_MODULE,
+                "course_id": course_id,
+                "module_position": 2,
+                "module_title": "A module tied on position 2",
+                "estimated_minutes": 30,
+            }
+        ],
+    )
+    h.write_rows(
+        folder,
+        "quizzes",
+        [
+            {
+                "quiz_id": SECOND_QUIZ,
+                "module_id": first_module,
+                "quiz_title": "A second quiz of module 1",
+                "pass_mark_percent": 60,
+            }
+        ],
+    )
+    h.write_rows(
+        folder,
+        "user_course_interactions",
+        [
+            {
+                "event_id": "ci_planted_tie_start",
+                "user_id": user_id,
+                "course_id": course_id,
+                "module_id": TIED_MODULE,
+                "event_type": "module_start",
+                "platform": "android",
+                "occurred_at": at,
+                "received_at": at + timedelta(minutes=1),
+            }
+        ],
+    )
 
 
 # Per submit day, from fct_quiz_attempts: passed, submitted, and passed / submitted
@@ -325,6 +402,37 @@ def _snapshot(database: Path, quarantined_rows: int) -> Snapshot:
             "where round(rpt_mis_daily.quiz_pass_rate, 9) "
             "is distinct from round(recount.pass_rate, 9)",
         ),
+        catalog_flags=dict(
+            h.query(
+                database,
+                "select check_name, flagged_rows_count from reports.rpt_data_quality "
+                f"where check_name in {CATALOG_CHECKS}",
+            )
+        ),
+        catalog_rows_lost=_one(
+            database,
+            "select (select count(*) from staging.stg_app__modules) "
+            "- (select count(*) from marts.dim_modules) "
+            "+ (select count(*) from staging.stg_app__quizzes) "
+            "- (select count(*) from marts.dim_quizzes) "
+            "+ (select count(*) from staging.stg_app__quiz_questions) "
+            "- (select count(*) from marts.dim_quiz_questions)",
+        ),
+        courses_without_one_last_module=_one(
+            database,
+            "select count(*) from (select course_id from marts.dim_modules group by 1 "
+            "having count(case when is_last_module then 1 end) != 1)",
+        ),
+        tied_module_reached=next(
+            iter(
+                h.query(
+                    database,
+                    "select reached_count from marts.fct_module_dropoff where module_id = ?",
+                    [TIED_MODULE],
+                )
+            ),
+            (None,),
+        )[0],
         planted_day_rates=next(
             iter(
                 h.query(
@@ -427,3 +535,17 @@ def test_mis_quiz_pass_rate_leaves_out_attempts_of_unknown_pass(week):
     assert snapshots[-1].planted_day_rates is not None
     mis_rate, all_submitted_rate = snapshots[-1].planted_day_rates
     assert mis_rate > all_submitted_rate
+
+
+def test_catalog_ties_are_kept_and_counted(week):
+    _, (first, second, third) = week
+    assert first.catalog_flags == dict.fromkeys(CATALOG_CHECKS, 0)
+    assert first.tied_module_reached is None
+    for n, s in enumerate((second, third), start=2):
+        # the tied module and the course's module 2 it shares position 2 with; both
+        # quizzes of module 1
+        assert s.catalog_flags == dict.fromkeys(CATALOG_CHECKS, 2), f"delivery {n}"
+        assert s.tied_module_reached >= 1, f"delivery {n}"
+    for n, s in enumerate((first, second, third), start=1):
+        assert s.catalog_rows_lost == 0, f"delivery {n}"
+        assert s.courses_without_one_last_module == 0, f"delivery {n}"

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from behavior import cli
@@ -179,6 +180,64 @@ def test_filtered_numbers_equal_the_marts(app_env: dict[str, Path]) -> None:
     assert quizzes[0] > 0
     assert int(tiles["Quiz attempts"]) == quizzes[0]
     assert int(tiles["Passed"]) == quizzes[1]
+
+
+def test_per_course_tables_keep_rows_outside_the_catalog() -> None:
+    """Enrollments and quiz attempts of a course dim_courses does not hold, and attempts
+    of a quiz outside the catalog (no course), stay in the learning page's tables and
+    totals, as in the marts and the MIS report; the pass rate's denominator is the
+    judged attempts (submitted, with a pass mark). Worked by hand: c1 has a passed, a
+    failed and an abandoned attempt; c9 (not in dim_courses) a passed one; a quiz
+    outside the catalog a submitted one with is_passed null. Totals: 5 attempts, 4
+    submitted, 2 passed, 3 judged, pass rate 2/3 (the inner join to dim_courses gave 3
+    attempts and 1/2)."""
+    day = dt.date(2026, 9, 1)
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dim_courses (course_id varchar, course_title varchar)")
+        con.execute("insert into marts.dim_courses values ('c1', 'Course one')")
+        con.execute(
+            "create table marts.fct_quiz_attempts (course_id varchar, platform varchar, "
+            "started_date date, is_abandoned boolean, is_passed boolean)"
+        )
+        con.execute(
+            "insert into marts.fct_quiz_attempts values "
+            "('c1', 'ios', ?, false, true), ('c1', 'ios', ?, false, false), "
+            "('c1', 'ios', ?, true, false), ('c9', 'ios', ?, false, true), "
+            "(null, 'ios', ?, false, null)",
+            [day] * 5,
+        )
+        con.execute(
+            "create table marts.fct_course_enrollments (course_id varchar, "
+            "started_date date, is_completed boolean, is_stalled boolean)"
+        )
+        con.execute(
+            "insert into marts.fct_course_enrollments values "
+            "('c1', ?, true, false), ('c9', ?, false, true)",
+            [day] * 2,
+        )
+        filters = q.Filters(day, day)
+        rows = q.run(con, q.quizzes_by_course(filters))
+        by_course = {
+            (None if pd.isna(row.course_id) else row.course_id, row.course_title): (
+                row.attempts_count,
+                row.submitted_count,
+                row.passed_count,
+                row.judged_count,
+            )
+            for row in rows.itertuples()
+        }
+        assert by_course == {
+            ("c1", "Course one"): (3, 2, 1, 2),
+            ("c9", q.NOT_IN_CATALOG): (1, 1, 1, 1),
+            (None, q.NOT_IN_CATALOG): (1, 1, 0, 0),
+        }
+        totals = q.run(con, q.quiz_totals(filters)).iloc[0]
+        assert (totals.attempts_count, totals.submitted_count, totals.passed_count) == (5, 4, 2)
+        assert totals.pass_rate == pytest.approx(2 / 3)
+        enrollments = q.run(con, q.enrollment_totals(filters)).iloc[0]
+        assert (enrollments.enrollments_count, enrollments.completed_count) == (2, 1)
+        assert enrollments.stalled_count == 1
 
 
 def test_drill_down_by_platform_is_the_mart_at_its_grain(app_env: dict[str, Path]) -> None:

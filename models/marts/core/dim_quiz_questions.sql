@@ -26,10 +26,15 @@ final as (
         quizzes.module_position,
         quizzes.module_title,
         quizzes.course_title,
-        quizzes.question_count as quiz_question_count
+        cast(
+            count(*) over (partition by quiz_questions.quiz_id) as integer
+        ) as quiz_question_count
 
     from quiz_questions
-    inner join quizzes
+    -- A question of a quiz the catalog does not hold is kept (no quiz,
+    -- module or course details; dim_quiz_questions__anomaly_checks flags
+    -- it).
+    left join quizzes
         on quiz_questions.quiz_id = quizzes.quiz_id
 
 )

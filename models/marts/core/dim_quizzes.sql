@@ -44,7 +44,9 @@ final as (
             as question_count
 
     from quizzes
-    inner join modules
+    -- A quiz of a module the catalog does not hold is kept (no course or
+    -- module details; dim_quizzes__anomaly_checks flags it).
+    left join modules
         on quizzes.module_id = modules.module_id
     left join questions_counted
         on quizzes.quiz_id = questions_counted.quiz_id

@@ -19,6 +19,22 @@ modules as (
 
 ),
 
+modules_ordered as (
+
+    -- The course's order: by position, then module_id (as dim_modules'
+    -- is_last_module), so the furthest module is one module even when the
+    -- catalog ties two on a position.
+    select
+        modules.*,
+        row_number() over (
+            partition by modules.course_id
+            order by modules.module_position, modules.module_id
+        ) as module_order
+
+    from modules
+
+),
+
 courses as (
 
     select * from {{ ref('stg_app__courses') }}
@@ -65,13 +81,17 @@ aggregated_to_enrollments as (
         ) as modules_completed_count,
         max(user_modules.completed_at) as last_module_completed_at,
         min(user_modules.first_full_progress_at) as full_progress_at,
-        max(modules.module_position) as furthest_module_position
+        max(modules_ordered.module_position) as furthest_module_position,
+        {{ arg_max(
+            'modules_ordered.module_id',
+            'modules_ordered.module_order'
+        ) }} as furthest_module_id
 
     from user_modules
-    inner join modules
+    inner join modules_ordered
         on
-            user_modules.module_id = modules.module_id
-            and user_modules.course_id = modules.course_id
+            user_modules.module_id = modules_ordered.module_id
+            and user_modules.course_id = modules_ordered.course_id
     group by 1, 2
 
 ),
@@ -92,7 +112,9 @@ completion_derived as (
     from aggregated_to_enrollments
     inner join course_module_counts
         on aggregated_to_enrollments.course_id = course_module_counts.course_id
-    inner join courses
+    -- A module of a course the catalog does not hold still makes an
+    -- enrollment (is_free_course unknown; dim_modules flags the module).
+    left join courses
         on aggregated_to_enrollments.course_id = courses.course_id
     -- An enrollment starts with a module start or a progress update.
     where aggregated_to_enrollments.started_at is not null
@@ -143,6 +165,7 @@ final as (
         cast(
             completed_at_derived.furthest_module_position as integer
         ) as furthest_module_position,
+        completed_at_derived.furthest_module_id,
         completed_at_derived.completed_at is not null as is_completed,
         completed_at_derived.completed_at,
         {{ to_reporting_date('completed_at_derived.completed_at') }}

@@ -60,7 +60,7 @@ dropoffs_by_furthest_module as (
 
     select
         course_id,
-        furthest_module_position,
+        furthest_module_id,
         count(*) as dropped_off_count,
         sum(case when is_stalled then 1 else 0 end) as stalled_count
 
@@ -95,8 +95,8 @@ joined as (
     left join dropoffs_by_furthest_module
         on
             modules.course_id = dropoffs_by_furthest_module.course_id
-            and modules.module_position
-            = dropoffs_by_furthest_module.furthest_module_position
+            and modules.module_id
+            = dropoffs_by_furthest_module.furthest_module_id
 
 ),
 
@@ -130,7 +130,8 @@ biggest_dropoff_ranked as (
                 rates_computed.reached_count >= {{ min_learners }}
             order by
                 rates_computed.dropoff_rate desc nulls last,
-                rates_computed.module_position asc
+                rates_computed.module_position asc,
+                rates_computed.module_id asc
         ) as dropoff_rank
 
     from rates_computed

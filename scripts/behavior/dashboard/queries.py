@@ -341,20 +341,26 @@ def retention_weekly(filters: Filters) -> Query:
 # ---- learning ---------------------------------------------------------------------------
 
 
+# The title shown for a course the catalog does not hold (an anomaly the per-course
+# tables keep, so their totals count every row, as the MIS report does).
+NOT_IN_CATALOG = "(not in the catalog)"
+
+
 def enrollments_by_course(filters: Filters) -> Query:
     """Enrollments started in the range per course; completed since; completion rate =
     completed / started (the semantic layer's completion_rate, a start-day cohort)."""
     params: list[Any] = [filters.start, filters.end]
     where = _in("enrollments.course_id", filters.course_ids, params)
     return Query(
-        "select enrollments.course_id, dim_courses.course_title, "
+        "select enrollments.course_id, "
+        f"coalesce(dim_courses.course_title, '{NOT_IN_CATALOG}') as course_title, "
         "count(*) as enrollments_count, "
         "count(case when enrollments.is_completed then 1 end) as completed_count, "
         "cast(count(case when enrollments.is_completed then 1 end) as double) / count(*) "
         "as completion_rate, "
         "count(case when enrollments.is_stalled then 1 end) as stalled_count "
         "from marts.fct_course_enrollments as enrollments "
-        "inner join marts.dim_courses on enrollments.course_id = dim_courses.course_id "
+        "left join marts.dim_courses on enrollments.course_id = dim_courses.course_id "
         f"where enrollments.started_date between ? and ?{where} "
         "group by 1, 2 order by 3 desc, 1",
         tuple(params),
@@ -363,22 +369,26 @@ def enrollments_by_course(filters: Filters) -> Query:
 
 def quizzes_by_course(filters: Filters) -> Query:
     """Quiz attempts started in the range, the submitted and passed ones among them, and
-    the pass rate passed / submitted with a pass mark (the semantic layer's
-    quiz_pass_rate)."""
+    the pass rate passed / judged (submitted with a pass mark: the semantic layer's
+    quiz_pass_rate). Attempts of a quiz outside the catalog have no course: one row
+    with a null course_id, counted in the attempts and submitted, not judged."""
     params: list[Any] = [filters.start, filters.end]
     where = _in("attempts.platform", filters.platforms, params)
     where += _in("attempts.course_id", filters.course_ids, params)
     return Query(
-        "select attempts.course_id, dim_courses.course_title, "
+        "select attempts.course_id, "
+        f"coalesce(dim_courses.course_title, '{NOT_IN_CATALOG}') as course_title, "
         "count(*) as attempts_count, "
         "count(case when not attempts.is_abandoned then 1 end) as submitted_count, "
         "count(case when attempts.is_passed then 1 end) as passed_count, "
+        "count(case when not attempts.is_abandoned "
+        "and attempts.is_passed is not null then 1 end) as judged_count, "
         "cast(count(case when attempts.is_passed then 1 end) as double) "
         "/ nullif(count(case when not attempts.is_abandoned "
         "and attempts.is_passed is not null then 1 end), 0) "
         "as pass_rate "
         "from marts.fct_quiz_attempts as attempts "
-        "inner join marts.dim_courses on attempts.course_id = dim_courses.course_id "
+        "left join marts.dim_courses on attempts.course_id = dim_courses.course_id "
         f"where attempts.started_date between ? and ?{where} "
         "group by 1, 2 order by 3 desc, 1",
         tuple(params),
@@ -546,8 +556,8 @@ def enrollment_totals(filters: Filters) -> Query:
 def quiz_totals(filters: Filters) -> Query:
     return totals_of(
         quizzes_by_course(filters),
-        ("attempts_count", "submitted_count", "passed_count"),
-        {"pass_rate": ("passed_count", "submitted_count")},
+        ("attempts_count", "submitted_count", "passed_count", "judged_count"),
+        {"pass_rate": ("passed_count", "judged_count")},
     )
 
 

@@ -74,7 +74,10 @@ ui.table(
     quizzes,
     "fct_quiz_attempts",
     formats={"pass_rate": "percent"},
-    labels={"pass_rate": "pass rate (passed / submitted)"},
+    labels={
+        "judged_count": "judged (submitted, with a pass mark)",
+        "pass_rate": "pass rate (passed / judged)",
+    },
     key="quizzes",
 )
 if len(quizzes):
