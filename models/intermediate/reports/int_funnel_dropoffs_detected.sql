@@ -126,7 +126,8 @@ findings as (
         'step_conversion_rate' as metric,
         'course' as entity_type,
         dropoffs_flagged.course_id as entity_id,
-        courses.course_title as entity_name,
+        coalesce(courses.course_title, dropoffs_flagged.course_id)
+            as entity_name,
         dropoffs_flagged.platform || ': ' || dropoffs_flagged.previous_step_name
         || ' -> ' || dropoffs_flagged.step_name as breakdown,
         'down' as direction,
@@ -137,7 +138,8 @@ findings as (
         )
         || '% of ' || cast(dropoffs_flagged.previous_users_count as string)
         || ' users go from ' || dropoffs_flagged.previous_step_name || ' to '
-        || dropoffs_flagged.step_name || ' for "' || courses.course_title
+        || dropoffs_flagged.step_name || ' for "'
+        || coalesce(courses.course_title, dropoffs_flagged.course_id)
         || '", against '
         || cast(
             round(100 * dropoffs_flagged.others_conversion_rate, 1)

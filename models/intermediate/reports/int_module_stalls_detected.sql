@@ -97,7 +97,8 @@ findings as (
         'module_dropoff_rate' as metric,
         'module' as entity_type,
         modules_flagged.module_id as entity_id,
-        modules.course_title || ' - module '
+        coalesce(modules.course_title, modules_flagged.course_id)
+        || ' - module '
         || cast(modules_flagged.module_position as string) as entity_name,
         modules_flagged.course_id as breakdown,
         'up' as direction,
@@ -105,7 +106,8 @@ findings as (
         || '% of ' || cast(modules_flagged.reached_count as string)
         || ' learners who reached module '
         || cast(modules_flagged.module_position as string) || ' of "'
-        || modules.course_title || '" went no further (other modules: '
+        || coalesce(modules.course_title, modules_flagged.course_id)
+        || '" went no further (other modules: '
         || cast(round(100 * modules_flagged.others_dropoff_rate, 1) as string)
         || '%).' as finding,
         modules_flagged.dropoff_rate as value,  -- noqa: RF04

@@ -167,7 +167,8 @@ findings as (
         issues_unioned.metric,
         'quiz_question' as entity_type,
         issues_unioned.question_id as entity_id,
-        courses.course_title || ' - quiz ' || question_stats.quiz_id
+        coalesce(courses.course_title, question_stats.course_id)
+        || ' - quiz ' || question_stats.quiz_id
         || ' question ' || cast(question_stats.question_position as string)
             as entity_name,
         issues_unioned.issue as breakdown,

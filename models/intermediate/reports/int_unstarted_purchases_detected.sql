@@ -125,12 +125,14 @@ findings as (
         'bought_not_started_rate' as metric,
         'course' as entity_type,
         courses_flagged.course_id as entity_id,
-        courses.course_title as entity_name,
+        coalesce(courses.course_title, courses_flagged.course_id)
+            as entity_name,
         'all platforms' as breakdown,
         'up' as direction,
         cast(courses_flagged.not_started_count as string) || ' of '
         || cast(courses_flagged.buyers_count as string)
-        || ' buyers of "' || courses.course_title
+        || ' buyers of "'
+        || coalesce(courses.course_title, courses_flagged.course_id)
         || '" never started it (all courses: '
         || cast(
             round(100 * courses_flagged.all_courses_not_started_rate, 1)
