@@ -103,7 +103,10 @@ final as (
         cast(days_aggregated.commerce_events_count as integer)
             as commerce_events_count,
         cast(days_aggregated.purchases_count as integer) as purchases_count,
-        days_aggregated.activity_date = users.signed_up_date as is_new_user,
+        -- false for a user without a user record (no sign-up day)
+        coalesce(
+            days_aggregated.activity_date = users.signed_up_date, false
+        ) as is_new_user,
         cast(
             {{ dbt.datediff(
                 'users.signed_up_date', 'days_aggregated.activity_date', 'day'

@@ -1,7 +1,10 @@
 -- The options of a question share out its first-attempt responses: the
 -- chosen counts add up to fct_quiz_question_stats.responses_count, the upper
 -- and lower group counts to the question's group counts, and the key's share
--- is the question's difficulty.
+-- is the question's difficulty. Not for a question with an anomalous
+-- response (the app scored it against another key than the catalog's, or
+-- chose an option outside a-d: warned and counted in rpt_data_quality and
+-- the staging checks), where the two marts rightly differ.
 with
 
 option_choices as (
@@ -13,6 +16,35 @@ option_choices as (
 question_stats as (
 
     select * from {{ ref('fct_quiz_question_stats') }}
+
+),
+
+first_attempt_responses as (
+
+    select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
+
+),
+
+quiz_questions as (
+
+    select * from {{ ref('stg_app__quiz_questions') }}
+
+),
+
+anomalous_questions as (
+
+    select distinct first_attempt_responses.question_id
+
+    from first_attempt_responses
+    left join quiz_questions
+        on first_attempt_responses.question_id = quiz_questions.question_id
+    where
+        first_attempt_responses.chosen_option is null
+        or first_attempt_responses.chosen_option not in ('a', 'b', 'c', 'd')
+        or first_attempt_responses.is_correct is distinct from (
+            first_attempt_responses.chosen_option
+            = quiz_questions.correct_option
+        )
 
 ),
 
@@ -48,6 +80,9 @@ compared as (
     from question_stats
     left join options_per_question
         on question_stats.question_id = options_per_question.question_id
+    left join anomalous_questions
+        on question_stats.question_id = anomalous_questions.question_id
+    where anomalous_questions.question_id is null
 
 )
 
