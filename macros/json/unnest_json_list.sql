@@ -10,10 +10,10 @@
     {#- Select-list fragment: one output row per element of a JSON list, with its
         1-based position. element_type is a DuckDB JSON structure, e.g. '"VARCHAR"'
         or '{"screen": "VARCHAR"}'. Empty or null lists give no rows. -#}
-    unnest(from_json({{ json_column }}, '[{{ element_type }}]'))
+    unnest({{ duckdb__parse_json_list(json_column, element_type) }})
         as {{ element_alias }},
     generate_subscripts(
-        from_json({{ json_column }}, '[{{ element_type }}]'), 1
+        {{ duckdb__parse_json_list(json_column, element_type) }}, 1
     ) as {{ position_alias }}
 {%- endmacro %}
 
@@ -26,8 +26,11 @@
 {% macro duckdb__parse_json_list(json_column, element_type) -%}
     {#- Expression: the JSON list text as a typed list (a DuckDB LIST), so that
         per-row measures (length, first and last element, distinct values) need
-        no unnest and no group by. -#}
-    from_json({{ json_column }}, '[{{ element_type }}]')
+        no unnest and no group by. Text that is not a JSON list gives null, as
+        on Spark (try: DuckDB's from_json would fail the model; the loader
+        rejects such text, but the sample seeds and other writers of raw do
+        not go through it, and the source's json_list rule warns). -#}
+    try(from_json({{ json_column }}, '[{{ element_type }}]'))
 {%- endmacro %}
 
 {% macro unnest_list(list_column, element_alias, position_alias=none) -%}
@@ -98,4 +101,18 @@
         element_alias,
         position_alias
     ) }}
+{%- endmacro %}
+
+{% macro is_json_list(json_column) -%}
+    {{ return(adapter.dispatch('is_json_list', 'user_behavior')(json_column)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_json_list(json_column) -%}
+    {#- Boolean expression: the text is a JSON list (null for null text). -#}
+    (try(json_array_length({{ json_column }})) is not null)
+{%- endmacro %}
+
+{% macro spark__is_json_list(json_column) -%}
+    {#- Spark's json_array_length is null for invalid JSON and for non-lists. -#}
+    (json_array_length({{ json_column }}) is not null)
 {%- endmacro %}

@@ -56,6 +56,7 @@ def render_sources() -> str:
             ]
         lines.append("        columns:")
         rules = []
+        anomaly_rules = []
         for column in table.stored_columns:
             description = column.description
             if column.enum:
@@ -68,16 +69,30 @@ def render_sources() -> str:
                 rules.append(f"{{column: {column.name}, rule: unique}}")
             if column.required:
                 rules.append(f"{{column: {column.name}, rule: not_null}}")
+            if column.nested:
+                anomaly_rules.append(f"{{column: {column.name}, rule: json_list}}")
+        if rules or anomaly_rules:
+            lines.append("        data_tests:")
         if rules:
             # One query per table for all its column rules (tests/generic/columns_valid.sql).
             lines += [
-                "        data_tests:",
                 "          - columns_valid:",
                 f"              name: source_app__{table.name}__checks",
                 "              arguments:",
                 "                rules:",
             ]
             lines += [f"                  - {rule}" for rule in rules]
+        if anomaly_rules:
+            # Nested lists the loader validates; text from another writer that is not
+            # a JSON list stages as null (macro parse_json_list) and warns here.
+            lines += [
+                "          - columns_valid:",
+                f"              name: source_app__{table.name}__anomaly_checks",
+                "              arguments:",
+                "                rules:",
+            ]
+            lines += [f"                  - {rule}" for rule in anomaly_rules]
+            lines += ["              config:", "                severity: warn"]
     return "\n".join(lines) + "\n"
 
 

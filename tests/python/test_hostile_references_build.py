@@ -16,7 +16,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   and scored against another key, and completed transaction; U's click on c_ghost and
   module start in M_ORPHAN (under c_ghost), an order on c_ghost (cart, attempt,
   transaction), a transaction in JPY (no fx rate), and an attempt on QZ_ORPHAN
-  answering QQ_ORPHAN and qq_ghost (unknown);
+  answering QQ_ORPHAN and qq_ghost (unknown); U's course interaction of a type
+  outside the contract (teleport), a session whose lists are not JSON lists and an
+  attempt whose responses are not JSON;
 - the daily delivery: u_ghost2's session, U's module start in M_TIE.
 """
 
@@ -135,6 +137,10 @@ def _plant_full(database: Path, at: datetime) -> None:
                  "navigation_history": '[{"screen":"home","viewed_at":"'
                  + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"}]',
                  "received_at": received},
+                {"session_id": "s_bad_json", "user_id": c["U"], "platform": "ios",
+                 "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
+                 "active_seconds": 100, "features_used": '{"lessons": 1}',
+                 "navigation_history": "not json", "received_at": received},
             ],
         )  # fmt: skip
         interaction = {"platform": "android", "occurred_at": at, "received_at": received}
@@ -148,6 +154,8 @@ def _plant_full(database: Path, at: datetime) -> None:
                  "course_id": "c_ghost", "module_id": None, "event_type": "course_click"},
                 {**interaction, "event_id": "ci_orphan_module", "user_id": c["U"],
                  "course_id": "c_ghost", "module_id": "m_orphan", "event_type": "module_start"},
+                {**interaction, "event_id": "ci_unknown_type", "user_id": c["U"],
+                 "course_id": c["C"], "module_id": None, "event_type": "teleport"},
             ],
         )  # fmt: skip
         purchase = {"platform": "android", "occurred_at": at, "received_at": received,
@@ -190,6 +198,8 @@ def _plant_full(database: Path, at: datetime) -> None:
                  "responses": '[{"question_id":"qq_orphan","chosen_option":"c",'
                  '"is_correct":true,"seconds_spent":5},{"question_id":"qq_ghost",'
                  '"chosen_option":"a","is_correct":false,"seconds_spent":5}]'},
+                {**attempt, "attempt_id": "qa_bad_json", "user_id": c["U"],
+                 "quiz_id": c["Q1"], "score_percent": 40.0, "responses": "not json"},
             ],
         )  # fmt: skip
     finally:
@@ -261,6 +271,18 @@ def _snapshot(database: Path) -> dict:
             "select is_free_course, furthest_module_id from marts.fct_course_enrollments "
             "where course_id = 'c_ghost'",
         ),
+        "unknown_type_events": h.query(
+            database,
+            "select event_id from marts.fct_user_events "
+            "where event_name = 'other_course_interaction'",
+        ),
+        "bad_json": h.query(
+            database,
+            "select session_id, navigation_steps, features_used "
+            "from staging.stg_app__user_app_sessions where session_id = 's_bad_json' "
+            "union all select attempt_id, responses, null "
+            "from staging.stg_app__quiz_attempts where attempt_id = 'qa_bad_json'",
+        ),
         "last_modules": one(
             "select count(*) from (select course_id from marts.dim_modules group by 1 "
             "having count(case when is_last_module then 1 end) != 1)"
@@ -293,6 +315,10 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["ghost_days"] == [("u_ghost", False)]
     assert first["orphan_enrollment"] == [(None, "m_orphan")]
     assert first["last_modules"] == 0
+    # a type outside the contract stays in the stream under one canonical name
+    assert first["unknown_type_events"] == [("other_course_interaction:ci_unknown_type",)]
+    # text that is not a JSON list stages as null lists (the source check warns)
+    assert sorted(first["bad_json"]) == [("qa_bad_json", None, None), ("s_bad_json", None, None)]
 
     _plant_daily(daily, daily_at)
     _plant_full(full, first_at)

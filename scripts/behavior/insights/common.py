@@ -31,6 +31,7 @@ USERS_TABLE = "marts.dim_users"
 # keeps the two lists equal).
 EVENT_NAMES: tuple[str, ...] = (
     *INTERACTION_EVENT_TYPES,  # course interactions keep the app's names
+    "other_course_interaction",  # a course interaction of a type outside the contract
     "session_open",
     "screen_view",
     "feature_use",
