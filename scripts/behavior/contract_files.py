@@ -71,28 +71,25 @@ def render_sources() -> str:
                 rules.append(f"{{column: {column.name}, rule: not_null}}")
             if column.nested:
                 anomaly_rules.append(f"{{column: {column.name}, rule: json_list}}")
-        if rules or anomaly_rules:
+        # One query per table and severity for all its column rules
+        # (tests/generic/columns_valid.sql). The anomaly rules: nested lists the loader
+        # validates; text from another writer that is not a JSON list stages as null
+        # (macro parse_json_list) and warns here.
+        tests = [(f"source_app__{table.name}__checks", rules, None)]
+        tests.append((f"source_app__{table.name}__anomaly_checks", anomaly_rules, "warn"))
+        tests = [test for test in tests if test[1]]
+        if tests:
             lines.append("        data_tests:")
-        if rules:
-            # One query per table for all its column rules (tests/generic/columns_valid.sql).
+        for name, test_rules, severity in tests:
             lines += [
                 "          - columns_valid:",
-                f"              name: source_app__{table.name}__checks",
+                f"              name: {name}",
                 "              arguments:",
                 "                rules:",
             ]
-            lines += [f"                  - {rule}" for rule in rules]
-        if anomaly_rules:
-            # Nested lists the loader validates; text from another writer that is not
-            # a JSON list stages as null (macro parse_json_list) and warns here.
-            lines += [
-                "          - columns_valid:",
-                f"              name: source_app__{table.name}__anomaly_checks",
-                "              arguments:",
-                "                rules:",
-            ]
-            lines += [f"                  - {rule}" for rule in anomaly_rules]
-            lines += ["              config:", "                severity: warn"]
+            lines += [f"                  - {rule}" for rule in test_rules]
+            if severity:
+                lines += ["              config:", f"                severity: {severity}"]
     return "\n".join(lines) + "\n"
 
 
