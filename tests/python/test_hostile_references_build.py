@@ -250,6 +250,11 @@ def _snapshot(database: Path) -> dict:
                 ("modules", "staging.stg_app__modules", "marts.dim_modules"),
                 ("quizzes", "staging.stg_app__quizzes", "marts.dim_quizzes"),
                 ("questions", "staging.stg_app__quiz_questions", "marts.dim_quiz_questions"),
+                (
+                    "question stats",
+                    "staging.stg_app__quiz_questions",
+                    "marts.fct_quiz_question_stats",
+                ),
                 ("attempts", "staging.stg_app__quiz_attempts", "marts.fct_quiz_attempts"),
                 ("sessions", "staging.stg_app__user_app_sessions", "marts.fct_app_sessions"),
             )

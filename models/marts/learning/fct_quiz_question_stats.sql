@@ -138,9 +138,12 @@ joined as (
         aggregated_to_questions.median_seconds_spent
 
     from quiz_questions
-    inner join quizzes
+    -- A question of a quiz, or a quiz of a module, the catalog does not hold
+    -- keeps its row (no module or course), as in dim_quiz_questions and
+    -- fct_quiz_option_choices.
+    left join quizzes
         on quiz_questions.quiz_id = quizzes.quiz_id
-    inner join modules
+    left join modules
         on quizzes.module_id = modules.module_id
     left join aggregated_to_questions
         on quiz_questions.question_id = aggregated_to_questions.question_id
