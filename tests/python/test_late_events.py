@@ -418,8 +418,8 @@ def _assert_equal_marts(incremental: Path, full: Path) -> None:
 
 
 # A session of u2 that happened and was received on 09-03 20:00, with a course
-# click, a cart add (a new order) and a quiz attempt in it, all only loaded after
-# the batch-2 run, whose newest received_at was 09-04 08:00 in each of the four
+# click, a completed transaction (a new order) and a quiz attempt in it, all only
+# loaded after the batch-2 run, whose newest received_at was 09-04 08:00 in each of the four
 # event tables: received before that run's watermark, loaded after it.
 OUT_OF_ORDER = {
     "user_app_sessions": [
@@ -455,11 +455,11 @@ OUT_OF_ORDER = {
             "o2",
             "u2",
             "c1",
-            "cart_add",
+            "transaction_completed",
             "10.00",
             "USD",
-            "",
-            "pending",
+            "card",
+            "succeeded",
             "",
             "ios",
             "2026-09-03 20:02:00",
@@ -539,16 +539,25 @@ def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path, 
     """Without the load record (a file audited by an older loader: no
     min_received_at) the run falls back to the lookback: with one hour, its watermark
     is 09-04 07:00 in each event table's first model, so the session, the click, the
-    cart add and the quiz attempt are missed and counted, one per table, and
-    `behavior reprocess` takes them in: then every mart equals a full rebuild (the
-    09-03 DAU, WAU and MAU too)."""
+    completed transaction and the quiz attempt are missed and counted, one per table,
+    and `behavior reprocess` takes them in: then every mart equals a full rebuild (the
+    09-03 DAU, WAU and MAU too). The run is a `dbt build` with the models' data
+    tests: a missed event only warns (the revenue reconciliations compare the marts
+    with the events they were built from; with staging, the missed completed
+    transaction failed them and stopped the build)."""
     database = _out_of_order_copy(built, tmp_path)
     con = duckdb.connect(str(database))
     con.execute(
         "update raw._load_files set min_received_at = null where source_file like '%batch3%'"
     )
     con.close()
-    _dbt(["run", "--quiet", "--select", MODELS, *SHORT_LOOKBACK], database, tmp_path)
+    _dbt(
+        ["build", "--quiet", "--exclude-resource-type", "unit_test", "--indirect-selection",
+         "cautious", "--select", MODELS,
+         *SHORT_LOOKBACK],
+        database,
+        tmp_path,
+    )  # fmt: skip
     assert _one(database, MISSED) == ONE_MISSED_PER_TABLE
     assert _one(database, SESSIONS_OF_U2) == (1,)
 

@@ -1,4 +1,6 @@
-{#- fct_purchases' totals equal staging to the cent: gross = completed
+{#- fct_purchases' totals equal, to the cent, those of the purchase events
+    the marts were built from (int_purchase_events_converted_to_usd, one row
+    per staged event): gross = completed
     transactions, refunds = refunds, net = completed transactions - refunds
     (USD, each event at the fixed rate rounded to the cent). Returns one row
     when any total differs. -#}
@@ -7,7 +9,13 @@ with
 
 purchase_events as (
 
-    select * from {{ ref('stg_app__user_purchases') }}
+    -- The staged events the marts were built from: in the lookback fallback
+    -- an event loaded after the watermark passed it is not among them until
+    -- `behavior reprocess` (counted in rpt_pipeline_late_events and by
+    -- assert_no_events_missed_by_the_pipeline), and a reconciliation with
+    -- all of staging would stop the build over it. The USD amounts are
+    -- recomputed from the fx_rates_to_usd seed, not read from the model.
+    select * from {{ ref('int_purchase_events_converted_to_usd') }}
 
 ),
 
