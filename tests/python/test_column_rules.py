@@ -23,11 +23,12 @@ Breaks (each replaces, before -> now):
   fct_purchases__checks (error);
 - dim_quizzes, a module that is not in dim_modules: relationships (warn) ->
   dim_quizzes__anomaly_checks (warn), beside its pass-mark rule;
-- stg_app__user_course_interactions, a course interaction named session_open: unique
-  on fct_user_events.event_id (the view's keys are `<event_name>:<source key>`) ->
-  fct_user_events__checks (error), the rule that keeps each source's names apart
-  (and, being no known event type, stg_app__user_course_interactions__anomaly_checks'
-  accepted_values, warn);
+- stg_app__user_course_interactions, a course interaction named session_open: once it
+  broke the uniqueness of fct_user_events.event_id (the view's keys are
+  `<event_name>:<source key>`) and failed fct_user_events__checks (error); now a type
+  outside the contract enters the stream as other_course_interaction, so the keys stay
+  apart by construction: fct_user_events__checks passes, the view's keys are unique,
+  and stg_app__user_course_interactions__anomaly_checks' accepted_values warns;
 - stg_app__user_course_interactions, a module event naming a module of another course:
   the compound relationship (course_id, module_id) to stg_app__modules ->
   stg_app__user_course_interactions__anomaly_checks (warn), where a module_id
@@ -101,8 +102,8 @@ BREAKS = [
     "where quiz_id > (select min(quiz_id) from marts.dim_quizzes))",
     "update marts.dim_modules set quiz_id = 'no-such-quiz' "
     "where module_id = (select min(module_id) from marts.dim_modules where quiz_id is not null)",
-    # a course interaction named like a session event: the view's event names
-    # (and so its keys, `<event_name>:<source key>`) are no longer kept apart by source
+    # a course interaction named like a session event: without the stream's renaming of
+    # unknown types, its key `<event_name>:<source key>` could take a session's
     "update staging.stg_app__user_course_interactions set event_type = 'session_open' "
     "where event_id = (select min(event_id) from staging.stg_app__user_course_interactions)",
     # a module event naming a module of another course (its module exists)
@@ -157,7 +158,8 @@ EXPECTED = {
     "fct_payment_attempts__checks": ("fail", {"attempt_number range": 1}),
     "fct_payment_attempts__anomaly_checks": ("warn", {"payment_method accepted_values": 1}),
     "fct_purchases__checks": ("fail", {"payment_outcome accepted_values": 1}),
-    "fct_user_events__checks": ("fail", {"event_name belongs to its event_source": 1}),
+    # passes: the unknown type is renamed other_course_interaction (see the docstring)
+    "fct_user_events__checks": ("pass", {}),
     "stg_app__user_course_interactions__anomaly_checks": (
         "warn",
         {
@@ -238,7 +240,20 @@ def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
         assert len(reported[name]) == len(rows), f"{name} reports a rule twice: {rows}"
     reported[CONSTRAINTS_TEST] = _nullable(database)
     run = h.run_dbt(["run", "--select", "dim_quizzes"], database, target, "sample", check=False)
+    renamed = h.query(
+        database,
+        "select event_source from marts.fct_user_events where event_id = "
+        "'other_course_interaction:' || "
+        "(select min(event_id) from staging.stg_app__user_course_interactions)",
+    )
+    named_like_a_session = h.query(
+        database,
+        "select count(*) from marts.fct_user_events where event_id = 'session_open:' || "
+        "(select min(event_id) from staging.stg_app__user_course_interactions)",
+    )
     return {
+        "renamed": renamed,
+        "named_like_a_session": named_like_a_session[0][0],
         "tested": tested,
         "status": status,
         "failures": failures,
@@ -272,6 +287,11 @@ def test_a_broken_row_fails_or_warns_by_severity(broken: dict, name: str) -> Non
     assert broken["status"][name] == status
     assert broken["reported"][name] == rules
     assert broken["failures"][name] == sum(rules.values())
+
+
+def test_an_unknown_interaction_type_keeps_the_stream_keys_apart(broken: dict) -> None:
+    assert broken["renamed"] == [("course_interactions",)]
+    assert broken["named_like_a_session"] == 0
 
 
 def test_error_rules_fail_the_command(broken: dict) -> None:
