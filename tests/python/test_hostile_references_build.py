@@ -18,7 +18,7 @@ and Q1's first question X1; user U; u_ghost has no user record):
   transaction), a transaction in JPY (no fx rate), and an attempt on QZ_ORPHAN
   answering QQ_ORPHAN and qq_ghost (unknown); U's course interaction of a type
   outside the contract (teleport), a session whose lists are not JSON lists and an
-  attempt whose responses are not JSON;
+  attempt whose responses are not JSON; a session closed before it opened;
 - the daily delivery: u_ghost2's session, U's module start in M_TIE.
 """
 
@@ -141,6 +141,14 @@ def _plant_full(database: Path, at: datetime) -> None:
                  "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
                  "active_seconds": 100, "features_used": '{"lessons": 1}',
                  "navigation_history": "not json", "received_at": received},
+                # closed before it opened, a step an hour before the open, negative
+                # active seconds: its length is estimated, and never below 0
+                {"session_id": "s_closed_early", "user_id": c["U"], "platform": "ios",
+                 "app_version": "4.1.3", "opened_at": at, "closed_at": at - timedelta(minutes=5),
+                 "active_seconds": -50, "features_used": "[]",
+                 "navigation_history": '[{"screen":"home","viewed_at":"'
+                 + (at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ") + '"}]',
+                 "received_at": received},
             ],
         )  # fmt: skip
         interaction = {"platform": "android", "occurred_at": at, "received_at": received}
@@ -288,6 +296,11 @@ def _snapshot(database: Path) -> dict:
             "union all select attempt_id, responses, null "
             "from staging.stg_app__quiz_attempts where attempt_id = 'qa_bad_json'",
         ),
+        "closed_early": h.query(
+            database,
+            "select session_seconds, is_duration_estimated from marts.fct_app_sessions "
+            "where session_id = 's_closed_early'",
+        ),
         "last_modules": one(
             "select count(*) from (select course_id from marts.dim_modules group by 1 "
             "having count(case when is_last_module then 1 end) != 1)"
@@ -320,6 +333,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["ghost_days"] == [("u_ghost", False)]
     assert first["orphan_enrollment"] == [(None, "m_orphan")]
     assert first["last_modules"] == 0
+    assert first["closed_early"] == [(0, True)]
     # a type outside the contract stays in the stream under one canonical name
     assert first["unknown_type_events"] == [("other_course_interaction:ci_unknown_type",)]
     # text that is not a JSON list stages as null lists (the source check warns)

@@ -112,7 +112,11 @@ sessions_measured as (
     {#- Crashed sessions have no close time: their length is estimated as the
         time to the last navigation step (the open when there is none) plus
         var behavior__crashed_session_tail_seconds, and never less than the
-        foreground (active) seconds the app reported. -#}
+        foreground (active) seconds the app reported, nor than 0 (a step time
+        before the open, negative active seconds: anomalies). So is a session closed
+        before it opened (a device clock change: the close is unusable; an
+        anomaly fct_app_sessions__anomaly_checks counts). -#}
+    {%- set close_unusable = '(is_crashed or closed_at < opened_at)' %}
     select
         session_id,
         user_id,
@@ -122,11 +126,11 @@ sessions_measured as (
         opened_date,
         closed_at,
         is_crashed,
-        is_crashed as is_duration_estimated,
+        {{ close_unusable }} as is_duration_estimated,
         active_seconds,
         received_at,
         case
-            when not is_crashed
+            when not {{ close_unusable }}
                 then {{ dbt.datediff('opened_at', 'closed_at', 'second') }}
             else greatest(
                 {{ dbt.datediff(
@@ -135,7 +139,8 @@ sessions_measured as (
                     'second'
                 ) }}
                 + {{ var('behavior__crashed_session_tail_seconds') }},
-                active_seconds
+                active_seconds,
+                0
             )
         end as session_seconds,
         screens_viewed_count,
@@ -152,13 +157,14 @@ sessions_ended as (
 
     select
         sessions_measured.*,
-        coalesce(
-            sessions_measured.closed_at,
-            {{ dbt.dateadd(
-                'second', 'sessions_measured.session_seconds',
-                'sessions_measured.opened_at'
-            ) }}
-        ) as ended_at
+        case
+            when sessions_measured.is_duration_estimated
+                then {{ dbt.dateadd(
+                    'second', 'sessions_measured.session_seconds',
+                    'sessions_measured.opened_at'
+                ) }}
+            else sessions_measured.closed_at
+        end as ended_at
     from sessions_measured
 
 ),
