@@ -19,7 +19,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   answering QQ_ORPHAN and qq_ghost (unknown); U's course interaction of a type
   outside the contract (teleport), a session whose lists are not JSON lists and an
   attempt whose responses are not JSON; a session closed before it opened;
-- the daily delivery: u_ghost2's session, U's module start in M_TIE.
+- the daily delivery: u_ghost2's session, U's module start in M_TIE, U's paid order
+  whose attempt and transaction name no payment method (the contract does not require
+  one), and U's session with a step time that does not parse.
 """
 
 from __future__ import annotations
@@ -227,8 +229,25 @@ def _plant_daily(database: Path, at: datetime) -> None:
                  "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=3),
                  "active_seconds": 100, "features_used": "[]", "navigation_history": "[]",
                  "received_at": received},
+                {"session_id": "s_bad_step", "user_id": c["U"], "platform": "web",
+                 "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=3),
+                 "active_seconds": 100, "features_used": "[]",
+                 "navigation_history": '[{"screen":"home","viewed_at":"garbage"}]',
+                 "received_at": received},
             ],
         )  # fmt: skip
+        purchase = {"order_id": "ord_no_method", "user_id": c["U"], "course_id": c["C"],
+                    "amount": 10, "currency": "USD", "payment_method": None,
+                    "payment_status": "succeeded", "platform": "web", "occurred_at": at,
+                    "received_at": received}  # fmt: skip
+        _insert(
+            con,
+            "user_purchases",
+            [
+                {**purchase, "event_id": "pe_no_method_1", "event_type": "purchase_attempt"},
+                {**purchase, "event_id": "pe_no_method_2", "event_type": "transaction_completed"},
+            ],
+        )
         _insert(
             con,
             "user_course_interactions",
@@ -352,6 +371,23 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         for build in builds:
             assert build.result().returncode == 0
     second = _snapshot(daily)
+    assert h.query(
+        daily,
+        "select payment_method from marts.fct_payment_attempts where order_id = 'ord_no_method'",
+    ) == [("unknown",)]
+    ((unknown_paid,),) = h.query(
+        daily,
+        "select sum(paid_orders_count) from marts.fct_payments_daily "
+        "where payment_method = 'unknown'",
+    )
+    assert unknown_paid == 1
+    # the step whose time did not parse is stamped at the session's open
+    assert h.query(
+        daily,
+        "select count(*) from marts.fct_user_events where session_id = 's_bad_step' "
+        "and event_name = 'screen_view' and event_at = ?",
+        [daily_at],
+    ) == [(1,)]
     assert second["flagged"] == FLAGGED_AFTER_DAILY
     assert second["lost"] == dict.fromkeys(second["lost"], 0)
     assert second["ghost_days"] == [("u_ghost", False), ("u_ghost2", False)]

@@ -37,7 +37,9 @@ attempts_numbered as (
         user_id,
         course_id,
         platform,
-        payment_method,
+        -- The contract does not require a method: an attempt sent without
+        -- one is kept as 'unknown' (the anomaly check's accepted values warn).
+        coalesce(payment_method, 'unknown') as payment_method,
         payment_status,
         payment_status = 'failed' as is_failed,
         failure_reason,

@@ -76,7 +76,9 @@ paid_orders_counted as (
 
     select
         paid_date as payment_date,
-        final_payment_method as payment_method,
+        -- 'unknown' for a paid order whose events named no method, as in
+        -- fct_payment_attempts
+        coalesce(final_payment_method, 'unknown') as payment_method,
         platform,
         count(*) as paid_orders_count,
         count(case when is_refunded then order_id end)
