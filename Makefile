@@ -173,7 +173,8 @@ SPARK_EXCLUDE := test_int_session_transitions_aggregated_pairs_and_exits \
 	test_int_quiz_first_attempt_responses_totalled_incremental_new_and_restaged \
 	test_fct_feature_adoption_first_week_and_day_30 \
 	test_int_user_features_aggregated_first_week_per_feature \
-	test_int_user_features_aggregated_incremental_users
+	test_int_user_features_aggregated_incremental_users \
+	test_rpt_data_quality_event_checks
 
 .PHONY: java
 java:

@@ -250,6 +250,7 @@ modules_counted as (
         ) as modules_per_position
 
     from modules
+    where module_position is not null
 
 ),
 
@@ -257,6 +258,7 @@ quizzes_counted as (
 
     select count(*) over (partition by module_id) as quizzes_per_module
     from quizzes
+    where module_id is not null
 
 ),
 
@@ -268,6 +270,18 @@ quiz_questions_counted as (
         ) as questions_per_position
 
     from quiz_questions
+    where question_position is not null
+
+),
+
+quiz_question_counts as (
+
+    select
+        quiz_id,
+        count(*) as questions_count
+
+    from quiz_questions
+    group by 1
 
 ),
 
@@ -345,6 +359,67 @@ clock_checks as (
 
 ),
 
+event_checks as (
+
+    select
+        'course_interactions_of_unknown_types' as check_name,
+        'stg_app__user_course_interactions' as checked_table_name,
+        'Course interactions whose event_type the contract does not list'
+        || ' (active days count them; the event stream names them'
+        || ' other_course_interaction).' as check_description,
+        count(
+            case
+                when event_type not in (
+                    {{ sql_values(course_interaction_types()) }}
+                ) then 1
+            end
+        ) as flagged_rows_count
+
+    from course_interactions
+
+    union all
+
+    select
+        'purchase_events_of_unknown_types' as check_name,
+        'stg_app__user_purchases' as checked_table_name,
+        'Commerce events whose event_type the contract does not list (kept'
+        || ' in staging; no activity, order step or revenue).'
+            as check_description,
+        count(
+            case
+                when event_type not in (
+                    {{ sql_values(commerce_event_types()) }}
+                ) then 1
+            end
+        ) as flagged_rows_count
+
+    from purchase_events
+
+    union all
+
+    select
+        'partial_quiz_submissions' as check_name,
+        'stg_app__quiz_attempts' as checked_table_name,
+        'Submitted quiz attempts with fewer responses than the catalog lists'
+        || ' questions for their quiz (an unanswered question counts as not'
+        || ' correct in the total and is left out of its item analysis).'
+            as check_description,
+        count(
+            case
+                when
+                    coalesce({{ list_length('quiz_attempts.responses') }}, 0)
+                    < quiz_question_counts.questions_count
+                    then 1
+            end
+        ) as flagged_rows_count
+
+    from quiz_attempts
+    inner join quiz_question_counts
+        on quiz_attempts.quiz_id = quiz_question_counts.quiz_id
+    where not quiz_attempts.is_abandoned
+
+),
+
 checks_unioned as (
 
     select * from order_checks
@@ -360,6 +435,10 @@ checks_unioned as (
     union all
 
     select * from catalog_checks
+
+    union all
+
+    select * from event_checks
 
     union all
 

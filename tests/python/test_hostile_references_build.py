@@ -57,7 +57,12 @@ FLAGGED_AFTER_FULL = {
     "purchase_events_of_unknown_users": 1,
     "purchase_events_of_unknown_courses": 3,
     "purchase_events_without_fx_rate": 1,
+    "course_interactions_of_unknown_types": 1,
+    "purchase_events_of_unknown_types": 0,
 }
+# partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
+# attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
+# one response, and none that parse); the test counts them in raw
 # ... and after the daily delivery
 FLAGGED_AFTER_DAILY = {**FLAGGED_AFTER_FULL, "app_sessions_of_unknown_users": 2}
 
@@ -268,7 +273,7 @@ def _snapshot(database: Path) -> dict:
             h.query(
                 database,
                 "select check_name, flagged_rows_count from reports.rpt_data_quality "
-                f"where check_name in {tuple(FLAGGED_AFTER_FULL)}",
+                f"where check_name in {(*FLAGGED_AFTER_FULL, 'partial_quiz_submissions')}",
             )
         ),
         "lost": {
@@ -339,10 +344,18 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     )
     daily_at = last_received + timedelta(hours=1)
 
+    q1 = _catalog(daily)["Q1"]
     _plant_full(daily, first_at)
+    ((q1_submitted,),) = h.query(
+        daily,
+        "select count(*) from raw.quiz_attempts where quiz_id = ? and submitted_at is not null",
+        [q1],
+    )
+    assert q1_submitted >= 2  # the two planted ones, and any generated attempt of Q1
+    partial = {"partial_quiz_submissions": q1_submitted}
     h.build(daily, tmp_path / "a" / "target")
     first = _snapshot(daily)
-    assert first["flagged"] == FLAGGED_AFTER_FULL
+    assert first["flagged"] == {**FLAGGED_AFTER_FULL, **partial}
     assert first["lost"] == dict.fromkeys(first["lost"], 0)
     # kept: the order of an unknown course and the unknown user's order count in USD;
     # the JPY order has no USD amount
@@ -388,7 +401,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "and event_name = 'screen_view' and event_at = ?",
         [daily_at],
     ) == [(1,)]
-    assert second["flagged"] == FLAGGED_AFTER_DAILY
+    assert second["flagged"] == {**FLAGGED_AFTER_DAILY, **partial}
     assert second["lost"] == dict.fromkeys(second["lost"], 0)
     assert second["ghost_days"] == [("u_ghost", False), ("u_ghost2", False)]
     assert second["last_modules"] == 0

@@ -23,14 +23,9 @@
     the publish's check of it). -#}
 {{ config(materialized='view') }}
 
-{%- set interaction_types = [
-    'course_click', 'wishlist_add', 'wishlist_remove', 'cart_add',
-    'cart_remove', 'purchase_attempt', 'module_start', 'module_complete',
-    'progress_update',
-] -%}
 {%- set interaction_name -%}
     case
-        when event_type in ('{{ interaction_types | join("', '") }}')
+        when event_type in ({{ sql_values(course_interaction_types()) }})
             then event_type
         else 'other_course_interaction'
     end
