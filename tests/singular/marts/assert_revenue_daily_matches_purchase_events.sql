@@ -9,12 +9,8 @@ with
 
 purchase_events as (
 
-    -- The staged events the marts were built from: in the lookback fallback
-    -- an event loaded after the watermark passed it is not among them until
-    -- `behavior reprocess` (counted in rpt_pipeline_late_events and by
-    -- assert_no_events_missed_by_the_pipeline), and a reconciliation with
-    -- all of staging would stop the build over it. The USD amounts are
-    -- recomputed from the fx_rates_to_usd seed, not read from the model.
+    -- Why these events and not all of staging: see
+    -- assert_revenue_in_fct_purchases_matches_purchase_events.
     select * from {{ ref('int_purchase_events_converted_to_usd') }}
 
 ),
@@ -31,7 +27,7 @@ revenue_daily as (
 
 ),
 
-staging_by_day as (
+events_by_day as (
 
     select
         purchase_events.occurred_date as revenue_date,
@@ -66,19 +62,19 @@ compared as (
 
     select
         coalesce(
-            revenue_daily.revenue_date, staging_by_day.revenue_date
+            revenue_daily.revenue_date, events_by_day.revenue_date
         ) as revenue_date,
         coalesce(revenue_daily.gross_revenue_usd, 0) as mart_gross_usd,
-        coalesce(staging_by_day.gross_revenue_usd, 0) as staging_gross_usd,
+        coalesce(events_by_day.gross_revenue_usd, 0) as events_gross_usd,
         coalesce(revenue_daily.refunds_usd, 0) as mart_refunds_usd,
-        coalesce(staging_by_day.refunds_usd, 0) as staging_refunds_usd,
+        coalesce(events_by_day.refunds_usd, 0) as events_refunds_usd,
         coalesce(revenue_daily.net_revenue_usd, 0) as mart_net_usd,
-        coalesce(staging_by_day.gross_revenue_usd, 0)
-        - coalesce(staging_by_day.refunds_usd, 0) as staging_net_usd
+        coalesce(events_by_day.gross_revenue_usd, 0)
+        - coalesce(events_by_day.refunds_usd, 0) as events_net_usd
 
     from revenue_daily
-    full outer join staging_by_day
-        on revenue_daily.revenue_date = staging_by_day.revenue_date
+    full outer join events_by_day
+        on revenue_daily.revenue_date = events_by_day.revenue_date
 
 ),
 
@@ -86,9 +82,9 @@ mismatches as (
 
     select * from compared
     where
-        mart_gross_usd != staging_gross_usd
-        or mart_refunds_usd != staging_refunds_usd
-        or mart_net_usd != staging_net_usd
+        mart_gross_usd != events_gross_usd
+        or mart_refunds_usd != events_refunds_usd
+        or mart_net_usd != events_net_usd
 
 )
 

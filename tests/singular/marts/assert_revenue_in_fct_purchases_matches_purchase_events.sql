@@ -1,9 +1,8 @@
 {#- fct_purchases' totals equal, to the cent, those of the purchase events
     the marts were built from (int_purchase_events_converted_to_usd, one row
-    per staged event): gross = completed
-    transactions, refunds = refunds, net = completed transactions - refunds
-    (USD, each event at the fixed rate rounded to the cent). Returns one row
-    when any total differs. -#}
+    per staged event): gross = completed transactions, refunds = refunds,
+    net = completed transactions - refunds (USD, each event at the fixed rate
+    rounded to the cent). Returns one row when any total differs. -#}
 
 with
 
@@ -31,7 +30,7 @@ purchases as (
 
 ),
 
-staging_totals as (
+events_totals as (
 
     select
         coalesce(sum(
@@ -72,15 +71,15 @@ compared as (
 
     select
         mart_totals.gross_revenue_usd as mart_gross_usd,
-        staging_totals.gross_revenue_usd as staging_gross_usd,
+        events_totals.gross_revenue_usd as events_gross_usd,
         mart_totals.refunds_usd as mart_refunds_usd,
-        staging_totals.refunds_usd as staging_refunds_usd,
+        events_totals.refunds_usd as events_refunds_usd,
         mart_totals.net_revenue_usd as mart_net_usd,
-        staging_totals.gross_revenue_usd
-        - staging_totals.refunds_usd as staging_net_usd
+        events_totals.gross_revenue_usd
+        - events_totals.refunds_usd as events_net_usd
 
     from mart_totals
-    cross join staging_totals
+    cross join events_totals
 
 ),
 
@@ -88,9 +87,9 @@ mismatches as (
 
     select * from compared
     where
-        mart_gross_usd != staging_gross_usd
-        or mart_refunds_usd != staging_refunds_usd
-        or mart_net_usd != staging_net_usd
+        mart_gross_usd != events_gross_usd
+        or mart_refunds_usd != events_refunds_usd
+        or mart_net_usd != events_net_usd
 
 )
 
