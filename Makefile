@@ -198,7 +198,9 @@ build-spark: build java
 		--args '{location: "$(CURDIR)/$(SPARK_DIR)/raw"}'
 	$(SPARK_DBT) build --exclude $(SPARK_EXCLUDE)
 
-# The cross-engine equality test reads both builds (tests/python/test_spark_equality.py).
+# The cross-engine equality tests (tests/python/test_spark_equality.py): the sample's
+# read both builds; the hostile rows' test builds a small generated history with
+# planted anomalies on both engines itself (about 5 minutes).
 .PHONY: test-spark
 test-spark: build-spark
 	BEHAVIOR_SPARK_TESTS=1 $(SPARK_ENV) \
