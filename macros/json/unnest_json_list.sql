@@ -29,7 +29,8 @@
         no unnest and no group by. Text that is not a JSON list gives null, as
         on Spark (try: DuckDB's from_json would fail the model; the loader
         rejects such text, but the sample seeds and other writers of raw do
-        not go through it, and the source's json_list rule warns). -#}
+        not go through it; the staging models flag such a row,
+        has_unparsable_*, and their anomaly checks warn). -#}
     try(from_json({{ json_column }}, '[{{ element_type }}]'))
 {%- endmacro %}
 
@@ -101,18 +102,4 @@
         element_alias,
         position_alias
     ) }}
-{%- endmacro %}
-
-{% macro is_json_list(json_column) -%}
-    {{ return(adapter.dispatch('is_json_list', 'user_behavior')(json_column)) }}
-{%- endmacro %}
-
-{% macro duckdb__is_json_list(json_column) -%}
-    {#- Boolean expression: the text is a JSON list (null for null text). -#}
-    (try(json_array_length({{ json_column }})) is not null)
-{%- endmacro %}
-
-{% macro spark__is_json_list(json_column) -%}
-    {#- Spark's json_array_length is null for invalid JSON and for non-lists. -#}
-    (json_array_length({{ json_column }}) is not null)
 {%- endmacro %}

@@ -418,6 +418,44 @@ event_checks as (
         on quiz_attempts.quiz_id = quiz_question_counts.quiz_id
     where not quiz_attempts.is_abandoned
 
+    union all
+
+    select
+        'app_sessions_with_unparsable_lists' as check_name,
+        'stg_app__user_app_sessions' as checked_table_name,
+        'App sessions whose navigation_history or features_used text is not'
+        || ' a JSON list (staged as a null list: no screens or no features).'
+            as check_description,
+        count(case when has_unparsable_lists then 1 end)
+            as flagged_rows_count
+
+    from app_sessions
+
+    union all
+
+    select
+        'quiz_attempts_with_unparsable_responses' as check_name,
+        'stg_app__quiz_attempts' as checked_table_name,
+        'Quiz attempts whose responses text is not a JSON list (staged as a'
+        || ' null list: no responses).' as check_description,
+        count(case when has_unparsable_responses then 1 end)
+            as flagged_rows_count
+
+    from quiz_attempts
+
+    union all
+
+    select
+        'app_sessions_closed_before_opened' as check_name,
+        'stg_app__user_app_sessions' as checked_table_name,
+        'App sessions whose closed_at is before opened_at (a device clock'
+        || ' change: the length is estimated as for a crash,'
+        || ' fct_app_sessions.is_duration_estimated).' as check_description,
+        count(case when closed_at < opened_at then 1 end)
+            as flagged_rows_count
+
+    from app_sessions
+
 ),
 
 checks_unioned as (

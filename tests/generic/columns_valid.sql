@@ -8,7 +8,6 @@
       {column: c, rule: accepted_values, values: [...]}   nulls pass
       {column: c, rule: range, min: x, max: y}     nulls pass; either bound optional
       {column: c, rule: not_after, later_column: d}       nulls pass
-      {column: c, rule: json_list}                 nulls pass; text is a JSON list
       {rule: expression, expression: "...", where: "..."}  null fails
                                                    (optional name: its label)
       {column: c, rule: relationship, to: "ref('m')", field: f}
@@ -126,9 +125,6 @@
     {%- elif kind == 'not_after' -%}
         {%- set label = column ~ ' not_after ' ~ rule['later_column'] -%}
         {%- set failing = 'sum(case when ' ~ column ~ ' > ' ~ rule['later_column'] ~ ' then 1 else 0 end)' -%}
-    {%- elif kind == 'json_list' -%}
-        {%- set label = column ~ ' json_list' -%}
-        {%- set failing = 'sum(case when ' ~ column ~ ' is not null and not ' ~ is_json_list(column) ~ ' then 1 else 0 end)' -%}
     {%- elif kind == 'relationship' -%}
         {#- A left join to the distinct parent keys, not an `in` subquery:
             Spark rejects subqueries inside aggregates. `model` is not

@@ -24,6 +24,20 @@ first_received as (
 
 ),
 
+parsed as (
+
+    select
+        first_received.*,
+        {{ parse_json_list(
+            'first_received.responses',
+            '{"question_id": "VARCHAR", "chosen_option": "VARCHAR",'
+            ~ ' "is_correct": "BOOLEAN", "seconds_spent": "DOUBLE"}'
+        ) }} as responses_parsed
+
+    from first_received
+
+),
+
 renamed as (
 
     select
@@ -37,11 +51,7 @@ renamed as (
         score_percent,
         {{ to_reporting_date('started_at') }} as started_date,
         {{ list_transform(
-            parse_json_list(
-                'responses',
-                '{"question_id": "VARCHAR", "chosen_option": "VARCHAR",'
-                ~ ' "is_correct": "BOOLEAN", "seconds_spent": "DOUBLE"}'
-            ),
+            'responses_parsed',
             'response',
             struct_pack([
                 ('question_id', 'response.question_id'),
@@ -50,10 +60,14 @@ renamed as (
                 ('seconds_spent', 'response.seconds_spent'),
             ])
         ) }} as responses,
+        {#- Text that is not a JSON list stages as a null list; the row is
+            kept, and flagged here (counted in rpt_data_quality). -#}
+        parsed.responses is not null
+        and parsed.responses_parsed is null as has_unparsable_responses,
         received_at,
         raw_copies_count
 
-    from first_received
+    from parsed
 
 )
 

@@ -67,6 +67,16 @@ renamed as (
             ])
         ) }} as navigation_steps,
         {{ list_sort(list_distinct('features_normalized')) }} as features_used,
+        {#- Text that is not a JSON list stages as a null list; the row is
+            kept, and flagged here (counted in rpt_data_quality). -#}
+        (
+            parsed.navigation_history is not null
+            and parsed.navigation_steps_parsed is null
+        )
+        or (
+            parsed.features_used is not null
+            and parsed.features_normalized is null
+        ) as has_unparsable_lists,
         received_at,
         raw_copies_count
 
