@@ -70,12 +70,17 @@
 {%- endmacro %}
 
 {% macro spark__parse_json_list(json_column, element_type) -%}
-    {#- Spark: from_json with the DDL of the same structure. Unlike DuckDB,
-        which fails the model on text that is not JSON, Spark gives null. -#}
-    from_json(
-        {{ json_column }},
-        'array<{{ spark__json_element_type(element_type) }}>'
-    )
+    {#- Spark: from_json with the DDL of the same structure; text that is not
+        JSON gives null. So does JSON that is not a list, as on DuckDB: Spark's
+        from_json would read one object as a list of one struct, so only
+        text that json_array_length reads as a list is parsed. -#}
+    case
+        when json_array_length({{ json_column }}) is not null
+            then from_json(
+                {{ json_column }},
+                'array<{{ spark__json_element_type(element_type) }}>'
+            )
+    end
 {%- endmacro %}
 
 {% macro spark__unnest_list(list_column, element_alias, position_alias=none) -%}

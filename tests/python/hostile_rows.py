@@ -15,8 +15,10 @@ and Q1's first question X1; user U; u_ghost has no user record):
   click on c_ghost and module start in M_ORPHAN (under c_ghost), an order on c_ghost
   (cart, attempt, transaction), a transaction in JPY (no fx rate), and an attempt on
   QZ_ORPHAN answering QQ_ORPHAN and qq_ghost (unknown); U's course interaction of a
-  type outside the contract (teleport), a session whose lists are not JSON lists and
-  an attempt whose responses are not JSON; a session closed before it opened;
+  type outside the contract (teleport), a session whose lists are not JSON lists (text
+  that is not JSON, and a JSON object), a session whose navigation is one JSON object
+  instead of a list of one, and an attempt whose responses are not JSON; a session
+  closed before it opened;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), and U's session with a step time that does not parse.
@@ -121,6 +123,14 @@ def plant_full(database: Path, at: datetime) -> None:
              "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
              "active_seconds": 100, "features_used": '{"lessons": 1}',
              "navigation_history": "not json", "received_at": received},
+            # a navigation step as a JSON object, not a list of one (Spark's from_json
+            # would read it as a list of one struct; DuckDB gives null)
+            {"session_id": "s_object_json", "user_id": c["U"], "platform": "ios",
+             "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
+             "active_seconds": 100, "features_used": '["lessons"]',
+             "navigation_history": '{"screen":"home","viewed_at":"'
+             + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"}',
+             "received_at": received},
             # closed before it opened, a step an hour before the open, negative
             # active seconds: its length is estimated, and never below 0
             {"session_id": "s_closed_early", "user_id": c["U"], "platform": "ios",

@@ -40,7 +40,7 @@ FLAGGED_AFTER_FULL = {
     "purchase_events_without_fx_rate": 1,
     "course_interactions_of_unknown_types": 1,
     "purchase_events_of_unknown_types": 0,
-    "app_sessions_with_unparsable_lists": 1,
+    "app_sessions_with_unparsable_lists": 2,
     "quiz_attempts_with_unparsable_responses": 1,
     "app_sessions_closed_before_opened": 1,
 }
@@ -101,7 +101,8 @@ def _snapshot(database: Path) -> dict:
         "bad_json": h.query(
             database,
             "select session_id, navigation_steps, features_used, has_unparsable_lists "
-            "from staging.stg_app__user_app_sessions where session_id = 's_bad_json' "
+            "from staging.stg_app__user_app_sessions "
+            "where session_id in ('s_bad_json', 's_object_json') "
             "union all select attempt_id, responses, null, has_unparsable_responses "
             "from staging.stg_app__quiz_attempts where attempt_id = 'qa_bad_json'",
         ),
@@ -151,11 +152,13 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["closed_early"] == [(0, True)]
     # a type outside the contract stays in the stream under one canonical name
     assert first["unknown_type_events"] == [("other_course_interaction:ci_unknown_type",)]
-    # text that is not a JSON list (s_bad_json's features are a JSON object) stages as
-    # null lists, flagged (the staging anomaly checks warn; rpt_data_quality counts)
+    # text that is not a JSON list (s_bad_json's features and s_object_json's navigation
+    # are JSON objects) stages as null lists, flagged (the staging anomaly checks warn;
+    # rpt_data_quality counts); the session's other list is kept
     assert sorted(first["bad_json"]) == [
         ("qa_bad_json", None, None, True),
         ("s_bad_json", None, None, True),
+        ("s_object_json", None, ["lessons"], True),
     ]
 
     hostile.plant_daily(daily, daily_at)
