@@ -160,7 +160,9 @@ clean:
 # cache and manifest (make structure, semantic) are left alone.
 # Unit tests whose fixtures are DuckDB SQL (list literals, ::) do not run on Spark, nor
 # the incremental test of int_user_periods_classified (a table on Spark).
-SPARK_TIMEOUT ?= 1500
+# Seconds per Spark command (a hang guard): the pytest step of test-spark, which builds
+# two generated histories on Spark (hostile rows; deliveries), takes about 12 minutes.
+SPARK_TIMEOUT ?= 2700
 SPARK_DIR := warehouse/spark
 SPARK_ENV := SPARK_LOCAL_IP=127.0.0.1 BEHAVIOR_TARGET=spark \
 	BEHAVIOR_SPARK_DIR=$(CURDIR)/$(SPARK_DIR) DBT_TARGET_PATH=target-spark DBT_LOG_PATH=logs-spark
@@ -200,7 +202,8 @@ build-spark: build java
 
 # The cross-engine equality tests (tests/python/test_spark_equality.py): the sample's
 # read both builds; the hostile rows' test builds a small generated history with
-# planted anomalies on both engines itself (about 5 minutes).
+# planted anomalies on both engines itself (about 5 minutes), and the incremental test
+# builds one on Spark delivery by delivery against a DuckDB full build (about 6.5).
 .PHONY: test-spark
 test-spark: build-spark
 	BEHAVIOR_SPARK_TESTS=1 $(SPARK_ENV) \
