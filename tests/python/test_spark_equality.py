@@ -205,6 +205,16 @@ def _compare_builds(con: duckdb.DuckDBPyConnection, spark_dir: Path = SPARK_DIR)
     assert not problems, "\n".join(problems)
 
 
+def _compare_build_files(database: Path, spark_dir: Path) -> None:
+    """_compare_builds of the DuckDB build file `database` (read only, UTC)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        con.execute("set timezone = 'UTC'")
+        _compare_builds(con, spark_dir)
+    finally:
+        con.close()
+
+
 @needs_spark
 def test_marts_and_reports_equal_row_for_row(both_builds):
     _compare_builds(both_builds)
@@ -238,12 +248,7 @@ def test_hostile_rows_build_on_spark_as_on_duckdb(tmp_path: Path):
         ["build", "--exclude-resource-type", "unit_test"],
     ):
         h.run_dbt(args, database, target, target="spark", timeout=1200, extra_env=spark_env)
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        con.execute("set timezone = 'UTC'")
-        _compare_builds(con, spark_dir)
-    finally:
-        con.close()
+    _compare_build_files(database, spark_dir)
 
 
 # The incremental test's history: small (Spark costs about a second per node, whatever
@@ -436,12 +441,7 @@ def test_spark_incremental_runs_equal_a_full_build(tmp_path: Path):
                 except h.DbtFailed as exc:
                     raise h.DbtFailed(f"Spark, delivery {number}: {exc}") from exc
         full.result()
-    con = duckdb.connect(str(reference), read_only=True)
-    try:
-        con.execute("set timezone = 'UTC'")
-        _compare_builds(con, spark_dir)
-    finally:
-        con.close()
+    _compare_build_files(reference, spark_dir)
 
 
 def test_comparison_catches_a_difference(tmp_path: Path):
