@@ -434,6 +434,19 @@ event_checks as (
     union all
 
     select
+        'app_sessions_with_unparsable_step_times' as check_name,
+        'stg_app__user_app_sessions' as checked_table_name,
+        'App sessions with a navigation step whose viewed_at is not a'
+        || ' timestamp (staged with a null time: the crash estimate skips'
+        || ' it).' as check_description,
+        count(case when has_unparsable_step_times then 1 end)
+            as flagged_rows_count
+
+    from app_sessions
+
+    union all
+
+    select
         'quiz_attempts_with_unparsable_responses' as check_name,
         'stg_app__quiz_attempts' as checked_table_name,
         'Quiz attempts whose responses text is not a JSON list (staged as a'

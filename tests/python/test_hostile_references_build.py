@@ -41,6 +41,7 @@ FLAGGED_AFTER_FULL = {
     "course_interactions_of_unknown_types": 1,
     "purchase_events_of_unknown_types": 0,
     "app_sessions_with_unparsable_lists": 2,
+    "app_sessions_with_unparsable_step_times": 0,
     "quiz_attempts_with_unparsable_responses": 1,
     "app_sessions_closed_before_opened": 1,
 }
@@ -48,7 +49,12 @@ FLAGGED_AFTER_FULL = {
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
 # one response, and none that parse); the test counts them in raw
 # ... and after the daily delivery
-FLAGGED_AFTER_DAILY = {**FLAGGED_AFTER_FULL, "app_sessions_of_unknown_users": 2}
+# (s_bad_step's step time "garbage" is the daily delivery's)
+FLAGGED_AFTER_DAILY = {
+    **FLAGGED_AFTER_FULL,
+    "app_sessions_of_unknown_users": 2,
+    "app_sessions_with_unparsable_step_times": 1,
+}
 
 
 def _snapshot(database: Path) -> dict:

@@ -77,6 +77,15 @@ renamed as (
             parsed.features_used is not null
             and parsed.features_normalized is null
         ) as has_unparsable_lists,
+        {#- A step whose time text does not parse keeps its screen, with a
+            null time: the crash estimate skips it, fct_user_events times its
+            screen view at the session's open. -#}
+        {{ list_exists(
+            'navigation_steps_parsed',
+            'step',
+            'step.viewed_at is not null and '
+            ~ iso_timestamp('step.viewed_at') ~ ' is null'
+        ) }} as has_unparsable_step_times,
         received_at,
         raw_copies_count
 
