@@ -143,7 +143,7 @@ findings as (
         || '% of the ' || cast(cohort_flagged.cohort_size as string)
         || ' users who signed up in the week of '
         || cast(cohort_flagged.cohort_date as string)
-        || ' came back in their first week, against '
+        || ' came back in the week after their sign-up week, against '
         || cast(
             round(100 * cohort_flagged.earlier_retention_rate, 1)
             as string
