@@ -13,7 +13,7 @@
     no fct_app_sessions row, without the join of 5.6M session keys on each
     side that cost 2 of the model's 6 CPU-seconds at 10M raw rows. Quiz
     attempts and purchase events likewise: int_quiz_attempts_numbered and
-    int_purchase_events_converted_to_usd hold one row per staged attempt /
+    fct_commerce_events hold one row per staged attempt /
     event (one fx rate per currency), so staged minus built rows. A
     negative count (a built row that staging no longer has) fails the
     report's range rule: our logic, not the data, would be wrong. -#}
@@ -72,7 +72,7 @@ quiz_attempts_numbered as {{ not_materialized(full_build=true) }} (
 
 purchase_events as {{ not_materialized(full_build=true) }} (
 
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select * from {{ ref('fct_commerce_events') }}
 
 ),
 

@@ -174,14 +174,14 @@ TWINS = {
             "refunds_usd",
             "net_revenue_usd",
             "paying_users",
-            "paid_orders",
+            "transactions",
             "arpu_usd",
             "arppu_usd",
         ],
         [DAY],
         """
         select revenue_date, gross_revenue_usd, refunds_usd, net_revenue_usd,
-            paying_users_count as paying_users, transactions_count as paid_orders,
+            paying_users_count as paying_users, transactions_count as transactions,
             arpu_usd, arppu_usd
         from marts.fct_revenue_daily
         """,
@@ -317,7 +317,8 @@ def test_additive_breakdowns_add_up(layer) -> None:
     for metrics, dimension in (
         (["sessions", "bounced_sessions"], "session__platform"),
         (["installs", "uninstalls", "new_signups"], "user__platform"),
-        (["gross_revenue_usd", "refunds_usd", "paid_orders"], "purchase_order__platform"),
+        (["gross_revenue_usd", "refunds_usd", "transactions"], "commerce_event__platform"),
+        (["paid_orders"], "purchase_order__platform"),
         (["payment_attempts", "failed_payment_attempts"], "payment_attempt__platform"),
         (["course_clicks", "cart_adds"], "course__category"),
     ):
@@ -383,6 +384,81 @@ def test_active_users_on_two_platforms_count_once(built, tmp_path: Path) -> None
     assert [totals[(day,)]["mau"] for day in jan] == [2, 2, 2]
     assert parts[(jan[0], "ios")]["dau"] + parts[(jan[0], "web")]["dau"] == 3
     assert sum(row["mau"] for (day, _), row in parts.items() if day == jan[2]) == 4
+
+
+def test_revenue_counts_each_transaction_and_refund_on_its_day(built, tmp_path: Path) -> None:
+    """Known answer on a hand-made ledger: an order charged twice on two days and refunded
+    twice on two more is counted as fct_revenue_daily counts it, each event on its day.
+
+    o1 (u1): transactions Jan 1 10.00 and Jan 2 10.00 (a double charge), refunds Jan 2
+    4.00 and Jan 3 6.00. o2 (u2): cart add and attempt (not money), transaction Jan 1
+    5.50. o3 (u1): transaction Jan 1 in a currency without a rate (amount_usd null:
+    0 USD, still a transaction and a paying user).
+      Jan 1: gross 15.50, refunds 0, net 15.50, 3 transactions, 2 paying users.
+      Jan 2: gross 10.00, refunds 4.00, net 6.00, 1 transaction, 1 paying user.
+      Jan 3: gross 0, refunds 6.00, net -6.00, 0 transactions, 0 paying users.
+    Paid orders (fct_purchases, the first transaction's day): 3 on Jan 1, 0 after.
+    The week of Jan 1-3: gross 25.50, 4 transactions, 2 paying users (distinct).
+    Measures on fct_purchases (one row per order, on its paid and first refund days)
+    would put o1's 20.00 and 10.00 on Jan 1 and Jan 2.
+    """
+    database = tmp_path / "sample.duckdb"  # same catalog name as the manifest's relations
+    con = duckdb.connect(str(database))
+    con.execute("create schema marts; create schema utilities")
+    con.execute(
+        "create table utilities.util_days as select cast(d as date) as date_day"
+        " from range(date '2026-01-01', date '2026-01-04', interval 1 day) t(d)"
+    )
+    con.execute(
+        "create table marts.fct_commerce_events as select event_id, order_id, user_id,"
+        " 'c1' as course_id, event_type, 'web' as platform, 'card' as payment_method,"
+        " 'USD' as currency, cast(occurred_date as date) as occurred_date,"
+        " cast(amount_usd as decimal(18, 2)) as amount_usd from (values"
+        " ('e1', 'o1', 'u1', 'transaction_completed', '2026-01-01', 10.00),"
+        " ('e2', 'o1', 'u1', 'transaction_completed', '2026-01-02', 10.00),"
+        " ('e3', 'o1', 'u1', 'refund', '2026-01-02', 4.00),"
+        " ('e4', 'o1', 'u1', 'refund', '2026-01-03', 6.00),"
+        " ('e5', 'o2', 'u2', 'cart_add', '2026-01-01', 5.50),"
+        " ('e6', 'o2', 'u2', 'purchase_attempt', '2026-01-01', 5.50),"
+        " ('e7', 'o2', 'u2', 'transaction_completed', '2026-01-01', 5.50),"
+        " ('e8', 'o3', 'u1', 'transaction_completed', '2026-01-01', null)"
+        ") t(event_id, order_id, user_id, event_type, occurred_date, amount_usd)"
+    )
+    con.execute(
+        "create table marts.fct_purchases as select order_id, user_id, 'c1' as course_id,"
+        " 'web' as platform, true as is_paid, date '2026-01-01' as paid_date"
+        " from (values ('o1', 'u1'), ('o2', 'u2'), ('o3', 'u1')) t(order_id, user_id)"
+    )
+    con.close()
+    metrics = [
+        "gross_revenue_usd",
+        "refunds_usd",
+        "net_revenue_usd",
+        "transactions",
+        "paying_users",
+        "paid_orders",
+    ]
+    layer = SemanticLayer(database, built[1])
+    try:
+        days = metric_rows(layer, metrics, [DAY])
+        weeks = metric_rows(
+            layer, ["gross_revenue_usd", "transactions", "paying_users"], ["metric_time__week"]
+        )
+    finally:
+        layer.close()
+    got = [
+        tuple(float(days[(dt.date(2026, 1, day),)][metric]) for metric in metrics)
+        for day in (1, 2, 3)
+    ]
+    assert got == [
+        (15.50, 0.0, 15.50, 3.0, 2.0, 3.0),
+        (10.00, 4.00, 6.00, 1.0, 1.0, 0.0),
+        (0.0, 6.00, -6.00, 0.0, 0.0, 0.0),
+    ]
+    week_metrics = ("gross_revenue_usd", "transactions", "paying_users")
+    assert [tuple(float(row[m]) for m in week_metrics) for row in weeks.values()] == [
+        (25.50, 4.0, 2.0)
+    ]
 
 
 def test_ratios_are_computed_from_parts_at_the_queried_grain(layer, warehouse) -> None:

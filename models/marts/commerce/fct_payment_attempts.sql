@@ -1,5 +1,5 @@
 {#- Incremental, delete+insert by order, following the orders that
-    int_purchase_events_converted_to_usd rebuilt since this model's watermark. -#}
+    fct_commerce_events rebuilt since this model's watermark. -#}
 {{ config(
     materialized='incremental',
     unique_key='order_id',
@@ -9,7 +9,7 @@ with
 
 all_purchase_events as {{ not_materialized() }} (
 
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select * from {{ ref('fct_commerce_events') }}
 
 ),
 

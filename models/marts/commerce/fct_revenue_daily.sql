@@ -8,7 +8,7 @@ days as (
 
 purchase_events as (
 
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select * from {{ ref('fct_commerce_events') }}
 
 ),
 

@@ -65,7 +65,7 @@ quiz_attempts as (
 
 purchase_events as (
 
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select * from {{ ref('fct_commerce_events') }}
     where {{ is_user_initiated_commerce_event() }}
 
 ),

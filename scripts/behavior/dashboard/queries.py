@@ -131,14 +131,15 @@ _PAYMENTS = (
     "(select payment_date as day, platform, attempts_count, failed_attempts_count "
     "from marts.fct_payments_daily)"
 )
-_GROSS = (
-    "(select paid_date as day, platform, course_id, gross_amount_usd as amount "
-    "from marts.fct_purchases where paid_date is not null)"
+# The commerce ledger: every completed transaction and refund on its own day, with its
+# own platform and course (an order charged on two days counts on both), as
+# fct_revenue_daily counts them.
+_LEDGER = (
+    "(select occurred_date as day, platform, course_id, coalesce(amount_usd, 0) as amount "
+    "from marts.fct_commerce_events where event_type = '{event_type}')"
 )
-_REFUNDS = (
-    "(select refunded_date as day, platform, course_id, refund_amount_usd as amount "
-    "from marts.fct_purchases where refunded_date is not null)"
-)
+_GROSS = _LEDGER.format(event_type="transaction_completed")
+_REFUNDS = _LEDGER.format(event_type="refund")
 _QUIZZES_STARTED = "(select started_date as day, platform, course_id from marts.fct_quiz_attempts)"
 _QUIZZES_SUBMITTED = (
     "(select submitted_date as day, platform, course_id, is_passed "
@@ -195,26 +196,29 @@ BREAKDOWNS: dict[str, Breakdown] = {
         "failed / all attempts of fct_payments_daily, pooled over payment methods",
     ),
     "successful_payments": Breakdown(
-        _GROSS, "count(*)", ("platform", "course_id"), "paid orders of fct_purchases"
+        _GROSS,
+        "count(*)",
+        ("platform", "course_id"),
+        "completed transactions of fct_commerce_events on their day",
     ),
     "gross_revenue_usd": Breakdown(
         _GROSS,
         "sum(amount)",
         ("platform", "course_id"),
-        "gross_amount_usd of fct_purchases on the paid day",
+        "completed transactions' amount_usd of fct_commerce_events on their day",
     ),
     "refunds_usd": Breakdown(
         _REFUNDS,
         "sum(amount)",
         ("platform", "course_id"),
-        "refund_amount_usd of fct_purchases on the refund day",
+        "refunds' amount_usd of fct_commerce_events on their day",
     ),
     "net_revenue_usd": Breakdown(
         f"(select day, platform, course_id, amount from {_GROSS} as gross union all "
         f"select day, platform, course_id, -amount from {_REFUNDS} as refunds)",
         "sum(amount)",
         ("platform", "course_id"),
-        "gross on the paid day minus refunds on the refund day (fct_purchases)",
+        "gross minus refunds, each on its day (fct_commerce_events)",
     ),
     "quizzes_attempted": Breakdown(
         _QUIZZES_STARTED,
@@ -411,30 +415,32 @@ def module_dropoff(filters: Filters) -> Query:
 
 
 def revenue_daily(filters: Filters) -> Query:
-    """fct_revenue_daily (whole app) without platform / course filters; else the orders
-    of fct_purchases: gross on the paid day, refunds on the refund day."""
+    """fct_revenue_daily (whole app) without platform / course filters; else the
+    completed transactions and refunds of fct_commerce_events, each on its own day, of
+    the chosen platforms and courses (the event's own): the same sums, filtered."""
     if not filters.platforms and not filters.course_ids:
         return Query(
             "select revenue_date, gross_revenue_usd, refunds_usd, net_revenue_usd, "
-            "transactions_count as paid_orders_count "
+            "transactions_count "
             "from marts.fct_revenue_daily where revenue_date between ? and ? order by 1",
             (filters.start, filters.end),
         )
     params: list[Any] = []
     where = _in("platform", filters.platforms, params)
     where += _in("course_id", filters.course_ids, params)
-    params = params + params + [filters.start, filters.end]
+    params = params + [filters.start, filters.end]
+    gross = "case when event_type = 'transaction_completed' then coalesce(amount_usd, 0) end"
+    refund = "case when event_type = 'refund' then coalesce(amount_usd, 0) end"
     return Query(
-        "select day as revenue_date, "
-        "coalesce(sum(gross), 0) as gross_revenue_usd, "
-        "coalesce(sum(refund), 0) as refunds_usd, "
-        "coalesce(sum(gross), 0) - coalesce(sum(refund), 0) as net_revenue_usd, "
-        "count(gross) as paid_orders_count from ("
-        "select paid_date as day, gross_amount_usd as gross, null as refund "
-        f"from marts.fct_purchases where paid_date is not null{where} union all "
-        "select refunded_date, null, refund_amount_usd "
-        f"from marts.fct_purchases where refunded_date is not null{where}"
-        ") as money where day between ? and ? group by 1 order by 1",
+        "select occurred_date as revenue_date, "
+        f"coalesce(sum({gross}), 0) as gross_revenue_usd, "
+        f"coalesce(sum({refund}), 0) as refunds_usd, "
+        f"coalesce(sum({gross}), 0) - coalesce(sum({refund}), 0) as net_revenue_usd, "
+        "count(case when event_type = 'transaction_completed' then 1 end) "
+        "as transactions_count "
+        "from marts.fct_commerce_events "
+        f"where event_type in ('transaction_completed', 'refund'){where} "
+        "and occurred_date between ? and ? group by 1 order by 1",
         tuple(params),
     )
 
@@ -445,7 +451,7 @@ def revenue_totals(filters: Filters) -> Query:
         "select coalesce(sum(gross_revenue_usd), 0) as gross_revenue_usd, "
         "coalesce(sum(refunds_usd), 0) as refunds_usd, "
         "coalesce(sum(net_revenue_usd), 0) as net_revenue_usd, "
-        "coalesce(sum(paid_orders_count), 0) as paid_orders_count "
+        "coalesce(sum(transactions_count), 0) as transactions_count "
         f"from ({daily.sql}) as daily",
         daily.params,
     )

@@ -34,7 +34,7 @@ KPI_LABELS = {
     "wishlist_adds": "Wishlist adds",
     "cart_adds": "Cart adds",
     "purchase_attempts": "Payment attempts",
-    "successful_payments": "Paid orders",
+    "successful_payments": "Successful payments",
     "payment_failure_rate": "Payment failure rate",
     "gross_revenue_usd": "Gross revenue",
     "refunds_usd": "Refunds",

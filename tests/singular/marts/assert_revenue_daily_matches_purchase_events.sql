@@ -1,6 +1,6 @@
 {#- Gross revenue, refunds and net revenue of fct_revenue_daily equal, day by
     day and to the cent, the completed transactions and refunds the marts
-    were built from (int_purchase_events_converted_to_usd, one row per staged
+    were built from (fct_commerce_events, one row per staged
     event) converted to USD (each event at the fixed rate, rounded to the
     cent). A day with event money but no fct_revenue_daily row fails too.
     Returns the days that differ. -#}
@@ -11,7 +11,7 @@ purchase_events as (
 
     -- Why these events and not all of staging: see
     -- assert_revenue_in_fct_purchases_matches_purchase_events.
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select * from {{ ref('fct_commerce_events') }}
 
 ),
 

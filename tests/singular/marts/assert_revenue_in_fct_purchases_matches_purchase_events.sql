@@ -1,5 +1,5 @@
 {#- fct_purchases' totals equal, to the cent, those of the purchase events
-    the marts were built from (int_purchase_events_converted_to_usd, one row
+    the marts were built from (fct_commerce_events, one row
     per staged event): gross = completed transactions, refunds = refunds,
     net = completed transactions - refunds (USD, each event at the fixed rate
     rounded to the cent). Returns one row when any total differs. -#}
@@ -14,7 +14,7 @@ purchase_events as (
     -- assert_no_events_missed_by_the_pipeline), and a reconciliation with
     -- all of staging would stop the build over it. The USD amounts are
     -- recomputed from the fx_rates_to_usd seed, not read from the model.
-    select * from {{ ref('int_purchase_events_converted_to_usd') }}
+    select * from {{ ref('fct_commerce_events') }}
 
 ),
 

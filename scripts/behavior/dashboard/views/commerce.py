@@ -1,5 +1,6 @@
-"""Commerce: revenue over the range (whole app, or the orders of the chosen platforms and
-courses), payments by method and platform, and the purchase funnel."""
+"""Commerce: revenue over the range (whole app, or the transactions and refunds of the
+chosen platforms and courses), payments by method and platform, and the purchase
+funnel."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from behavior.dashboard import ui
 filters = ui.filters()
 st.title("Commerce")
 found = ui.defs()
-by_orders = bool(filters.platforms or filters.course_ids)
-model = "fct_purchases" if by_orders else "fct_revenue_daily"
+filtered = bool(filters.platforms or filters.course_ids)
+model = "fct_commerce_events" if filtered else "fct_revenue_daily"
 st.caption(
     f"{filters.start} to {filters.end}; revenue from `marts.{model}`"
     + (
-        " (gross on the paid day, refunds on the refund day, per order's platform and course)."
-        if by_orders
+        " (completed transactions and refunds, each on its day, by the event's platform"
+        " and course)."
+        if filtered
         else " (the whole app)."
     )
 )
@@ -29,7 +31,12 @@ for column, (label, name, unit, described) in zip(
         ("Gross revenue", "gross_revenue_usd", "usd", ("fct_revenue_daily", "gross_revenue_usd")),
         ("Refunds", "refunds_usd", "usd", ("fct_revenue_daily", "refunds_usd")),
         ("Net revenue", "net_revenue_usd", "usd", ("fct_revenue_daily", "net_revenue_usd")),
-        ("Paid orders", "paid_orders_count", "count", ("fct_revenue_daily", "transactions_count")),
+        (
+            "Successful payments",
+            "transactions_count",
+            "count",
+            ("fct_revenue_daily", "transactions_count"),
+        ),
     ),
     strict=True,
 ):
@@ -39,7 +46,7 @@ st.line_chart(daily, x="revenue_date", y=["gross_revenue_usd", "net_revenue_usd"
 ui.table(
     daily,
     "fct_revenue_daily",
-    labels={"paid_orders_count": "paid orders"},
+    labels={"transactions_count": "successful payments"},
     formats={
         "gross_revenue_usd": "dollar",
         "refunds_usd": "dollar",

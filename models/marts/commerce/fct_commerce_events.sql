@@ -58,7 +58,8 @@ converted_to_usd as (
             round(purchase_events.amount * fx_rates.usd_per_unit, 2)
             as decimal(18, 2)
         ) as amount_usd,
-        case
+        {#- bigint on both engines (Spark's row_number is an int). -#}
+        cast(case
             when purchase_events.event_type = 'purchase_attempt'
                 then row_number() over (
                     partition by
@@ -68,7 +69,7 @@ converted_to_usd as (
                         purchase_events.occurred_at,
                         purchase_events.event_id
                 )
-        end as attempt_number
+        end as bigint) as attempt_number
 
     from purchase_events
     left join fx_rates
