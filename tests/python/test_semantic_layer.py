@@ -349,6 +349,20 @@ def test_active_users_by_platform_sum_to_at_least_the_total(layer) -> None:
             assert platform_sum >= row[metric], (metric, day)
 
 
+def _hand_made_warehouse(tmp_path: Path, schema: str) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    """A DuckDB file named as the sample's (the manifest's relations name its catalog),
+    with `schema` and the time spine utilities.util_days for Jan 1-3 2026; the caller
+    adds the tables its metrics read and closes the connection."""
+    database = tmp_path / "sample.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(f"create schema {schema}; create schema utilities")
+    con.execute(
+        "create table utilities.util_days as select cast(d as date) as date_day"
+        " from range(date '2026-01-01', date '2026-01-04', interval 1 day) t(d)"
+    )
+    return database, con
+
+
 def test_active_users_on_two_platforms_count_once(built, tmp_path: Path) -> None:
     """Known answer on a hand-made warehouse with the two tables dau/wau/mau read.
 
@@ -357,13 +371,7 @@ def test_active_users_on_two_platforms_count_once(built, tmp_path: Path) -> None
       Jan 2: DAU = 0; WAU = 2 (u1, u2 in Jan 1-2).
       Jan 3: DAU = 1 (u1, android 1); MAU = 2; ios 2 + web 1 + android 1 = 4 > 2.
     """
-    database = tmp_path / "sample.duckdb"  # same catalog name as the manifest's relations
-    con = duckdb.connect(str(database))
-    con.execute("create schema intermediate; create schema utilities")
-    con.execute(
-        "create table utilities.util_days as select cast(d as date) as date_day"
-        " from range(date '2026-01-01', date '2026-01-04', interval 1 day) t(d)"
-    )
+    database, con = _hand_made_warehouse(tmp_path, "intermediate")
     con.execute(
         "create table intermediate.int_user_platform_days_aggregated as"
         " select * from (values"
@@ -402,13 +410,7 @@ def test_revenue_counts_each_transaction_and_refund_on_its_day(built, tmp_path: 
     Measures on fct_purchases (one row per order, on its paid and first refund days)
     would put o1's 20.00 and 10.00 on Jan 1 and Jan 2.
     """
-    database = tmp_path / "sample.duckdb"  # same catalog name as the manifest's relations
-    con = duckdb.connect(str(database))
-    con.execute("create schema marts; create schema utilities")
-    con.execute(
-        "create table utilities.util_days as select cast(d as date) as date_day"
-        " from range(date '2026-01-01', date '2026-01-04', interval 1 day) t(d)"
-    )
+    database, con = _hand_made_warehouse(tmp_path, "marts")
     con.execute(
         "create table marts.fct_commerce_events as select event_id, order_id, user_id,"
         " 'c1' as course_id, event_type, 'web' as platform, 'card' as payment_method,"
