@@ -450,7 +450,9 @@ event_checks as (
         'quiz_attempts_with_unparsable_responses' as check_name,
         'stg_app__quiz_attempts' as checked_table_name,
         'Quiz attempts whose responses text is not a JSON list (staged as a'
-        || ' null list: no responses).' as check_description,
+        || ' null list: no responses), or with a verdict that is not true or'
+        || ' false or seconds that are not a number (staged as null).'
+            as check_description,
         count(case when has_unparsable_responses then 1 end)
             as flagged_rows_count
 

@@ -17,8 +17,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   QZ_ORPHAN answering QQ_ORPHAN and qq_ghost (unknown); U's course interaction of a
   type outside the contract (teleport), a session whose lists are not JSON lists (text
   that is not JSON, and a JSON object), a session whose navigation is one JSON object
-  instead of a list of one, and an attempt whose responses are not JSON; a session
-  closed before it opened;
+  instead of a list of one, an attempt whose responses are not JSON and one whose
+  verdict is "yes" and seconds "7" (text, not a boolean and a number); a crashed
+  session whose step time has an offset (+02:00); a session closed before it opened;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), and U's session with a step time that does not parse.
@@ -131,6 +132,15 @@ def plant_full(database: Path, at: datetime) -> None:
              "navigation_history": '{"screen":"home","viewed_at":"'
              + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"}',
              "received_at": received},
+            # a crashed session whose step time carries an offset: 2 h ahead of the
+            # open at +02:00 is the open itself in UTC, so its length is the 30 s tail
+            # (a reader that drops the offset gets 2 h 30 s)
+            {"session_id": "s_offset_step", "user_id": c["U"], "platform": "ios",
+             "app_version": "4.1.3", "opened_at": at, "closed_at": None,
+             "active_seconds": 10, "features_used": "[]",
+             "navigation_history": '[{"screen":"home","viewed_at":"'
+             + (at + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%S") + '+02:00"}]',
+             "received_at": received},
             # closed before it opened, a step an hour before the open, negative
             # active seconds: its length is estimated, and never below 0
             {"session_id": "s_closed_early", "user_id": c["U"], "platform": "ios",
@@ -192,6 +202,11 @@ def plant_full(database: Path, at: datetime) -> None:
              '"chosen_option":"a","is_correct":false,"seconds_spent":5}]'},
             {**attempt, "attempt_id": "qa_bad_json", "user_id": c["U"],
              "quiz_id": c["Q1"], "score_percent": 40.0, "responses": "not json"},
+            # a verdict that is not a JSON boolean, seconds as a string
+            {**attempt, "attempt_id": "qa_text_values", "user_id": c["U"],
+             "quiz_id": c["Q1"], "score_percent": 100.0,
+             "responses": f'[{{"question_id":"{c["X1"]}","chosen_option":"{c["KEY"]}",'
+             '"is_correct":"yes","seconds_spent":"7"}]'},
         ]
     )  # fmt: skip
     write(database, rows)

@@ -42,7 +42,7 @@ FLAGGED_AFTER_FULL = {
     "purchase_events_of_unknown_types": 0,
     "app_sessions_with_unparsable_lists": 2,
     "app_sessions_with_unparsable_step_times": 0,
-    "quiz_attempts_with_unparsable_responses": 1,
+    "quiz_attempts_with_unparsable_responses": 2,
     "app_sessions_closed_before_opened": 1,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
@@ -112,6 +112,16 @@ def _snapshot(database: Path) -> dict:
             "union all select attempt_id, responses, null, has_unparsable_responses "
             "from staging.stg_app__quiz_attempts where attempt_id = 'qa_bad_json'",
         ),
+        "offset_step": h.query(
+            database,
+            "select session_seconds, is_duration_estimated from marts.fct_app_sessions "
+            "where session_id = 's_offset_step'",
+        ),
+        "text_values": h.query(
+            database,
+            "select responses, has_unparsable_responses from staging.stg_app__quiz_attempts "
+            "where attempt_id = 'qa_text_values'",
+        ),
         "closed_early": h.query(
             database,
             "select session_seconds, is_duration_estimated from marts.fct_app_sessions "
@@ -141,7 +151,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "select count(*) from raw.quiz_attempts where quiz_id = ? and submitted_at is not null",
         [q1],
     )
-    assert q1_submitted >= 2  # the two planted ones, and any generated attempt of Q1
+    assert q1_submitted >= 3  # the three planted ones, and any generated attempt of Q1
     partial = {"partial_quiz_submissions": q1_submitted}
     h.build(daily, tmp_path / "a" / "target")
     first = _snapshot(daily)
@@ -156,6 +166,18 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["orphan_enrollment"] == [(None, "m_orphan")]
     assert first["last_modules"] == 0
     assert first["closed_early"] == [(0, True)]
+    # the step's offset is applied: the step is at the open, so the crash estimate is
+    # the 30 s tail (2 h 30 s if the offset were dropped)
+    assert first["offset_step"] == [(30, True)]
+    # a verdict "yes" stages as null and seconds "7" as 7.0, flagged
+    key = hostile.catalog(daily)["KEY"]
+    x1 = hostile.catalog(daily)["X1"]
+    assert first["text_values"] == [
+        (
+            [{"question_id": x1, "chosen_option": key, "is_correct": None, "seconds_spent": 7.0}],
+            True,
+        )
+    ]
     # a type outside the contract stays in the stream under one canonical name
     assert first["unknown_type_events"] == [("other_course_interaction:ci_unknown_type",)]
     # text that is not a JSON list (s_bad_json's features and s_object_json's navigation

@@ -28,10 +28,13 @@ parsed as (
 
     select
         first_received.*,
+        {#- Every field as text, typed below by one rule on both engines:
+            their JSON readers differ (DuckDB reads "yes" as a true verdict
+            and the string "7" as 7 seconds, Spark gives null for both). -#}
         {{ parse_json_list(
             'first_received.responses',
             '{"question_id": "VARCHAR", "chosen_option": "VARCHAR",'
-            ~ ' "is_correct": "BOOLEAN", "seconds_spent": "DOUBLE"}'
+            ~ ' "is_correct": "VARCHAR", "seconds_spent": "VARCHAR"}'
         ) }} as responses_parsed
 
     from first_received
@@ -50,20 +53,33 @@ renamed as (
         submitted_at is null as is_abandoned,
         score_percent,
         {{ to_reporting_date('started_at') }} as started_date,
+        {#- try_cast: DuckDB and Spark both have it. -#}
         {{ list_transform(
             'responses_parsed',
             'response',
             struct_pack([
                 ('question_id', 'response.question_id'),
                 ('chosen_option', 'lower(trim(response.chosen_option))'),
-                ('is_correct', 'response.is_correct'),
-                ('seconds_spent', 'response.seconds_spent'),
+                ('is_correct', json_verdict('response.is_correct')),
+                ('seconds_spent', 'try_cast(response.seconds_spent as double)'),
             ])
         ) }} as responses,
-        {#- Text that is not a JSON list stages as a null list; the row is
-            kept, and flagged here (counted in rpt_data_quality). -#}
-        parsed.responses is not null
-        and parsed.responses_parsed is null as has_unparsable_responses,
+        {#- Text that is not a JSON list stages as a null list, a verdict
+            that is not true or false or seconds that are not a number stage
+            as null; the row is kept, and flagged here (counted in
+            rpt_data_quality). -#}
+        (
+            parsed.responses is not null
+            and parsed.responses_parsed is null
+        )
+        or {{ list_exists(
+            'parsed.responses_parsed',
+            'response',
+            '(response.is_correct is not null and '
+            ~ json_verdict('response.is_correct') ~ ' is null)'
+            ~ ' or (response.seconds_spent is not null and '
+            ~ 'try_cast(response.seconds_spent as double) is null)'
+        ) }} as has_unparsable_responses,
         received_at,
         raw_copies_count
 
