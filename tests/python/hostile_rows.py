@@ -18,7 +18,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   type outside the contract (teleport), a session whose lists are not JSON lists (text
   that is not JSON, and a JSON object), a session whose navigation is one JSON object
   instead of a list of one, an attempt whose responses are not JSON and one whose
-  verdict is "yes" and seconds "7" (text, not a boolean and a number); a crashed
+  verdict is "yes" and seconds "7" (text, not a boolean and a number) and whose
+  second response names no question; a crashed
   session whose step time has an offset (+02:00); a session closed before it opened;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
@@ -202,11 +203,13 @@ def plant_full(database: Path, at: datetime) -> None:
              '"chosen_option":"a","is_correct":false,"seconds_spent":5}]'},
             {**attempt, "attempt_id": "qa_bad_json", "user_id": c["U"],
              "quiz_id": c["Q1"], "score_percent": 40.0, "responses": "not json"},
-            # a verdict that is not a JSON boolean, seconds as a string
+            # a verdict that is not a JSON boolean, seconds as a string, and a
+            # response that names no question
             {**attempt, "attempt_id": "qa_text_values", "user_id": c["U"],
              "quiz_id": c["Q1"], "score_percent": 100.0,
              "responses": f'[{{"question_id":"{c["X1"]}","chosen_option":"{c["KEY"]}",'
-             '"is_correct":"yes","seconds_spent":"7"}]'},
+             '"is_correct":"yes","seconds_spent":"7"},'
+             '{"chosen_option":"a","is_correct":false,"seconds_spent":3}]'},
         ]
     )  # fmt: skip
     write(database, rows)

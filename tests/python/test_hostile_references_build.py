@@ -169,12 +169,21 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     # the step's offset is applied: the step is at the open, so the crash estimate is
     # the 30 s tail (2 h 30 s if the offset were dropped)
     assert first["offset_step"] == [(30, True)]
-    # a verdict "yes" stages as null and seconds "7" as 7.0, flagged
+    # a verdict "yes" stages as null and seconds "7" as 7.0, flagged; the response
+    # that names no question is kept (its anomaly check warns)
     key = hostile.catalog(daily)["KEY"]
     x1 = hostile.catalog(daily)["X1"]
     assert first["text_values"] == [
         (
-            [{"question_id": x1, "chosen_option": key, "is_correct": None, "seconds_spent": 7.0}],
+            [
+                {"question_id": x1, "chosen_option": key, "is_correct": None, "seconds_spent": 7.0},
+                {
+                    "question_id": None,
+                    "chosen_option": "a",
+                    "is_correct": False,
+                    "seconds_spent": 3.0,
+                },
+            ],
             True,
         )
     ]
