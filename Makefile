@@ -169,6 +169,7 @@ SPARK_ENV := SPARK_LOCAL_IP=127.0.0.1 BEHAVIOR_TARGET=spark \
 SPARK_DBT := $(SPARK_ENV) timeout $(SPARK_TIMEOUT) $(BIN)/dbt
 SPARK_EXCLUDE := test_int_session_transitions_aggregated_pairs_and_exits \
 	test_stg_app__user_app_sessions_first_copy_and_normalized_lists \
+	test_stg_app__quiz_attempts_typed_responses \
 	test_fct_app_sessions_duration_bounce_and_sequence \
 	test_fct_app_sessions_incremental_late_session \
 	test_int_user_periods_classified_incremental_users \
