@@ -461,6 +461,20 @@ event_checks as (
     union all
 
     select
+        'quiz_attempts_with_incomplete_responses' as check_name,
+        'stg_app__quiz_attempts' as checked_table_name,
+        'Quiz attempts with a response that names no question, no option or'
+        || ' no verdict (kept: a response without a verdict counts as not'
+        || ' correct, one without a question is in no item analysis).'
+            as check_description,
+        count(case when has_incomplete_responses then 1 end)
+            as flagged_rows_count
+
+    from quiz_attempts
+
+    union all
+
+    select
         'app_sessions_closed_before_opened' as check_name,
         'stg_app__user_app_sessions' as checked_table_name,
         'App sessions whose closed_at is before opened_at (a device clock'

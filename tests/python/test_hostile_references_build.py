@@ -43,6 +43,7 @@ FLAGGED_AFTER_FULL = {
     "app_sessions_with_unparsable_lists": 2,
     "app_sessions_with_unparsable_step_times": 0,
     "quiz_attempts_with_unparsable_responses": 2,
+    "quiz_attempts_with_incomplete_responses": 1,
     "app_sessions_closed_before_opened": 1,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
@@ -119,7 +120,8 @@ def _snapshot(database: Path) -> dict:
         ),
         "text_values": h.query(
             database,
-            "select responses, has_unparsable_responses from staging.stg_app__quiz_attempts "
+            "select responses, has_unparsable_responses, has_incomplete_responses "
+            "from staging.stg_app__quiz_attempts "
             "where attempt_id = 'qa_text_values'",
         ),
         "closed_early": h.query(
@@ -169,8 +171,8 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     # the step's offset is applied: the step is at the open, so the crash estimate is
     # the 30 s tail (2 h 30 s if the offset were dropped)
     assert first["offset_step"] == [(30, True)]
-    # a verdict "yes" stages as null and seconds "7" as 7.0, flagged; the response
-    # that names no question is kept (its anomaly check warns)
+    # a verdict "yes" stages as null and seconds "7" as 7.0, flagged unparsable; the
+    # response that names no question is kept, flagged incomplete
     key = hostile.catalog(daily)["KEY"]
     x1 = hostile.catalog(daily)["X1"]
     assert first["text_values"] == [
@@ -184,6 +186,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
                     "seconds_spent": 3.0,
                 },
             ],
+            True,
             True,
         )
     ]

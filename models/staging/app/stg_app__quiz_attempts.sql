@@ -80,6 +80,16 @@ renamed as (
             ~ ' or (response.seconds_spent is not null and '
             ~ 'try_cast(response.seconds_spent as double) is null)'
         ) }} as has_unparsable_responses,
+        {#- A response without a question, an option or a verdict (the key
+            absent or a JSON null): kept (it counts as answered and not
+            correct, in no question's item analysis), flagged here. -#}
+        {{ list_exists(
+            'parsed.responses_parsed',
+            'response',
+            'response.question_id is null'
+            ~ ' or response.chosen_option is null'
+            ~ ' or response.is_correct is null'
+        ) }} as has_incomplete_responses,
         received_at,
         raw_copies_count
 
