@@ -138,17 +138,19 @@ def test_filtered_numbers_equal_the_marts(app_env: dict[str, Path]) -> None:
     # st.navigation app, so the test sets their values through Session State, as a
     # user's earlier choice would be, before the first run.
     at.session_state["filter_dates"] = (start, end)
-    at.session_state["filter_platforms"] = ["ios"]
+    at.session_state["filter_platforms"] = ["android"]
     at.session_state["filter_courses"] = ["c01", "c03"]
     at.run()
-    assert at.session_state["dashboard_filters"] == q.Filters(start, end, ("ios",), ("c01", "c03"))
+    assert at.session_state["dashboard_filters"] == q.Filters(
+        start, end, ("android",), ("c01", "c03")
+    )
     at.switch_page("views/commerce.py").run()
     assert not at.exception, [e.value for e in at.exception]
     gross = mart(
         database,
         "select sum(amount_usd), count(*) from marts.fct_commerce_events "
         "where event_type = 'transaction_completed' "
-        "and platform = 'ios' and course_id in ('c01', 'c03') "
+        "and platform = 'android' and course_id in ('c01', 'c03') "
         "and occurred_date between ? and ?",
         [start, end],
     )
@@ -156,13 +158,24 @@ def test_filtered_numbers_equal_the_marts(app_env: dict[str, Path]) -> None:
     assert gross[1] > 0  # the filter keeps some transactions, so the comparison means something
     assert money(tiles["Gross revenue"]) == pytest.approx(float(gross[0]), abs=0.005)
     assert int(tiles["Successful payments"]) == gross[1]
+    (refunds,) = mart(
+        database,
+        "select coalesce(sum(coalesce(amount_usd, 0)), 0) from marts.fct_commerce_events "
+        "where event_type = 'refund' "
+        "and platform = 'android' and course_id in ('c01', 'c03') "
+        "and occurred_date between ? and ?",
+        [start, end],
+    )
+    assert refunds > 0  # a refund in the filter: the net differs from the gross
+    assert money(tiles["Refunds"]) == pytest.approx(float(refunds), abs=0.005)
+    assert money(tiles["Net revenue"]) == pytest.approx(float(gross[0] - refunds), abs=0.005)
 
     at.switch_page("views/engagement.py").run()
     sessions = mart(
         database,
         "select sum(sessions_count), sum(bounced_sessions_count) "
         "from marts.fct_engagement_daily_by_platform "
-        "where platform = 'ios' and activity_date between ? and ?",
+        "where platform = 'android' and activity_date between ? and ?",
         [start, end],
     )
     tiles = {m.label: m.value for m in at.metric}
@@ -173,7 +186,7 @@ def test_filtered_numbers_equal_the_marts(app_env: dict[str, Path]) -> None:
     quizzes = mart(
         database,
         "select count(*), count(case when is_passed then 1 end) from marts.fct_quiz_attempts "
-        "where platform = 'ios' and course_id in ('c01', 'c03') "
+        "where platform = 'android' and course_id in ('c01', 'c03') "
         "and started_date between ? and ?",
         [start, end],
     )

@@ -133,13 +133,17 @@ _PAYMENTS = (
 )
 # The commerce ledger: every completed transaction and refund on its own day, with its
 # own platform and course (an order charged on two days counts on both), as
-# fct_revenue_daily counts them.
+# fct_revenue_daily counts them; and its sums over a group of its rows (an amount
+# without a rate counts 0). The filtered revenue and the breakdowns share them.
 _LEDGER = (
-    "(select occurred_date as day, platform, course_id, coalesce(amount_usd, 0) as amount "
-    "from marts.fct_commerce_events where event_type = '{event_type}')"
+    "(select occurred_date as day, platform, course_id, event_type, "
+    "coalesce(amount_usd, 0) as amount from marts.fct_commerce_events "
+    "where event_type in ('transaction_completed', 'refund'))"
 )
-_GROSS = _LEDGER.format(event_type="transaction_completed")
-_REFUNDS = _LEDGER.format(event_type="refund")
+_TRANSACTIONS = "count(case when event_type = 'transaction_completed' then 1 end)"
+_GROSS = "sum(case when event_type = 'transaction_completed' then amount else 0 end)"
+_REFUNDS = "sum(case when event_type = 'refund' then amount else 0 end)"
+_NET = "sum(case when event_type = 'refund' then -amount else amount end)"
 _QUIZZES_STARTED = "(select started_date as day, platform, course_id from marts.fct_quiz_attempts)"
 _QUIZZES_SUBMITTED = (
     "(select submitted_date as day, platform, course_id, is_passed "
@@ -196,27 +200,26 @@ BREAKDOWNS: dict[str, Breakdown] = {
         "failed / all attempts of fct_payments_daily, pooled over payment methods",
     ),
     "successful_payments": Breakdown(
-        _GROSS,
-        "count(*)",
+        _LEDGER,
+        _TRANSACTIONS,
         ("platform", "course_id"),
         "completed transactions of fct_commerce_events on their day",
     ),
     "gross_revenue_usd": Breakdown(
+        _LEDGER,
         _GROSS,
-        "sum(amount)",
         ("platform", "course_id"),
         "completed transactions' amount_usd of fct_commerce_events on their day",
     ),
     "refunds_usd": Breakdown(
+        _LEDGER,
         _REFUNDS,
-        "sum(amount)",
         ("platform", "course_id"),
         "refunds' amount_usd of fct_commerce_events on their day",
     ),
     "net_revenue_usd": Breakdown(
-        f"(select day, platform, course_id, amount from {_GROSS} as gross union all "
-        f"select day, platform, course_id, -amount from {_REFUNDS} as refunds)",
-        "sum(amount)",
+        _LEDGER,
+        _NET,
         ("platform", "course_id"),
         "gross minus refunds, each on its day (fct_commerce_events)",
     ),
@@ -425,22 +428,15 @@ def revenue_daily(filters: Filters) -> Query:
             "from marts.fct_revenue_daily where revenue_date between ? and ? order by 1",
             (filters.start, filters.end),
         )
-    params: list[Any] = []
-    where = _in("platform", filters.platforms, params)
-    where += _in("course_id", filters.course_ids, params)
-    params = params + [filters.start, filters.end]
-    gross = "case when event_type = 'transaction_completed' then coalesce(amount_usd, 0) end"
-    refund = "case when event_type = 'refund' then coalesce(amount_usd, 0) end"
+    params: list[Any] = [filters.start, filters.end]
+    where = _in("ledger.platform", filters.platforms, params)
+    where += _in("ledger.course_id", filters.course_ids, params)
     return Query(
-        "select occurred_date as revenue_date, "
-        f"coalesce(sum({gross}), 0) as gross_revenue_usd, "
-        f"coalesce(sum({refund}), 0) as refunds_usd, "
-        f"coalesce(sum({gross}), 0) - coalesce(sum({refund}), 0) as net_revenue_usd, "
-        "count(case when event_type = 'transaction_completed' then 1 end) "
-        "as transactions_count "
-        "from marts.fct_commerce_events "
-        f"where event_type in ('transaction_completed', 'refund'){where} "
-        "and occurred_date between ? and ? group by 1 order by 1",
+        f"select ledger.day as revenue_date, {_GROSS} as gross_revenue_usd, "
+        f"{_REFUNDS} as refunds_usd, {_NET} as net_revenue_usd, "
+        f"{_TRANSACTIONS} as transactions_count "
+        f"from {_LEDGER} as ledger where ledger.day between ? and ?{where} "
+        "group by 1 order by 1",
         tuple(params),
     )
 
