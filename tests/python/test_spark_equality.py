@@ -255,7 +255,7 @@ def test_hostile_rows_build_on_spark_as_on_duckdb(tmp_path: Path):
 # the rows), with late events and re-sent duplicates in every event table.
 INCREMENTAL_USERS, INCREMENTAL_DAYS, INCREMENTAL_SEED = 150, 12, 20261201
 INCREMENTAL_START = date(2026, 9, 1)
-INCREMENTAL_DELIVERIES = 2
+INCREMENTAL_DELIVERIES = 3
 # Of the event rows received in this many hours before a delivery's cutoff, every third
 # key is held back to the next delivery (a file delayed in transit): loaded out of
 # received order, within the lookback.
