@@ -41,7 +41,7 @@ parsed as (
 
 ),
 
-renamed as (
+typed as (
 
     select
         attempt_id,
@@ -64,27 +64,19 @@ renamed as (
                 ('seconds_spent', 'try_cast(response.seconds_spent as double)'),
             ])
         ) }} as responses,
-        {#- Text that is not a JSON list stages as a null list, a verdict
-            that is not true or false or seconds that are not a number stage
-            as null; the row is kept, and flagged here (counted in
-            rpt_data_quality). -#}
-        (
-            parsed.responses is not null
-            and parsed.responses_parsed is null
-        )
-        or {{ list_exists(
-            'parsed.responses_parsed',
-            'response',
-            '(response.is_correct is not null and '
-            ~ json_verdict('response.is_correct') ~ ' is null)'
-            ~ ' or (response.seconds_spent is not null and '
-            ~ 'try_cast(response.seconds_spent as double) is null)'
-        ) }} as has_unparsable_responses,
+        parsed.responses is not null
+        and parsed.responses_parsed is null as is_unparsable_list,
+        {{ list_count(
+            'responses_parsed', 'response', 'response.is_correct is not null'
+        ) }} as verdict_texts_count,
+        {{ list_count(
+            'responses_parsed', 'response', 'response.seconds_spent is not null'
+        ) }} as seconds_texts_count,
         {#- A response without a question, an option or a verdict (the key
             absent or a JSON null): kept (it counts as answered and not
             correct, in no question's item analysis), flagged here. -#}
         {{ list_exists(
-            'parsed.responses_parsed',
+            'responses_parsed',
             'response',
             'response.question_id is null'
             ~ ' or response.chosen_option is null'
@@ -95,6 +87,48 @@ renamed as (
 
     from parsed
 
+),
+
+final as (
+
+    select
+        attempt_id,
+        user_id,
+        quiz_id,
+        platform,
+        started_at,
+        submitted_at,
+        is_abandoned,
+        score_percent,
+        started_date,
+        responses,
+        {#- Text that is not a JSON list stages as a null list, a verdict
+            that is not true or false or seconds that are not a number stage
+            as null; the row is kept, and flagged here (counted in
+            rpt_data_quality). Counted, not typed again: typing never gives
+            a value to a field without a text, so fewer values than texts
+            means one did not read. -#}
+        is_unparsable_list
+        or coalesce(
+            verdict_texts_count
+            > {{ list_count(
+                'responses', 'response', 'response.is_correct is not null'
+            ) }},
+            false
+        )
+        or coalesce(
+            seconds_texts_count
+            > {{ list_count(
+                'responses', 'response', 'response.seconds_spent is not null'
+            ) }},
+            false
+        ) as has_unparsable_responses,
+        has_incomplete_responses,
+        received_at,
+        raw_copies_count
+
+    from typed
+
 )
 
-select * from renamed
+select * from final

@@ -42,7 +42,7 @@ parsed as (
 
 ),
 
-renamed as (
+typed as (
 
     {#- The nested lists are parsed and normalized here, once, as DuckDB lists:
         the session mart measures them per row, and the flattened views
@@ -77,20 +77,48 @@ renamed as (
             parsed.features_used is not null
             and parsed.features_normalized is null
         ) as has_unparsable_lists,
-        {#- A step whose time text does not parse keeps its screen, with a
-            null time: the crash estimate skips it, fct_user_events times its
-            screen view at the session's open. -#}
-        {{ list_exists(
-            'navigation_steps_parsed',
-            'step',
-            'step.viewed_at is not null and '
-            ~ iso_timestamp('step.viewed_at') ~ ' is null'
-        ) }} as has_unparsable_step_times,
+        {{ list_count(
+            'navigation_steps_parsed', 'step', 'step.viewed_at is not null'
+        ) }} as step_time_texts_count,
         received_at,
         raw_copies_count
 
     from parsed
 
+),
+
+final as (
+
+    select
+        session_id,
+        user_id,
+        platform,
+        app_version,
+        opened_at,
+        closed_at,
+        is_crashed,
+        active_seconds,
+        opened_date,
+        navigation_steps,
+        features_used,
+        has_unparsable_lists,
+        {#- A step whose time text does not parse keeps its screen, with a
+            null time: the crash estimate skips it, fct_user_events times its
+            screen view at the session's open. Counted, not parsed again: a
+            parse never gives a time to a step without a text, so fewer
+            times than texts means one did not parse. -#}
+        coalesce(
+            step_time_texts_count
+            > {{ list_count(
+                'navigation_steps', 'step', 'step.viewed_at is not null'
+            ) }},
+            false
+        ) as has_unparsable_step_times,
+        received_at,
+        raw_copies_count
+
+    from typed
+
 )
 
-select * from renamed
+select * from final
