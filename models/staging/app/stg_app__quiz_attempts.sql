@@ -73,8 +73,9 @@ typed as (
             'responses_parsed', 'response', 'response.seconds_spent is not null'
         ) }} as seconds_texts_count,
         {#- A response without a question, an option or a verdict (the key
-            absent or a JSON null): kept (it counts as answered and not
-            correct, in no question's item analysis), flagged here. -#}
+            absent or a JSON null): kept and flagged here. Without a verdict
+            it counts as not correct; without a question it is in its
+            attempt's total and in no question's item analysis. -#}
         {{ list_exists(
             'responses_parsed',
             'response',
