@@ -310,6 +310,43 @@ def test_additive_breakdowns_add_up_to_the_mis_kpi(warehouse: dict[str, Path]) -
     assert checked == 23
 
 
+def test_ledger_breakdowns_list_only_the_groups_with_their_kpis_rows() -> None:
+    """Known answer, worked out by hand. On 2026-01-02 course c1 (ios) has a completed
+    transaction of $30 and course c2 (android) only a refund of $10; c3 (web) has a
+    purchase attempt, which no ledger KPI counts. Successful payments and gross list c1
+    only, refunds c2 only, net both (c1 +30, c2 -10); c3 is in none."""
+    day = dt.date(2026, 1, 2)
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_commerce_events (occurred_date date, platform varchar, "
+            "course_id varchar, event_type varchar, amount_usd decimal(18, 2))"
+        )
+        con.execute(
+            "insert into marts.fct_commerce_events values "
+            "(?, 'ios', 'c1', 'transaction_completed', 30), (?, 'android', 'c2', 'refund', 10), "
+            "(?, 'web', 'c3', 'purchase_attempt', 50)",
+            [day, day, day],
+        )
+        con.execute("create table marts.dim_courses (course_id varchar, course_title varchar)")
+        con.execute("insert into marts.dim_courses values ('c1', 'One'), ('c2', 'Two')")
+        filters = q.Filters(day, day)
+        expected = {
+            "successful_payments": {"c1 One": 1},
+            "gross_revenue_usd": {"c1 One": 30},
+            "refunds_usd": {"c2 Two": 10},
+            "net_revenue_usd": {"c1 One": 30, "c2 Two": -10},
+        }
+        by_platform = {"c1 One": "ios", "c2 Two": "android"}
+        for kpi, values in expected.items():
+            by_course = q.run(con, q.kpi_breakdown(kpi, "course_id", filters))
+            assert dict(zip(by_course["course"], by_course["value"], strict=True)) == values, kpi
+            platforms = q.run(con, q.kpi_breakdown(kpi, "platform", filters))
+            assert dict(zip(platforms["platform"], platforms["value"], strict=True)) == {
+                by_platform[course]: value for course, value in values.items()
+            }, kpi
+
+
 def test_default_database_prefers_the_serving_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

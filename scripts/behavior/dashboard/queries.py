@@ -135,11 +135,16 @@ _PAYMENTS = (
 # own platform and course (an order charged on two days counts on both), as
 # fct_revenue_daily counts them; and its sums over a group of its rows (an amount
 # without a rate counts 0). The filtered revenue and the breakdowns share them.
-_LEDGER = (
+_LEDGER_OF = (
     "(select occurred_date as day, platform, course_id, event_type, "
     "coalesce(amount_usd, 0) as amount from marts.fct_commerce_events "
-    "where event_type in ('transaction_completed', 'refund'))"
+    "where event_type in ({types}))"
 )
+_LEDGER = _LEDGER_OF.format(types="'transaction_completed', 'refund'")
+# A breakdown reads only the rows its KPI counts, so a group appears where the KPI has
+# rows: a course with only a refund on a day is not listed with 0 successful payments.
+_LEDGER_COMPLETED = _LEDGER_OF.format(types="'transaction_completed'")
+_LEDGER_REFUNDS = _LEDGER_OF.format(types="'refund'")
 _TRANSACTIONS = "count(case when event_type = 'transaction_completed' then 1 end)"
 _GROSS = "sum(case when event_type = 'transaction_completed' then amount else 0 end)"
 _REFUNDS = "sum(case when event_type = 'refund' then amount else 0 end)"
@@ -200,19 +205,19 @@ BREAKDOWNS: dict[str, Breakdown] = {
         "failed / all attempts of fct_payments_daily, pooled over payment methods",
     ),
     "successful_payments": Breakdown(
-        _LEDGER,
+        _LEDGER_COMPLETED,
         _TRANSACTIONS,
         ("platform", "course_id"),
         "completed transactions of fct_commerce_events on their day",
     ),
     "gross_revenue_usd": Breakdown(
-        _LEDGER,
+        _LEDGER_COMPLETED,
         _GROSS,
         ("platform", "course_id"),
         "completed transactions' amount_usd of fct_commerce_events on their day",
     ),
     "refunds_usd": Breakdown(
-        _LEDGER,
+        _LEDGER_REFUNDS,
         _REFUNDS,
         ("platform", "course_id"),
         "refunds' amount_usd of fct_commerce_events on their day",
