@@ -285,6 +285,25 @@ quiz_question_counts as (
 
 ),
 
+answered_questions_counted as (
+
+    {#- Per attempt, the questions of its quiz's catalog that one of its
+        responses names: a response without a question, a second response
+        to the same question or one naming another quiz's question answers
+        none of them. -#}
+    select
+        quiz_responses.attempt_id,
+        count(distinct quiz_responses.question_id) as answered_questions_count
+
+    from quiz_responses
+    inner join quiz_questions
+        on
+            quiz_responses.question_id = quiz_questions.question_id
+            and quiz_responses.quiz_id = quiz_questions.quiz_id
+    group by 1
+
+),
+
 catalog_checks as (
 
     select
@@ -400,14 +419,17 @@ event_checks as (
     select
         'partial_quiz_submissions' as check_name,
         'stg_app__quiz_attempts' as checked_table_name,
-        'Submitted quiz attempts with fewer responses than the catalog lists'
-        || ' questions for their quiz (an unanswered question counts as not'
-        || ' correct in the total and is left out of its item analysis).'
+        'Submitted quiz attempts that leave a question the catalog lists'
+        || ' for their quiz unanswered: no response names it (an unanswered'
+        || ' question counts as not correct in the total and is left out of'
+        || ' its item analysis; an unparsable responses list answers none).'
             as check_description,
         count(
             case
                 when
-                    coalesce({{ list_length('quiz_attempts.responses') }}, 0)
+                    coalesce(
+                        answered_questions_counted.answered_questions_count, 0
+                    )
                     < quiz_question_counts.questions_count
                     then 1
             end
@@ -416,6 +438,8 @@ event_checks as (
     from quiz_attempts
     inner join quiz_question_counts
         on quiz_attempts.quiz_id = quiz_question_counts.quiz_id
+    left join answered_questions_counted
+        on quiz_attempts.attempt_id = answered_questions_counted.attempt_id
     where not quiz_attempts.is_abandoned
 
     union all
