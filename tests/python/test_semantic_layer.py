@@ -463,6 +463,52 @@ def test_revenue_counts_each_transaction_and_refund_on_its_day(built, tmp_path: 
     ]
 
 
+def test_purchase_conversion_counts_payments_up_to_14_days_after_the_click(
+    built, tmp_path: Path
+) -> None:
+    """Known answer for purchase_conversion_rate (README: paid on the click's day or on
+    one of the 14 calendar days after it, same user and course).
+
+    Five course clicks on Jan 1, each by another user on c1 but u4's on c2. Paid
+    orders: u1's on c1 on Jan 1 (the same day: converts), u2's on Jan 15 (14 days
+    later: converts), u3's on Jan 16 (15 days: does not), u4's on c1 (not the course
+    clicked: does not); u5 never pays. A wishlist add of u2 on Jan 1 is not a click.
+    Jan 1: 2 conversions / 5 clicks = 0.4.
+    """
+    database, con = _hand_made_warehouse(tmp_path, "marts")
+    con.execute("create schema staging")
+    con.execute(
+        "insert into utilities.util_days select cast(d as date)"
+        " from range(date '2026-01-04', date '2026-01-21', interval 1 day) t(d)"
+    )
+    con.execute(
+        "create table staging.stg_app__user_course_interactions as select event_id, user_id,"
+        " course_id, event_type, cast(occurred_date as date) as occurred_date,"
+        " 'web' as platform from (values"
+        " ('e1', 'u1', 'c1', 'course_click', '2026-01-01'),"
+        " ('e2', 'u2', 'c1', 'course_click', '2026-01-01'),"
+        " ('e3', 'u3', 'c1', 'course_click', '2026-01-01'),"
+        " ('e4', 'u4', 'c2', 'course_click', '2026-01-01'),"
+        " ('e5', 'u5', 'c1', 'course_click', '2026-01-01'),"
+        " ('e6', 'u2', 'c1', 'wishlist_add', '2026-01-01')"
+        ") t(event_id, user_id, course_id, event_type, occurred_date)"
+    )
+    con.execute(
+        "create table marts.fct_purchases as select order_id, user_id, course_id,"
+        " 'web' as platform, true as is_paid, cast(paid_date as date) as paid_date from (values"
+        " ('o1', 'u1', 'c1', '2026-01-01'), ('o2', 'u2', 'c1', '2026-01-15'),"
+        " ('o3', 'u3', 'c1', '2026-01-16'), ('o4', 'u4', 'c1', '2026-01-02')"
+        ") t(order_id, user_id, course_id, paid_date)"
+    )
+    con.close()
+    layer = SemanticLayer(database, built[1])
+    try:
+        days = metric_rows(layer, ["purchase_conversion_rate"], [DAY])
+    finally:
+        layer.close()
+    assert float(days[(dt.date(2026, 1, 1),)]["purchase_conversion_rate"]) == pytest.approx(0.4)
+
+
 def test_ratios_are_computed_from_parts_at_the_queried_grain(layer, warehouse) -> None:
     """bounce_rate by week = bounced / sessions of the week, not a mean of daily rates."""
     got = metric_rows(layer, ["bounce_rate"], ["metric_time__week"])
