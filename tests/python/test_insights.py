@@ -258,6 +258,29 @@ def test_funnel_breakdown_uses_the_step_1_event_property(tmp_path):
     assert got == {("ios", 1): 1, ("ios", 2): 1, ("web", 1): 1, ("web", 2): 0}
 
 
+def test_funnel_unordered_breakdown_uses_the_attempts_first_event(tmp_path):
+    # Unordered, steps click and cart: u1 carts on ios, then clicks on android a minute
+    # later. The attempt starting at the cart fills both steps and takes the cart's
+    # platform: ios, step 2. The attempt starting at the click fills one step (the
+    # cart is before it) and takes android; a user counts once per breakdown value,
+    # so android has u1 at step 1. Were the click's platform the value (the step-1
+    # event's), the two-step attempt would count under android.
+    con = open_stream(
+        tmp_path,
+        [
+            ("u1", "cart_add", "2026-10-02 10:00:00", {"platform": "ios"}),
+            ("u1", "course_click", "2026-10-02 10:01:00", {"platform": "android"}),
+        ],
+    )
+    result = funnel(
+        con, ["course_click", "cart_add"], order="unordered", breakdown="platform", **DAY
+    )
+    got = {
+        (row["breakdown_value"], row["step_number"]): row["users_count"] for row in result.records()
+    }
+    assert got == {("ios", 1): 1, ("ios", 2): 1, ("android", 1): 1, ("android", 2): 0}
+
+
 def test_funnel_people_and_dropped(tmp_path):
     # From ORDER_EVENTS (ordered): u1 and u4 reached step 2; u2 and u3 dropped at 2.
     con = open_stream(tmp_path, ORDER_EVENTS)
@@ -443,6 +466,32 @@ def test_lifecycle_across_the_range_start(tmp_path):
         ("2026-10-04", "resurrecting"): 1,
         ("2026-10-04", "dormant"): -3,
     }
+
+
+def test_weekly_range_selects_whole_weeks(tmp_path):
+    # A range of one Wednesday (10-07) selects the week of Monday 10-05, all its days.
+    # u1 signed up 09-01 and is active on Monday 10-05 only (before --from, same week):
+    # lifecycle counts u1 active in that week, resurrecting (no activity the week
+    # before). Retention first_time: u1's first quiz, on 10-05, makes the cohort of
+    # 10-05 (its first period), with one member; u1 returns on 10-12 (period 1).
+    events = [
+        ("u1", "quiz_start", "2026-10-05 12:00:00"),
+        ("u1", "session_open", "2026-10-12 12:00:00"),
+    ]
+    con = open_stream(tmp_path, events, {"u1": "2026-09-01 08:00:00"})
+    week = {"date_from": "2026-10-07", "date_to": "2026-10-07"}
+    result = lifecycle(con, "quiz_start", period="week", **week)
+    got = {
+        (str(row["period_start"]), row["status"]): row["users_count"] for row in result.records()
+    }
+    assert got == {
+        ("2026-10-05", "new"): 0,
+        ("2026-10-05", "returning"): 0,
+        ("2026-10-05", "resurrecting"): 1,
+        ("2026-10-05", "dormant"): 0,
+    }
+    result = retention(con, "quiz_start", "session_open", period="week", periods=1, **week)
+    assert retention_table(result) == {("2026-10-05", 0): 1, ("2026-10-05", 1): 1}
 
 
 def test_lifecycle_weekly_new_in_the_creation_week(tmp_path):

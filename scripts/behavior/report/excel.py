@@ -323,7 +323,9 @@ def write_funnel(book: Book, data: ReportData) -> None:
             chart.set_y_axis({"reverse": True})
             chart.set_legend({"none": True})
             sheet.insert_chart(row, len(frame.columns) + 1, chart)
-    courses, row = book.sheet("Top courses", f"Top courses by clicks, {data.report_date}")
+    courses, row = book.sheet(
+        "Top courses", f"Top courses by users who clicked, {data.report_date}"
+    )
     book.table(courses, data.period_courses, row, "Top_courses", {"click_to_paid_rate": "rate"})
 
 
