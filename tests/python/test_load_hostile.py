@@ -40,6 +40,23 @@ SESSIONS = {
     "ok": (_session("ok"), None),
     # event time 59 min after received_at is inside the 60-minute skew
     "skew_ok": (_session("skew_ok", closed_at="2026-01-05 11:09:05"), None),
+    # opened 30 min after received_at (a device clock ahead of the collector): inside
+    # the skew, so loaded; the warehouse counts it (rpt_data_quality,
+    # app_sessions_received_before_occurring)
+    "opened_skew_ok": (
+        _session(
+            "opened_skew_ok",
+            opened_at="2026-01-05 10:40:05",
+            closed_at="",
+            navigation_history="",
+        ),
+        None,
+    ),
+    # opened 2 hours after received_at: outside the skew
+    "opened_late": (
+        _session("opened_late", opened_at="2026-01-05 12:10:05", closed_at=""),
+        "opened_at after received_at: 2026-01-05 12:10:05",
+    ),
     "inf": (
         _session("inf", opened_at="infinity", closed_at=""),
         "opened_at is not finite: infinity",
