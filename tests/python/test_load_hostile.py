@@ -286,6 +286,36 @@ def test_bounds_are_configurable_from_the_environment(
     }
 
 
+@pytest.mark.parametrize(
+    ("decimals", "expected"),
+    [
+        # whole units only: 10.50 and 9.999 have decimals, 10.00 (= 10) does not
+        (
+            "0",
+            {
+                "p_half": "amount has more than 0 decimals: 10.50",
+                "p_round": "amount has more than 0 decimals: 9.999",
+            },
+        ),
+        # the raw column keeps 2 decimals: 9.999 cannot be stored unrounded, so it is
+        # still quarantined, under the bound it really broke
+        ("3", {"p_round": "amount has more than 2 decimals: 9.999"}),
+    ],
+)
+def test_money_decimals_bound_is_configurable_up_to_the_column_scale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decimals: str, expected: dict
+) -> None:
+    events = tmp_path / "events"
+    events.mkdir()
+    rows = [_purchase("p_half", "10.50"), _purchase("p_whole", "10.00")]
+    rows.append(_purchase("p_round", "9.999"))
+    (events / "user_purchases.csv").write_text("\n".join([PURCHASE_HEADER, *rows]) + "\n")
+    monkeypatch.setenv("BEHAVIOR_BOUND_MONEY_DECIMALS", decimals)
+    database = tmp_path / "w.duckdb"
+    load_paths([*write_catalog_and_users(tmp_path / "base"), events], database)
+    assert _quarantine(database, "user_purchases") == expected
+
+
 # --- line-level rejects ------------------------------------------------------------
 
 

@@ -11,7 +11,8 @@ first failing one as its reason):
 - a timestamp given as text with a UTC offset has a real one (-12:00 .. +14:00);
 - event times (every timestamp of an event table but `received_at`) are not after
   `received_at` plus the skew;
-- money has at most `money_decimals` decimals and is at most `max_amount`;
+- money has at most `money_decimals` decimals (at most the raw column's scale, 2)
+  and is at most `max_amount`;
 - durations: active_seconds, closed_at - opened_at, submitted_at - started_at,
   seconds_spent per answer, estimated_minutes, each under its bound; DOUBLE
   values are finite;
@@ -47,6 +48,11 @@ UPPER = (
     ("user_purchases", "amount", "max_amount"),
     ("courses", "price_amount", "max_amount"),
 )
+
+
+def _decimal_scale(sql_type: str) -> int:
+    """The scale of a DECIMAL(p,s) type: 2 for DECIMAL(12,2)."""
+    return int(sql_type.rstrip(")").split(",")[1])
 
 
 def bounds() -> Bounds:
@@ -134,10 +140,14 @@ def branches(source, load_time: datetime) -> tuple[list[str], list[str]]:
                 f"when not isfinite({typed}) then {_lit(f'{name} is not finite: ')} || {sql.text}"
             )
         if column.name in MONEY_COLUMNS and sql.castable:
+            # At most money_decimals decimals, and never more than the raw column keeps
+            # (its DECIMAL scale): a value is stored as written or quarantined, never
+            # rounded.
+            decimals = min(int(limits.money_decimals), _decimal_scale(column.type))
             exact = f"try_cast(trim({sql.text}) as DECIMAL(38,12))"
             whens.append(
-                f"when {exact} <> {typed} then "
-                f"{_lit(f'{name} has more than {limits.money_decimals} decimals: ')} || {sql.text}"
+                f"when {exact} <> round({exact}, {decimals}) or {exact} <> {typed} then "
+                f"{_lit(f'{name} has more than {decimals} decimals: ')} || {sql.text}"
             )
     for table_name, column_name, field in UPPER:
         if table_name == table.name:
