@@ -213,15 +213,23 @@ def test_user_versions_that_change_immutable_facts_are_quarantined(tmp_path, bas
             # 5, 6: new user u_4, its later version moves the sign-up: 6 quarantined
             "u_4,2026-01-05 00:00:00,2026-01-05 00:00:00,,,DE,referral,ios,,,,,",
             "u_4,2026-01-06 00:00:00,2026-01-04 00:00:00,,,DE,referral,ios,,,,,",
+            # 7, 8, 9: new user u_5 without an install, then its first install on
+            # 01-06 (loaded), then a version moving that install to 01-08: quarantined
+            "u_5,2026-01-05 00:00:00,2026-01-05 00:00:00,,,DE,referral,ios,,,,,",
+            "u_5,2026-01-06 00:00:00,2026-01-05 00:00:00,,,DE,referral,ios,,2026-01-06 00:00:00,,,",
+            "u_5,2026-01-08 00:00:00,2026-01-05 00:00:00,,,DE,referral,ios,,2026-01-08 00:00:00,,,",
+            # 10: u_2 again, its first install (row 4, 01-04) moved to 01-09: quarantined
+            "u_2,2026-01-09 00:00:00,2026-01-01 00:00:00,,,US,paid_search,android,,"
+            "2026-01-09 00:00:00,,,2026-01-09 00:00:00",
         ],
     )
     result = load_paths([versions], database)
     (file,) = result.files
     assert (file.rows_read, file.rows_loaded, file.rows_duplicate, file.rows_quarantined) == (
-        6,
-        3,
+        10,
+        5,
         0,
-        3,
+        5,
     )
     assert dict(
         fetch(database, "select source_row, reason from raw.users__quarantine order by 1")
@@ -232,6 +240,10 @@ def test_user_versions_that_change_immutable_facts_are_quarantined(tmp_path, bas
         "this version 2026-01-02 00:00:00",
         6: "immutable signed_up_at changed: first loaded 2026-01-05 00:00:00, "
         "this version 2026-01-04 00:00:00",
+        9: "immutable installed_at (first install) changed: first loaded 2026-01-06 00:00:00, "
+        "this version 2026-01-08 00:00:00",
+        10: "immutable installed_at (first install) changed: first loaded 2026-01-04 00:00:00, "
+        "this version 2026-01-09 00:00:00",
     }
     # every stored version of a user has the same sign-up
     assert fetch(

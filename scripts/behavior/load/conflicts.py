@@ -110,8 +110,10 @@ def immutable_violations_query(source: TypedSource, bad_rows: str | None) -> str
 
     Selects `_behavior_row, reason, record` like `load_sql.bad_rows_query`, so the rows
     join the quarantine. The reference is the stored versions (they all agree, since
-    this rule kept them so) or, for a user new to the warehouse, the file's earliest
-    version by `updated_at`.
+    this rule kept them so) and, where they have none (a user new to the warehouse,
+    or one never installed so far), the file's versions in `updated_at` order: the
+    sign-up of the earliest, the first install of the earliest that has one. A
+    version without an install is kept either way.
     """
     uid, updated = source.typed("user_id"), source.typed("updated_at")
     signed, installed = source.typed("signed_up_at"), source.typed("installed_at")
@@ -124,15 +126,24 @@ stored as (
     group by 1
 ),
 first_in_file as (
-    select {uid} as user_id, {signed} as signed_up_at, {installed} as installed_at
+    select
+        {uid} as user_id,
+        first({signed} order by {updated}, {ROW_COLUMN}) as signed_up_at,
+        first({installed} order by {updated}, {ROW_COLUMN})
+            filter (where {installed} is not null) as installed_at
     from valid
-    anti join stored on stored.user_id = valid.{uid}
-    qualify row_number() over (partition by {uid} order by {updated}, {ROW_COLUMN}) = 1
+    group by 1
 ),
 reference as (
-    select * from stored
-    union all
-    select * from first_in_file
+    select
+        first_in_file.user_id,
+        case
+            when stored.user_id is null then first_in_file.signed_up_at
+            else stored.signed_up_at
+        end as signed_up_at,
+        coalesce(stored.installed_at, first_in_file.installed_at) as installed_at
+    from first_in_file
+    left join stored on stored.user_id = first_in_file.user_id
 ),
 checked as (
     select
