@@ -1,5 +1,8 @@
 """`behavior compact [--database FILE]`: rewrite a DuckDB warehouse file to its live data.
 
+The file is the build file dbt writes ($BEHAVIOR_DUCKDB_PATH, else the file of
+$BEHAVIOR_TARGET: warehouse/sample.duckdb or warehouse/behavior.duckdb), unless given.
+
 A warehouse rebuilt every day grows: DuckDB reuses the blocks that dropped tables and
 deleted rows leave behind, but never shrinks the file, and `create or replace table`
 of every table model each day leaves a little more free space than it reuses (see
@@ -18,10 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import warehouse_file
+from behavior import build_status, warehouse_file
 from behavior.errors import UserError
-
-DEFAULT_DATABASE = Path("warehouse/sample.duckdb")
 
 
 def _megabytes(path: Path) -> float:
@@ -84,8 +85,9 @@ def compact(database: Path) -> tuple[float, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    before, after = compact(args.database)
-    print(f"{args.database}: {before:,.1f} MB -> {after:,.1f} MB")
+    database = args.database or build_status.default_build_database()
+    before, after = compact(database)
+    print(f"{database}: {before:,.1f} MB -> {after:,.1f} MB")
     return 0
 
 
@@ -94,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser.add_argument(
         "--database",
         type=Path,
-        default=DEFAULT_DATABASE,
-        help=f"DuckDB file (default {DEFAULT_DATABASE})",
+        help="DuckDB file (default: $BEHAVIOR_DUCKDB_PATH, else the file of $BEHAVIOR_TARGET, "
+        "warehouse/sample.duckdb)",
     )
     parser.set_defaults(func=run)

@@ -68,3 +68,23 @@ def test_a_failed_copy_leaves_the_original_untouched(tmp_path: Path, monkeypatch
 def test_a_missing_database_is_a_clear_error(tmp_path: Path, capsys):
     assert main(["compact", "--database", str(tmp_path / "nope.duckdb")]) == 2
     assert "no database file at" in capsys.readouterr().err
+
+
+def test_the_default_file_is_the_targets_build_file(tmp_path: Path, monkeypatch, capsys):
+    # Without --database, compact rewrites the file dbt builds: $BEHAVIOR_DUCKDB_PATH,
+    # else the file of $BEHAVIOR_TARGET (the warehouse target's, behavior.duckdb).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "warehouse").mkdir()
+    built = tmp_path / "warehouse" / "behavior.duckdb"
+    _bloated(built)
+    monkeypatch.delenv("BEHAVIOR_DUCKDB_PATH", raising=False)
+    monkeypatch.setenv("BEHAVIOR_TARGET", "warehouse")
+    size_before = built.stat().st_size
+    assert main(["compact"]) == 0
+    assert built.stat().st_size < size_before / 2
+    assert capsys.readouterr().out.startswith("warehouse/behavior.duckdb: ")
+    other = tmp_path / "other.duckdb"
+    _bloated(other)
+    monkeypatch.setenv("BEHAVIOR_DUCKDB_PATH", str(other))
+    assert main(["compact"]) == 0
+    assert capsys.readouterr().out.startswith(f"{other}: ")
