@@ -4,8 +4,10 @@ to know about the serving file.
 Prints the serving file, when it was published and its age, the latest complete day
 it holds, the build it came from, and the state of the build file since: exit 0 when
 the serving file holds the last build or a newer build passed and awaits publishing;
-exit 1 when the last build after it failed (or never finished), so BI shows an older
-day; exit 2 when there is no serving file.
+exit 1 when the build file cannot be published (its last dbt command failed or never
+finished, or one since its last complete build did, or changed it without testing:
+build_status.BuildStatus.blocking_reason), so BI keeps showing an older day until a
+build passes; exit 2 when there is no serving file.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def age(since: dt.datetime, now: dt.datetime) -> str:
 
 
 def build_state(meta: dict[str, object], build: Path) -> tuple[str, bool]:
-    """(one line on the build file since the publish, whether the last build failed)."""
+    """(one line on the build file since the publish, whether it cannot be published)."""
     try:
         status = build_status.load_status(build)
     except UserError as exc:
@@ -63,7 +65,7 @@ def build_state(meta: dict[str, object], build: Path) -> tuple[str, bool]:
         return f"passed ({latest.describe()}); the serving file holds it", False
     reason = status.blocking_reason()
     if reason:
-        return f"not publishable: {reason}", False
+        return f"not publishable: {reason}; the serving file keeps the last good build", True
     return f"a newer build passed ({latest.describe()}), not published yet", False
 
 

@@ -182,6 +182,40 @@ def test_blocking_reason(history: list[tuple[str, str, bool]], publishable: bool
     assert (status.blocking_reason() is None) == publishable
 
 
+@pytest.mark.parametrize(
+    ("history", "says", "exit_one"),
+    [
+        # the published build (i0) is the last command
+        ([("build", "passed", True)], "passed", False),
+        # a newer complete build passed: awaits publishing
+        ([("build", "passed", True), ("build", "passed", True)], "a newer build passed", False),
+        # the last command failed: BI keeps the published day
+        ([("build", "passed", True), ("test", "failed", True)], "FAILED", True),
+        # a complete build failed, then a partial test passed: still not publishable
+        (
+            [("build", "passed", True), ("build", "failed", True), ("test", "passed", False)],
+            "not publishable",
+            True,
+        ),
+        # dbt run changed the marts without testing them
+        ([("build", "passed", True), ("run", "passed", True)], "not publishable", True),
+    ],
+)
+def test_serve_check_exits_one_while_the_build_cannot_be_published(
+    monkeypatch: pytest.MonkeyPatch, history: list, says: str, exit_one: bool
+) -> None:
+    from behavior import serve_check
+
+    status = BuildStatus(
+        Path("w.duckdb"),
+        [invocation(c, s, complete, n) for n, (c, s, complete) in enumerate(history)],
+    )
+    monkeypatch.setattr(build_status, "load_status", lambda path: status)
+    line, failed = serve_check.build_state({"dbt_invocation_id": "i0"}, Path("w.duckdb"))
+    assert line.startswith(says), line
+    assert failed is exit_one
+
+
 def test_serving_path_is_beside_the_build_file() -> None:
     assert build_status.serving_path(Path("warehouse/sample.duckdb")) == Path(
         "warehouse/sample.serving.duckdb"
