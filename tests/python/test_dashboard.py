@@ -279,6 +279,25 @@ def test_drill_down_by_platform_is_the_mart_at_its_grain(app_env: dict[str, Path
     assert got == [(day, platform, value) for day, platform, value in expected]
 
 
+def test_drill_down_says_which_filters_it_ignores(app_env: dict[str, Path]) -> None:
+    """With ios and a course chosen: the DAU trend is the whole app's (both filters
+    ignored), DAU by platform has no course (course ignored); gross revenue by platform
+    and by course takes both, so the only such line is the trend's."""
+    ignored = {
+        "both": "The platform and course filters do not apply here (not in this mart).",
+        "course": "The course filter does not apply here (not in this mart).",
+    }
+    for kpi, expected in (("dau", ["both", "course"]), ("gross_revenue_usd", ["both"])):
+        at = app_test()
+        at.session_state["filter_platforms"] = ["ios"]
+        at.session_state["filter_courses"] = ["c01"]
+        at.session_state["drill_kpi"] = kpi
+        at.run()
+        assert not at.exception
+        lines = [c.value for c in at.caption if "do not apply" in c.value or "does not" in c.value]
+        assert lines == [ignored[name] for name in expected], kpi
+
+
 def test_additive_breakdowns_add_up_to_the_mis_kpi(warehouse: dict[str, Path]) -> None:
     """Every count / amount breakdown sums, on every day, to the MIS KPI: the breakdown
     reads the same population as the KPI (same day column, same events)."""

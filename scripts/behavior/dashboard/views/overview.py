@@ -14,7 +14,8 @@ kpis = ui.frame(q.kpis_of_day(filters.end))
 st.caption(
     f"KPIs of {filters.end:%A %d %B %Y} (the last day of the range), from "
     "`reports.rpt_mis_daily_kpis`; the whole app (platform and course filters apply "
-    "to the drill-down below). Changes are vs the previous day: points for rates, "
+    "to the drill-down's platform and course tabs, where the KPI's mart has those "
+    "columns). Changes are vs the previous day: points for rates, "
     "% otherwise. Hover a KPI's ? for its definition; an anomaly is a "
     "robust z-score beyond the threshold (red: bad direction)."
 )
@@ -54,6 +55,7 @@ definition = found.kpi(kpi)
 if definition:
     st.caption(definition)
 trend = ui.frame(q.kpi_trend(kpi, filters))
+ui.not_applied("platform", "course")  # the trend is the whole app's MIS value
 st.line_chart(trend, x="report_date", y=["value", "trailing_28d_avg"])
 by_day, by_platform, by_course = st.tabs(["By day", "By platform", "By course"])
 with by_day:
@@ -71,6 +73,13 @@ for tab, dimension, column in (
                 f"not by {column}."
             )
             continue
+        ui.not_applied(
+            *(
+                name
+                for name, key in (("platform", "platform"), ("course", "course_id"))
+                if key not in spec.dimensions
+            )
+        )
         data = ui.frame(query)
         st.caption(f"Source: {spec.note}.")
         if data.empty:
