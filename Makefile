@@ -103,7 +103,8 @@ daily: setup
 	timeout $(REPORT_TIMEOUT) $(BIN)/behavior publish
 
 # publish copies the passed build into the serving file BI and the report read.
-run: build
+# chromium prints the report's PDF (installed when root, else named as missing).
+run: build chromium
 	timeout $(REPORT_TIMEOUT) $(BIN)/behavior publish
 	timeout $(REPORT_TIMEOUT) $(BIN)/behavior report
 	timeout $(REPORT_TIMEOUT) $(BIN)/behavior summary --database warehouse/sample.duckdb
