@@ -221,15 +221,21 @@ def test_user_versions_that_change_immutable_facts_are_quarantined(tmp_path, bas
             # 10: u_2 again, its first install (row 4, 01-04) moved to 01-09: quarantined
             "u_2,2026-01-09 00:00:00,2026-01-01 00:00:00,,,US,paid_search,android,,"
             "2026-01-09 00:00:00,,,2026-01-09 00:00:00",
+            # 11, 12, 13: new user u_6; 12 moves the sign-up (quarantined) and carries an
+            # install of 01-06, which is therefore not the first install; 13's 01-07 is,
+            # so 13 is loaded
+            "u_6,2026-01-05 00:00:00,2026-01-05 00:00:00,,,DE,referral,ios,,,,,",
+            "u_6,2026-01-06 00:00:00,2026-01-04 00:00:00,,,DE,referral,ios,,2026-01-06 00:00:00,,,",
+            "u_6,2026-01-07 00:00:00,2026-01-05 00:00:00,,,DE,referral,ios,,2026-01-07 00:00:00,,,",
         ],
     )
     result = load_paths([versions], database)
     (file,) = result.files
     assert (file.rows_read, file.rows_loaded, file.rows_duplicate, file.rows_quarantined) == (
-        10,
-        5,
+        13,
+        7,
         0,
-        5,
+        6,
     )
     assert dict(
         fetch(database, "select source_row, reason from raw.users__quarantine order by 1")
@@ -244,6 +250,8 @@ def test_user_versions_that_change_immutable_facts_are_quarantined(tmp_path, bas
         "this version 2026-01-08 00:00:00",
         10: "immutable installed_at (first install) changed: first loaded 2026-01-04 00:00:00, "
         "this version 2026-01-09 00:00:00",
+        12: "immutable signed_up_at changed: first loaded 2026-01-05 00:00:00, "
+        "this version 2026-01-04 00:00:00",
     }
     # every stored version of a user has the same sign-up
     assert fetch(

@@ -112,8 +112,8 @@ def immutable_violations_query(source: TypedSource, bad_rows: str | None) -> str
     join the quarantine. The reference is the stored versions (they all agree, since
     this rule kept them so) and, where they have none (a user new to the warehouse,
     or one never installed so far), the file's versions in `updated_at` order: the
-    sign-up of the earliest, the first install of the earliest that has one. A
-    version without an install is kept either way.
+    sign-up of the earliest, the first install of the earliest that has one and keeps
+    that sign-up. A version without an install is kept either way.
     """
     uid, updated = source.typed("user_id"), source.typed("updated_at")
     signed, installed = source.typed("signed_up_at"), source.typed("installed_at")
@@ -125,25 +125,35 @@ stored as (
     from raw.users
     group by 1
 ),
-first_in_file as (
+signups as (
     select
         {uid} as user_id,
-        first({signed} order by {updated}, {ROW_COLUMN}) as signed_up_at,
-        first({installed} order by {updated}, {ROW_COLUMN})
-            filter (where {installed} is not null) as installed_at
+        coalesce(
+            any_value(stored.signed_up_at),
+            first({signed} order by {updated}, {ROW_COLUMN})
+        ) as signed_up_at,
+        any_value(stored.installed_at) as stored_installed_at
     from valid
+    left join stored on stored.user_id = valid.{uid}
     group by 1
 ),
 reference as (
+    -- The first install of the file counts only from a version this rule keeps (its
+    -- sign-up is the reference's).
     select
-        first_in_file.user_id,
-        case
-            when stored.user_id is null then first_in_file.signed_up_at
-            else stored.signed_up_at
-        end as signed_up_at,
-        coalesce(stored.installed_at, first_in_file.installed_at) as installed_at
-    from first_in_file
-    left join stored on stored.user_id = first_in_file.user_id
+        signups.user_id,
+        signups.signed_up_at,
+        coalesce(
+            signups.stored_installed_at,
+            first(valid.{installed} order by valid.{updated}, valid.{ROW_COLUMN})
+                filter (
+                    where valid.{installed} is not null
+                    and valid.{signed} is not distinct from signups.signed_up_at
+                )
+        ) as installed_at
+    from signups
+    inner join valid on valid.{uid} = signups.user_id
+    group by signups.user_id, signups.signed_up_at, signups.stored_installed_at
 ),
 checked as (
     select
