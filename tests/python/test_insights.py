@@ -35,6 +35,20 @@ def users_per_step(result) -> list[int]:
     return result.column("users_count")
 
 
+def users_per_breakdown_step(result) -> dict:
+    """{(breakdown value, step number): users} of a funnel."""
+    return {
+        (row["breakdown_value"], row["step_number"]): row["users_count"] for row in result.records()
+    }
+
+
+def lifecycle_table(result) -> dict:
+    """{(period start, status): users} of a lifecycle."""
+    return {
+        (str(row["period_start"]), row["status"]): row["users_count"] for row in result.records()
+    }
+
+
 # -- the stream's contract ---------------------------------------------------------------
 
 
@@ -252,10 +266,12 @@ def test_funnel_breakdown_uses_the_step_1_event_property(tmp_path):
         ],
     )
     result = funnel(con, ["course_click", "cart_add"], breakdown="platform", **DAY)
-    got = {
-        (row["breakdown_value"], row["step_number"]): row["users_count"] for row in result.records()
+    assert users_per_breakdown_step(result) == {
+        ("ios", 1): 1,
+        ("ios", 2): 1,
+        ("web", 1): 1,
+        ("web", 2): 0,
     }
-    assert got == {("ios", 1): 1, ("ios", 2): 1, ("web", 1): 1, ("web", 2): 0}
 
 
 def test_funnel_unordered_breakdown_uses_the_attempts_first_event(tmp_path):
@@ -275,10 +291,12 @@ def test_funnel_unordered_breakdown_uses_the_attempts_first_event(tmp_path):
     result = funnel(
         con, ["course_click", "cart_add"], order="unordered", breakdown="platform", **DAY
     )
-    got = {
-        (row["breakdown_value"], row["step_number"]): row["users_count"] for row in result.records()
+    assert users_per_breakdown_step(result) == {
+        ("ios", 1): 1,
+        ("ios", 2): 1,
+        ("android", 1): 1,
+        ("android", 2): 0,
     }
-    assert got == {("ios", 1): 1, ("ios", 2): 1, ("android", 1): 1, ("android", 2): 0}
 
 
 def test_funnel_people_and_dropped(tmp_path):
@@ -449,10 +467,7 @@ def test_lifecycle_across_the_range_start(tmp_path):
     }
     con = open_stream(tmp_path, events, users)
     result = lifecycle(con, "any", period="day", date_from="2026-10-02", date_to="2026-10-04")
-    got = {
-        (str(row["period_start"]), row["status"]): row["users_count"] for row in result.records()
-    }
-    assert got == {
+    assert lifecycle_table(result) == {
         ("2026-10-02", "new"): 0,
         ("2026-10-02", "returning"): 1,
         ("2026-10-02", "resurrecting"): 1,
@@ -481,10 +496,7 @@ def test_weekly_range_selects_whole_weeks(tmp_path):
     con = open_stream(tmp_path, events, {"u1": "2026-09-01 08:00:00"})
     week = {"date_from": "2026-10-07", "date_to": "2026-10-07"}
     result = lifecycle(con, "quiz_start", period="week", **week)
-    got = {
-        (str(row["period_start"]), row["status"]): row["users_count"] for row in result.records()
-    }
-    assert got == {
+    assert lifecycle_table(result) == {
         ("2026-10-05", "new"): 0,
         ("2026-10-05", "returning"): 0,
         ("2026-10-05", "resurrecting"): 1,
@@ -506,11 +518,7 @@ def test_lifecycle_weekly_new_in_the_creation_week(tmp_path):
         {"u1": "2026-10-07 08:00:00"},
     )
     result = lifecycle(con, period="week", date_from="2026-10-05", date_to="2026-10-25")
-    got = {
-        (str(row["period_start"]), row["status"]): row["users_count"]
-        for row in result.records()
-        if row["users_count"]
-    }
+    got = {key: users for key, users in lifecycle_table(result).items() if users}
     assert got == {
         ("2026-10-05", "new"): 1,
         ("2026-10-12", "returning"): 1,
