@@ -14,7 +14,13 @@ import duckdb
 import pytest
 
 from behavior import cli
-from test_load import SESSIONS_HEADER, fetch, snapshot, write_catalog_and_users
+from test_load import (
+    SESSIONS_HEADER,
+    fetch,
+    snapshot,
+    write_catalog_and_users,
+    write_event_files,
+)
 
 IS_ROOT = os.geteuid() == 0
 
@@ -175,3 +181,48 @@ def test_a_failed_commit_is_one_line_and_leaves_the_warehouse_as_it_was(tmp_path
     again = _run(str(sessions), "--database", str(database))
     assert again.returncode == 0, again.stderr
     assert fetch(database, "select count(*) from raw.user_app_sessions") == [(20_000,)]
+
+
+def test_after_a_failed_commit_the_next_files_still_load(tmp_path: Path) -> None:
+    """The README: a failed commit rejects that file, leaves the warehouse as it was
+    before the file, and the next files are still tried. The sessions file cannot be
+    committed under the size limit; the two small event files after it (quiz attempts,
+    purchases: later in the load order) fit under it and load."""
+    database = tmp_path / "w.duckdb"
+    base = write_catalog_and_users(tmp_path / "base")
+    assert cli.main(["load", *map(str, base), "--database", str(database)]) == 0
+    events = write_event_files(tmp_path / "events")
+    sessions = tmp_path / "big" / "user_app_sessions.csv"
+    sessions.parent.mkdir()
+    _sessions_file(sessions, 20_000)
+    limit = database.stat().st_size + 64 * 1024
+
+    process = _run(
+        str(events["purchases"]),
+        str(events["attempts"]),
+        str(sessions),  # given last, loaded before both (the load order)
+        "--database",
+        str(database),
+        limit_bytes=limit,
+    )
+
+    assert process.returncode == 1
+    assert "Traceback" not in process.stderr
+    errors = process.stderr.strip().splitlines()
+    assert errors[0].startswith(f"behavior load: rejected {sessions}: cannot load: ")
+    assert "File too large" in errors[0]
+    assert errors[1] == f"behavior load: 1 of 3 files rejected (see raw._load_files in {database})"
+    assert fetch(database, "select count(*) from raw.user_app_sessions") == [(0,)]
+    # the same rows as test_load's known answers: 2 attempts and 2 purchase events load
+    assert fetch(database, "select count(*) from raw.quiz_attempts") == [(2,)]
+    assert fetch(database, "select count(*) from raw.user_purchases") == [(2,)]
+    assert fetch(
+        database,
+        "select table_name, status, rows_loaded from raw._load_files "
+        "where table_name not in ('courses', 'modules', 'quizzes', 'quiz_questions', 'users') "
+        "order by started_at",
+    ) == [
+        ("user_app_sessions", "rejected", 0),
+        ("quiz_attempts", "loaded", 2),
+        ("user_purchases", "loaded", 2),
+    ]
