@@ -200,19 +200,24 @@ scoring_checks as (
     select
         'responses_scored_against_another_key' as check_name,
         'int_quiz_first_attempt_responses_totalled' as checked_table_name,
-        'First-attempt quiz responses whose is_correct (the app) disagrees'
-        || ' with the listed answer key (chosen_option = correct_option).'
+        'First-attempt quiz responses with a verdict (is_correct, the app)'
+        || ' other than the listed answer key''s (chosen_option ='
+        || ' correct_option; no option chosen: not correct).'
             as check_description,
         count(*) as flagged_rows_count
 
     from first_attempt_responses
     inner join quiz_questions
         on first_attempt_responses.question_id = quiz_questions.question_id
+    {# A response without a verdict is counted as incomplete, not here; one
+        without an option did not choose the key, so a true verdict on it
+        disagrees with the key (a null comparison would hide it). #}
     where
         first_attempt_responses.is_correct
-        != (
+        != coalesce(
             first_attempt_responses.chosen_option
-            = quiz_questions.correct_option
+            = quiz_questions.correct_option,
+            false
         )
 
 ),

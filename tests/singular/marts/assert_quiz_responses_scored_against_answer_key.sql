@@ -34,4 +34,7 @@ compared as (
 )
 
 select * from compared
-where is_correct != (chosen_option = correct_option)
+-- A response without an option did not choose the key: a true verdict on it
+-- disagrees (the comparison alone would be null and hide it). One without a
+-- verdict is an incomplete response, counted apart.
+where is_correct != coalesce(chosen_option = correct_option, false)
