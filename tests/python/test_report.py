@@ -5,6 +5,7 @@ have known answers; errors are one clear line; headless Chromium renders the pag
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html as html_module
 import json
@@ -52,11 +53,21 @@ def report(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             .fetchall()
         )  # fmt: skip
         frame = con.execute("select * from reports.rpt_mis_daily where report_date = ?", [day]).df()
+        # Every finding of the day but the users' (a table of their own), with its
+        # status; a resolved one under yesterday's finding id, as the page shows it.
         statuses = dict(
             con.execute(
-                "select finding_id, change_status from reports.rpt_recommendation_changes "
-                "where report_date = ? and finding_id is not null",
-                [day],
+                "select f.finding_id, coalesce(c.change_status, 'not_tracked') "
+                "from reports.rpt_recommendations as f "
+                "left join reports.rpt_recommendation_changes as c "
+                "on f.finding_id = c.finding_id "
+                "where f.report_date = ? and f.entity_type != 'user' "
+                "union all "
+                "select previous_day_finding_id, change_status "
+                "from reports.rpt_recommendation_changes "
+                "where report_date = ? and change_status = 'resolved' "
+                "and entity_type != 'user'",
+                [day, day],
             ).fetchall()
         )
     finally:
@@ -167,12 +178,10 @@ def test_html_is_self_contained(report: dict, html_attributes: Attributes) -> No
 def test_findings_show_their_status_since_yesterday(
     report: dict, html_attributes: Attributes
 ) -> None:
-    """Each finding on the page carries the status rpt_recommendation_changes gives it."""
-    shown_statuses = html_attributes.statuses
-    assert shown_statuses
-    for finding_id, status in shown_statuses.items():
-        if status != "resolved":
-            assert report["statuses"][finding_id] == status
+    """Every finding of the day (the users' aside) is on the page, each with the status
+    rpt_recommendation_changes gives it; no other finding is."""
+    assert report["statuses"]
+    assert html_attributes.statuses == report["statuses"]
 
 
 def test_finding_groups_rank_entities(report: dict) -> None:
@@ -203,6 +212,29 @@ def test_finding_groups_rank_entities(report: dict) -> None:
     assert groups[0]["findings"][0]["evidence"] == (
         "wishlist to paid rate 2.0% vs 20.0% expected · n = 300 · p < 0.001"
     )
+
+
+def test_a_resolved_finding_shows_as_resolved_without_its_action(sample_warehouse: Path) -> None:
+    """A finding of the day before that is gone (the sample's last day has none): one of
+    the day's course findings, given as resolved under yesterday's id, shows with that
+    id, the badge "resolved since yesterday" and no recommended action; the day's own
+    findings keep theirs."""
+    data = _loaded(sample_warehouse)
+    today = data.recommendations[data.recommendations["entity_type"] == "course"]
+    assert len(today) > 0  # the check below could not fail without one
+    resolved = today.head(1).assign(
+        finding_id="yesterday_f", change_status="resolved", recommended_action="DO NOT SHOW"
+    )
+    html = page.render(dataclasses.replace(data, resolved=resolved), dt.datetime.now(dt.UTC))
+
+    blocks = re.findall(r'<div class="finding" (.*?)\n</div>', html, flags=re.S)
+    by_id = {re.search(r'data-finding-id="([^"]+)"', b).group(1): b for b in blocks}
+    shown = by_id["yesterday_f"]
+    assert 'data-status="resolved"' in shown
+    assert "resolved since yesterday" in shown
+    assert '<div class="action">' not in shown and "DO NOT SHOW" not in html
+    day_finding = by_id[today.iloc[0]["finding_id"]]
+    assert '<div class="action">' in day_finding
 
 
 @pytest.mark.parametrize(
