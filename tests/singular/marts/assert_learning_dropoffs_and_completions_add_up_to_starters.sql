@@ -1,6 +1,8 @@
 -- Every starter of a course either completed it or dropped off at exactly
 -- one module (their furthest): per course, the dropped-off counts of
 -- fct_module_dropoff plus the completed enrollments equal the starters.
+-- A course on one side only fails (full join), and so does a course whose
+-- module rows disagree on its starters count.
 with
 
 module_dropoff as (
@@ -19,6 +21,7 @@ dropoffs_per_course as (
 
     select
         course_id,
+        min(course_starters_count) as min_course_starters_count,
         max(course_starters_count) as course_starters_count,
         sum(dropped_off_count) as dropped_off_count
 
@@ -42,21 +45,26 @@ enrollments_per_course as (
 compared as (
 
     select
-        dropoffs_per_course.course_id,
-        dropoffs_per_course.course_starters_count,
-        dropoffs_per_course.dropped_off_count,
+        coalesce(
+            dropoffs_per_course.course_id, enrollments_per_course.course_id
+        ) as course_id,
+        dropoffs_per_course.min_course_starters_count,
+        coalesce(dropoffs_per_course.course_starters_count, 0)
+            as course_starters_count,
+        coalesce(dropoffs_per_course.dropped_off_count, 0) as dropped_off_count,
         coalesce(enrollments_per_course.enrollments_count, 0)
             as enrollments_count,
         coalesce(enrollments_per_course.completed_count, 0)
             as completed_count
 
     from dropoffs_per_course
-    left join enrollments_per_course
+    full outer join enrollments_per_course
         on dropoffs_per_course.course_id = enrollments_per_course.course_id
 
 )
 
 select * from compared
 where
-    course_starters_count != enrollments_count
+    min_course_starters_count is distinct from course_starters_count
+    or course_starters_count != enrollments_count
     or dropped_off_count + completed_count != course_starters_count
