@@ -156,6 +156,20 @@ first_attempt_responses as {{ not_materialized(full_build=true) }} (
 
 ),
 
+conflicting_orders as (
+
+    {#- Orders whose events disagree on who, what or in which currency. -#}
+    select order_id
+
+    from purchase_events
+    group by 1
+    having
+        count(distinct user_id) > 1
+        or count(distinct course_id) > 1
+        or count(distinct currency) > 1
+
+),
+
 order_checks as (
 
     select
@@ -192,6 +206,22 @@ order_checks as (
             as flagged_rows_count
 
     from purchases
+
+    union all
+
+    select
+        'purchase_events_of_conflicting_orders' as check_name,
+        'stg_app__user_purchases' as checked_table_name,
+        'Commerce events of an order whose events name more than one'
+        || ' user_id, course_id or currency: kept; fct_purchases takes the'
+        || ' user, course and currency of the order''s first event, its USD'
+        || ' amounts convert each event, its local-currency amounts add the'
+        || ' events'' amounts as they are.' as check_description,
+        count(*) as flagged_rows_count
+
+    from purchase_events
+    inner join conflicting_orders
+        on purchase_events.order_id = conflicting_orders.order_id
 
 ),
 
@@ -418,6 +448,38 @@ event_checks as (
         ) as flagged_rows_count
 
     from purchase_events
+
+    union all
+
+    select
+        'purchase_events_with_status_not_fitting_type' as check_name,
+        'stg_app__user_purchases' as checked_table_name,
+        'Commerce events of a contract event_type whose payment_status is'
+        || ' not the one the contract gives that type (cart_add: pending,'
+        || ' purchase_attempt: succeeded or failed, transaction_completed:'
+        || ' succeeded, refund: refunded): kept and counted as their type'
+        || ' says (a completed transaction marked failed still pays its'
+        || ' order).' as check_description,
+        count(
+            case
+                when not coalesce(
+                    (event_type = 'cart_add' and payment_status = 'pending')
+                    or (
+                        event_type = 'purchase_attempt'
+                        and payment_status in ('succeeded', 'failed')
+                    )
+                    or (
+                        event_type = 'transaction_completed'
+                        and payment_status = 'succeeded'
+                    )
+                    or (event_type = 'refund' and payment_status = 'refunded'),
+                    false
+                ) then 1
+            end
+        ) as flagged_rows_count
+
+    from purchase_events
+    where event_type in ({{ sql_values(commerce_event_types()) }})
 
     union all
 
