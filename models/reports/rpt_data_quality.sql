@@ -150,6 +150,12 @@ install_events as {{ not_materialized(full_build=true) }} (
 
 ),
 
+session_transitions as {{ not_materialized(full_build=true) }} (
+
+    select * from {{ ref('int_session_transitions_aggregated') }}
+
+),
+
 first_attempt_responses as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
@@ -534,6 +540,23 @@ event_checks as (
             as flagged_rows_count
 
     from app_sessions
+
+    union all
+
+    select
+        'navigation_steps_without_screen' as check_name,
+        'stg_app__session_screen_views' as checked_table_name,
+        'Navigation steps whose screen name is missing (written to raw by'
+        || ' another writer than the loader, which rejects them): kept as'
+        || ' screen views without a screen, and as the screen (no screen) in'
+        || ' fct_navigation_transitions.' as check_description,
+        {#- Every step is the from-screen of exactly one transition (to the
+            next step or to exit): the transitions' counts, no unnesting of
+            every session's list. -#}
+        coalesce(sum(transitions_count), 0) as flagged_rows_count
+
+    from session_transitions
+    where from_screen = '(no screen)'
 
     union all
 

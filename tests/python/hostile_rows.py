@@ -23,7 +23,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   session whose step time has an offset (+02:00); a session closed before it opened;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
-  does not require one), and U's session with a step time that does not parse.
+  does not require one), U's session with a step time that does not parse, U's
+  session with two steps without a screen (a JSON null, no key), U's order whose
+  completed transaction is marked failed, and U's order carted in USD and paid in GBP.
 """
 
 from __future__ import annotations
@@ -230,6 +232,15 @@ def plant_daily(database: Path, at: datetime) -> None:
              "active_seconds": 100, "features_used": "[]",
              "navigation_history": '[{"screen":"home","viewed_at":"garbage"}]',
              "received_at": received},
+            # two steps without a screen: a JSON null, and no screen key at all
+            {"session_id": "s_no_screen", "user_id": c["U"], "platform": "web",
+             "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=3),
+             "active_seconds": 100, "features_used": "[]",
+             "navigation_history": '[{"screen":"home","viewed_at":"'
+             + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"},{"screen":null,"viewed_at":"'
+             + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"},{"viewed_at":"'
+             + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"}]',
+             "received_at": received},
         ]
     )  # fmt: skip
     purchase = {"order_id": "ord_no_method", "user_id": c["U"], "course_id": c["C"],
@@ -239,7 +250,17 @@ def plant_daily(database: Path, at: datetime) -> None:
     rows["user_purchases"] = [
         {**purchase, "event_id": "pe_no_method_1", "event_type": "purchase_attempt"},
         {**purchase, "event_id": "pe_no_method_2", "event_type": "transaction_completed"},
-    ]
+        # a completed transaction marked failed: it still pays its order
+        {**purchase, "event_id": "pe_failed_paid", "order_id": "ord_failed_paid",
+         "event_type": "transaction_completed", "payment_method": "card",
+         "payment_status": "failed", "failure_reason": "card_declined"},
+        # an order carted in USD and paid in GBP
+        {**purchase, "event_id": "pe_two_currencies_1", "order_id": "ord_two_currencies",
+         "event_type": "cart_add", "payment_status": "pending"},
+        {**purchase, "event_id": "pe_two_currencies_2", "order_id": "ord_two_currencies",
+         "event_type": "transaction_completed", "payment_method": "card",
+         "currency": "GBP"},
+    ]  # fmt: skip
     rows["user_course_interactions"] = (
         [
             {"event_id": "ci_tied_module", "user_id": c["U"], "course_id": c["C"],

@@ -11,6 +11,7 @@ The planted rows: tests/python/hostile_rows.py.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,9 @@ FLAGGED_AFTER_FULL = {
     "quiz_attempts_with_unparsable_responses": 2,
     "quiz_attempts_with_incomplete_responses": 1,
     "app_sessions_closed_before_opened": 1,
+    "navigation_steps_without_screen": 0,
+    "purchase_events_with_status_not_fitting_type": 0,
+    "purchase_events_of_conflicting_orders": 0,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
@@ -55,6 +59,10 @@ FLAGGED_AFTER_DAILY = {
     **FLAGGED_AFTER_FULL,
     "app_sessions_of_unknown_users": 2,
     "app_sessions_with_unparsable_step_times": 1,
+    # s_no_screen's two steps; pe_failed_paid; ord_two_currencies' two events
+    "navigation_steps_without_screen": 2,
+    "purchase_events_with_status_not_fitting_type": 1,
+    "purchase_events_of_conflicting_orders": 2,
 }
 
 
@@ -232,6 +240,28 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         [daily_at],
     ) == [(1,)]
     assert second["flagged"] == {**FLAGGED_AFTER_DAILY, **partial}
+    # kept: the transaction marked failed pays its order; the order paid in GBP has
+    # its USD amount from its GBP transaction (10 x 1.27), and the order's first
+    # event's currency
+    assert h.query(
+        daily,
+        "select order_id, is_paid, currency, gross_amount_usd from marts.fct_purchases "
+        "where order_id in ('ord_failed_paid', 'ord_two_currencies') order by order_id",
+    ) == [("ord_failed_paid", True, "USD", Decimal("10.00")),
+          ("ord_two_currencies", True, "USD", Decimal("12.70"))]  # fmt: skip
+    # the steps without a screen are screen views without one, and the transitions
+    # home -> (no screen) -> (no screen) -> exit
+    assert h.query(
+        daily,
+        "select count(*) from marts.fct_user_events where session_id = 's_no_screen' "
+        "and event_name = 'screen_view' and screen_name is null",
+    ) == [(2,)]
+    ((no_screen_exits,),) = h.query(
+        daily,
+        "select transitions_count from marts.fct_navigation_transitions "
+        "where from_screen = '(no screen)' and to_screen = 'exit'",
+    )
+    assert no_screen_exits == 1
     assert second["lost"] == dict.fromkeys(second["lost"], 0)
     assert second["ghost_days"] == [("u_ghost", False), ("u_ghost2", False)]
     assert second["last_modules"] == 0

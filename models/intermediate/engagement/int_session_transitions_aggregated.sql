@@ -58,8 +58,14 @@ session_screens as (
         opened_date,
         received_date,
         received_at,
-        {{ list_transform('navigation_steps', 'step', 'step.screen_name') }}
-            as screens
+        {#- A step without a screen name (written to raw by another writer
+            than the loader, which rejects it) is the screen '(no screen)':
+            kept and counted in rpt_data_quality. -#}
+        {{ list_transform(
+            'navigation_steps',
+            'step',
+            "coalesce(step.screen_name, '(no screen)')"
+        ) }} as screens
     from user_app_sessions
     where {{ list_length('navigation_steps') }} > 0
 
