@@ -1,11 +1,20 @@
 {% macro surrogate_key(column_names) -%}
     {#- A stable hash key over several columns (nulls and types made explicit),
-        after dbt_utils.generate_surrogate_key, built on dbt's cross-db macros. -#}
+        after dbt_utils.generate_surrogate_key, built on dbt's cross-db macros.
+        The parts are joined with '|'. A part that holds '|' itself (an id the
+        contract allows) would let two different rows join to the same text,
+        (`au`, `x|cA`) and (`au|x`, `cA`): such a part has its '~' written '~t'
+        and its '|' written '~p' first, so the joined text names one row only.
+        A part with neither character (every generated id, date and number) is
+        joined as it is: keys built before the escape stay the same. -#}
     {%- set parts = [] -%}
     {%- for column_name in column_names -%}
+        {%- set text = dbt.safe_cast(column_name, api.Column.translate_type('string')) -%}
+        {%- set escaped = dbt.replace(dbt.replace(text, "'~'", "'~t'"), "'|'", "'~p'") -%}
         {%- do parts.append(
-            "coalesce(" ~ dbt.safe_cast(column_name, api.Column.translate_type('string'))
-            ~ ", '_null_')"
+            "coalesce(case when " ~ dbt.position("'|'", text) ~ " > 0 or "
+            ~ dbt.position("'~'", text) ~ " > 0 then " ~ escaped ~ " else " ~ text
+            ~ " end, '_null_')"
         ) -%}
         {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
     {%- endfor -%}
