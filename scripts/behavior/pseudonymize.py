@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from behavior import warehouse_file
 from behavior.contract import Table
 from behavior.errors import UserError
 
@@ -233,19 +234,16 @@ class PrivateContacts:
         """
         batch = con.sql(query).to_arrow_table()
         private = self.connection()
-        private.register("_behavior_contacts", batch)
-        try:
-            with _owner_only():  # files DuckDB creates now (its write-ahead log) too
-                (stored,) = private.execute(
-                    f"""
-                insert into {CONTACTS_TABLE}
-                select batch.* from _behavior_contacts as batch
-                anti join {CONTACTS_TABLE} as done
-                    on done.user_id = batch.user_id and done.updated_at = batch.updated_at
-                """
-                ).fetchone()  # type: ignore[misc]
-        finally:
-            private.unregister("_behavior_contacts")
+        # files DuckDB creates now (its write-ahead log) are the owner's only too
+        with warehouse_file.registered(private, "_behavior_contacts", batch), _owner_only():
+            (stored,) = private.execute(
+                f"""
+            insert into {CONTACTS_TABLE}
+            select batch.* from _behavior_contacts as batch
+            anti join {CONTACTS_TABLE} as done
+                on done.user_id = batch.user_id and done.updated_at = batch.updated_at
+            """
+            ).fetchone()  # type: ignore[misc]
         return int(stored)
 
     def close(self) -> None:

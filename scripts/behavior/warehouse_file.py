@@ -10,12 +10,16 @@
 - `rollback_quietly` / `usable`: a failed COMMIT (a full disk, a file size limit)
   is reported as itself; the rollback that follows, which DuckDB refuses when the
   commit already ended the transaction, does not mask it.
+- `registered`: an Arrow table as a view for the statements inside the block. DuckDB 2
+  refuses to register while the connection holds an unfinished result (any
+  `execute(...).fetchone()` leaves one), so the result is run to its end first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -92,3 +96,15 @@ def require_warehouse(path: Path, option: str = "--database") -> None:
         raise UserError(f"cannot read {option} {path}: {exc.strerror}") from None
     if header[MAGIC_OFFSET:] != DUCKDB_MAGIC:
         raise UserError(f"{option} {path} is not a DuckDB warehouse (no DuckDB header)")
+
+
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, data: object) -> Iterator[None]:
+    """`data` (an Arrow table) as view `name` of `con` inside the block (module doc)."""
+    con.complete()
+    con.register(name, data)
+    try:
+        yield
+    finally:
+        con.complete()
+        con.unregister(name)

@@ -25,7 +25,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
   session with two steps without a screen (a JSON null, no key), U's order whose
-  completed transaction is marked failed, and U's order carted in USD and paid in GBP.
+  completed transaction is marked failed, U's order carted in USD and paid in GBP, and
+  U's starts of M1 under C and under another course.
 """
 
 from __future__ import annotations
@@ -261,11 +262,26 @@ def plant_daily(database: Path, at: datetime) -> None:
          "event_type": "transaction_completed", "payment_method": "card",
          "currency": "GBP"},
     ]  # fmt: skip
+    ((other_course,),) = h.query(
+        database, "select min(course_id) from raw.courses where course_id <> ?", [c["C"]]
+    )
+    learning = {
+        "user_id": c["U"],
+        "module_id": c["M1"],
+        "event_type": "module_start",
+        "platform": "android",
+        "occurred_at": at,
+        "received_at": received,
+    }
     rows["user_course_interactions"] = (
         [
             {"event_id": "ci_tied_module", "user_id": c["U"], "course_id": c["C"],
              "module_id": "m_tie", "event_type": "module_start", "platform": "android",
              "occurred_at": at, "received_at": received},
+            # M1 started under its own course and under another one (an anomaly:
+            # counted, and a row of its own per course, never a duplicate key)
+            {**learning, "event_id": "ci_m1_own_course", "course_id": c["C"]},
+            {**learning, "event_id": "ci_m1_other_course", "course_id": other_course},
         ]
     )  # fmt: skip
     write(database, rows)

@@ -370,6 +370,40 @@ def test_bad_csv_lines_are_quarantined_and_the_good_lines_load(
     ]
 
 
+def test_a_bad_line_among_duplicates_is_quarantined_and_the_file_loads(tmp_path: Path) -> None:
+    """A resent file: its good lines are all loaded already (duplicates), and one line is
+    ragged. The line goes to the quarantine with its reason; the file is not rejected
+    (DuckDB 2 refused to register the rejected lines while the duplicate check's result
+    was still open: the whole file was rejected, its bad line kept nowhere)."""
+    good = [_session(f"s_{i}") for i in range(1, 4)]
+    first, again = tmp_path / "day1", tmp_path / "day1_resent"
+    first.mkdir()
+    again.mkdir()
+    (first / "user_app_sessions.csv").write_text("\n".join([SESSIONS_HEADER, *good]) + "\n")
+    (again / "user_app_sessions.csv").write_text(
+        "\n".join([SESSIONS_HEADER, good[0], "s_x,u_1,android", *good[1:]]) + "\n"
+    )
+    database = tmp_path / "w.duckdb"
+    load_paths([*write_catalog_and_users(tmp_path / "base"), first], database)
+
+    result = load_paths([again], database)
+
+    (file_result,) = result.files
+    assert (file_result.status, file_result.reason) == ("loaded", None)
+    # 4 data lines read = 0 loaded + 3 duplicate + 1 quarantined
+    counts = (
+        file_result.rows_read,
+        file_result.rows_loaded,
+        file_result.rows_duplicate,
+        file_result.rows_quarantined,
+    )
+    assert counts == (4, 0, 3, 1)
+    assert fetch(database, "select count(*) from raw.user_app_sessions") == [(3,)]
+    assert fetch(database, "select source_row, reason from raw.user_app_sessions__quarantine") == [
+        (2, "line 3: expected 10 fields, found 3")
+    ]
+
+
 def test_a_bad_users_line_keeps_no_personal_data_in_the_warehouse(tmp_path: Path) -> None:
     # users.csv with a ragged line carrying an e-mail and a phone: the line is
     # quarantined (reason and line number), but its raw text, which holds the

@@ -1,7 +1,8 @@
 {#- Incremental, delete+insert by user x module: a row is an aggregate of
-    the user's learning events for the module and of nothing else, so every
-    user x module with a learning event received since the watermark is
-    rebuilt from all of its events. The catalog is joined by the readers
+    the user's learning events for the module under one course and of
+    nothing else, so every user x module with a learning event received
+    since the watermark is rebuilt from all of its events, under every
+    course they name (one row per course: user x course x module). The catalog is joined by the readers
     (fct_course_enrollments, fct_module_dropoff), not here: a module that
     joins the catalog after its events, or moves in it, then reaches the
     marts on the next run without rebuilding any row of this table. -#}

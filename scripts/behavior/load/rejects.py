@@ -40,6 +40,7 @@ from typing import IO
 import duckdb
 import pyarrow as pa
 
+from behavior import warehouse_file
 from behavior.contract import Table
 from behavior.load import sql as load_sql
 
@@ -98,11 +99,8 @@ def _decode(data: bytes) -> tuple[str, str | None]:
 
 
 def _register(con: duckdb.DuckDBPyConnection, target: str, arrow: pa.Table, select: str) -> None:
-    con.register(ARROW_VIEW, arrow)
-    try:
+    with warehouse_file.registered(con, ARROW_VIEW, arrow):
         con.execute(f"create or replace temp table {target} as select {select} from {ARROW_VIEW}")
-    finally:
-        con.unregister(ARROW_VIEW)
 
 
 def csv_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> tuple[list, list]:
@@ -241,8 +239,7 @@ def store(
         }
     )
     quarantine = load_sql.quarantine_table(table)
-    con.register(ARROW_VIEW, arrow)
-    try:
+    with warehouse_file.registered(con, ARROW_VIEW, arrow):
         con.execute(
             f"""
             insert into {quarantine}
@@ -256,7 +253,5 @@ def store(
             """,
             [result.path, result.file_sha256, load_id, started, result.file_sha256],
         )
-    finally:
-        con.unregister(ARROW_VIEW)
     result.rows_read += len(rejects)
     result.rows_quarantined += len(rejects)
