@@ -59,7 +59,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import build_status
+from behavior import build_status, warehouse_file
 from behavior.errors import UserError
 
 DEFAULT_SCHEMAS = ("marts", "reports", "lookups", "utilities", "semantic")
@@ -543,6 +543,12 @@ def publish(
         raise UserError(f"no build file at {build}: run `make build` first")
     if serving.resolve() == build.resolve():
         raise UserError("the serving file must not be the build file")
+    if serving.exists() or serving.is_symlink():
+        # a serving file is replaced: never a file that is not one (a CSV, a folder)
+        try:
+            warehouse_file.require_warehouse(serving, "--serving")
+        except UserError as exc:
+            raise UserError(f"{exc}; refusing to replace it") from None
     if Path(str(serving) + ".wal").exists():
         raise UserError(
             f"{serving}.wal exists: something wrote to the serving file; "

@@ -287,6 +287,38 @@ def test_serve_check_without_serving_file(tmp_path: Path, workspace: dict) -> No
     assert result.stderr.strip().count("\n") == 0 and "no serving file" in result.stderr
 
 
+@pytest.mark.parametrize("kind", ["text", "folder", "empty"])
+def test_publish_refuses_to_replace_what_is_not_a_serving_file(
+    published: dict, tmp_path: Path, kind: str
+) -> None:
+    """--serving names a CSV, a folder or an empty file: one line, exit 2, and the
+    file is left as it was (a publish replaces its serving file)."""
+    target = tmp_path / "notes.csv"
+    if kind == "folder":
+        target.mkdir()
+    else:
+        target.write_text("" if kind == "empty" else "a,b\n1,2\n")
+
+    result = behavior(
+        published,
+        "publish",
+        "--database",
+        str(published["database"]),
+        "--serving",
+        str(target),
+    )
+
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and line.startswith("behavior publish: error: --serving ")
+    assert line.endswith("; refusing to replace it")
+    if kind == "folder":
+        assert target.is_dir() and not any(target.iterdir())
+    else:
+        assert target.read_text() == ("" if kind == "empty" else "a,b\n1,2\n")
+    assert not Path(str(target) + ".previous").exists()
+
+
 def test_readers_during_build_and_publish(published: dict) -> None:
     """A reader looping over new connections and a reader holding one connection open
     through a whole `dbt build` and `behavior publish`: both commands pass, no read
