@@ -112,9 +112,25 @@ def build_parser(command: str | None = None, *, every: bool = True) -> argparse.
     return parser
 
 
+def _subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices[name]
+
+
+def _is_duckdb_error(exc: BaseException) -> bool:
+    """A DuckDB error (a locked, truncated or foreign file, a bad --where): the module
+    is not imported here, so the class is recognised by its module."""
+    return type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser(command_in(argv), every=False).parse_args(argv)
+    parser = build_parser(command_in(argv), every=False)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # named by the command's own parser: `behavior <command>: error: ...`
+        _subcommand_parser(parser, args.command).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -123,6 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # an unwritable or missing path the command had to use
         where = f": {exc.filename}" if exc.filename else ""
         print(f"behavior {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except OverflowError as exc:  # a date or number beyond what Python can represent
+        print(f"behavior {args.command}: error: out of range: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if not _is_duckdb_error(exc):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"behavior {args.command}: error: {first}", file=sys.stderr)
         return 2
 
 

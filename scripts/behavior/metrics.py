@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from behavior import warehouse_file
 from behavior.errors import UserError
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ class SemanticLayer:
         semantic_manifest = parse_manifest_from_dbt_generated_manifest(
             manifest_json_string=manifest.read_text()
         )
+        warehouse_file.require_warehouse(database)
         self._connection = duckdb.connect(str(database), read_only=True)
         self._engine = MetricFlowEngine(
             semantic_manifest_lookup=SemanticManifestLookup(semantic_manifest),

@@ -15,7 +15,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from behavior import build_status, contract
+from behavior import build_status, contract, warehouse_file
 from behavior.errors import UserError
 
 DEFAULT_OUT = Path("warehouse/spark/raw")
@@ -29,8 +29,7 @@ def export(database: Path, out: Path) -> dict[str, int]:
     """Write every raw table of `database` under `out`; row counts by table."""
     import duckdb  # the CLI imports a command's dependencies only when it runs
 
-    if not database.exists():
-        raise UserError(f"{database} does not exist: run `make build` first")
+    warehouse_file.require_warehouse(database)
     counts: dict[str, int] = {}
     with duckdb.connect(str(database), read_only=True) as con:
         con.execute("set timezone = 'UTC'")

@@ -33,11 +33,15 @@ def files(tmp_path: Path) -> dict[str, str]:
     not_manifest.write_text('{"metadata": {}}')
     empty_warehouse = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty_warehouse)).close()
+    # a DuckDB header, then nothing: a copy cut short
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(empty_warehouse.read_bytes()[:5000])
     return {
         "file": str(plain),
         "under_file": str(plain / "out"),
         "proc": "/proc/behavior-out",
         "db": str(empty_warehouse),
+        "truncated": str(truncated),
         "json": str(not_manifest),
     }
 
@@ -79,7 +83,12 @@ CASES = [
     (["bench", "--timeout", "inf"], "--timeout"),
     (["bench", "--threads", "-1"], "--threads"),
     (["bench", "--daily-runs", "-1"], "--daily-runs"),
-    (["contract", "--bogus"], "unrecognized arguments"),
+    (["summary", "--database", "{truncated}"], "IO Error"),
+    (["spark-export", "--database", "{file}", "--out", "{proc}"], "is not a DuckDB warehouse"),
+    (["bench", "--sizes", "inf"], "out of range"),
+    # an unknown option is named by the command's own parser
+    (["contract", "--bogus"], "behavior contract: error: unrecognized arguments: --bogus"),
+    (["summary", "--days", "3"], "behavior summary: error: unrecognized arguments: --days 3"),
     (["no-such-command"], "invalid choice"),
 ]
 
