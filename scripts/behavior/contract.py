@@ -97,7 +97,7 @@ class Column:
     nested: str | None = None  # "strings", "navigation" or "responses"
     pii: bool = False
     # Stored columns the loader derives from a personal-data file column: (file column,
-    # how): "contact_key" (HMAC-SHA256 under the secret) or "is_not_null".
+    # how): "contact_key" (HMAC-SHA256 under the secret) or "has_digit".
     derived_from: tuple[str, str] | None = None
 
 
@@ -215,14 +215,18 @@ USERS = Table(
             "VARCHAR",
             "Pseudonymous contact key: HMAC-SHA256 (hex) of the trimmed, lowercased "
             "e-mail under the pseudonymization secret, computed at load time; null "
-            "without an e-mail. The e-mail itself stays in the loader's private file.",
+            "without an address (no e-mail, a blank, or a value with no text on both "
+            "sides of an @ or with a space inside, such as the placeholders NULL or "
+            "N/A). The e-mail itself stays in the loader's private file.",
             derived_from=("email", "contact_key"),
         ),
         Column(
             "has_phone",
             "BOOLEAN",
-            "Whether the user left a phone number (the number stays in the loader's private file).",
-            derived_from=("phone", "is_not_null"),
+            "Whether the user left a phone number: a value with at least one digit "
+            "(a placeholder such as N/A is none). The number stays in the loader's "
+            "private file.",
+            derived_from=("phone", "has_digit"),
         ),
     ),
 )

@@ -56,12 +56,32 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def is_address(email: str | None) -> bool:
+    """An e-mail that can be one: text, an @, text (after trimming), no space inside.
+    Placeholders exports write for a missing value (`NULL`, `N/A`, `-`) are not, nor is
+    a blank: keyed, every such user would share one contact key."""
+    if email is None:
+        return False
+    local, at, domain = email.strip().rpartition("@")
+    return bool(at and local and domain) and not any(c.isspace() for c in local + domain)
+
+
+def hmac_hex(secret: bytes, text: str) -> str:
+    """HMAC-SHA256 of `text` (UTF-8) under `secret`, as 64 lowercase hex digits."""
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def contact_key(secret: bytes, email: str | None) -> str | None:
-    """HMAC-SHA256 of the normalized e-mail under `secret`, hex; None for no e-mail."""
-    if email is None or not email.strip():
+    """HMAC-SHA256 of the normalized e-mail under `secret`, hex; None when the value is
+    not an address (is_address: none, blank, a placeholder)."""
+    if not is_address(email):
         return None
-    message = normalize_email(email).encode("utf-8")
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac_hex(secret, normalize_email(email))  # type: ignore[arg-type]
+
+
+def has_phone(phone: str | None) -> bool:
+    """A phone number is a text with at least one digit (`N/A`, `null`, `-` are not)."""
+    return phone is not None and any(c.isdigit() for c in phone)
 
 
 def contact_keys(secret: bytes, emails: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -74,7 +94,10 @@ def pseudonymize_arrow(table: Table, data: pa.Table, secret: bytes) -> pa.Table:
     for column in table.derived:
         source, how = column.derived_from  # type: ignore[misc]
         values = data.column(source)
-        derived = contact_keys(secret, values) if how == "contact_key" else pc.is_valid(values)
+        if how == "contact_key":
+            derived = contact_keys(secret, values)
+        else:  # has_digit, as load.sql.stored_value
+            derived = pc.fill_null(pc.match_substring_regex(values, "[0-9]"), False)
         data = data.append_column(column.name, derived)
     return data.drop_columns([c.name for c in table.pii_columns])
 

@@ -40,9 +40,9 @@ def rfc2104_hmac_sha256(key: bytes, message: bytes) -> str:
 
 
 def test_contact_key_known_answers() -> None:
-    # RFC 4231 test case 2 (key "Jefe"); the message is already trimmed and lowercase.
+    # RFC 4231 test case 2 (key "Jefe")
     assert (
-        pseudonymize.contact_key(b"Jefe", "what do ya want for nothing?")
+        pseudonymize.hmac_hex(b"Jefe", "what do ya want for nothing?")
         == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     )
     # A hand-chosen e-mail: keyed as "ada.lovelace@example.com" (spaces dropped,
@@ -58,6 +58,21 @@ def test_contact_key_known_answers() -> None:
     )
     assert pseudonymize.contact_key(secret, None) is None
     assert pseudonymize.contact_key(secret, "   ") is None
+    # placeholders and other values that are no address get no key (else one key for
+    # every user with the same placeholder)
+    for placeholder in ("NULL", "null", "N/A", "-", "none", "@", "a@", "@b.io", "a b@c.io"):
+        assert pseudonymize.contact_key(secret, placeholder) is None, placeholder
+    # the last @ splits: a quoted local part with an @ is still an address
+    assert pseudonymize.contact_key(secret, '"a@b"@c.io') == rfc2104_hmac_sha256(
+        secret, b'"a@b"@c.io'
+    )
+
+
+def test_a_phone_is_a_value_with_a_digit() -> None:
+    assert [
+        pseudonymize.has_phone(v)
+        for v in (None, "", "N/A", "null", "-", "+44 20 1234", "ext. 5", "()")
+    ] == [False, False, False, False, False, True, True, False]
 
 
 def test_two_secrets_give_different_keys() -> None:
@@ -104,6 +119,8 @@ u_1,2026-01-01 00:00:00,2026-01-01 00:00:00, Ada.Lovelace@Example.COM ,+44 20 12
 android,,,,,
 u_2,2026-01-01 00:00:00,2026-01-01 00:00:00,,,DE,referral,web,,,,,
 u_3,2026-01-01 00:00:00,not a time,grace@example.com,+1 555 0100,US,organic,ios,,,,,
+u_4,2026-01-01 00:00:00,2026-01-01 00:00:00,NULL,N/A,DE,referral,web,,,,,
+u_5,2026-01-01 00:00:00,2026-01-01 00:00:00,null,null,DE,referral,web,,,,,
 """
 
 
@@ -148,14 +165,20 @@ def test_loader_keys_contacts_and_keeps_them_in_the_private_file(
     monkeypatch.setenv(pseudonymize.SECRET_ENV, HOSTILE_SECRET)
     monkeypatch.delenv(pseudonymize.SECRET_FILE_ENV, raising=False)
     result = load_paths([users], database)
-    assert (result.files[0].rows_loaded, result.files[0].rows_quarantined) == (2, 1)
+    assert (result.files[0].rows_loaded, result.files[0].rows_quarantined) == (4, 1)
     secret = HOSTILE_SECRET.encode("utf-8")
     ada = rfc2104_hmac_sha256(secret, b"ada.lovelace@example.com")
     con = duckdb.connect(str(database), read_only=True)
     try:
         assert con.execute(
             "select user_id, contact_key, has_phone from raw.users order by 1"
-        ).fetchall() == [("u_1", ada, True), ("u_2", None, False)]
+        ).fetchall() == [
+            ("u_1", ada, True),
+            ("u_2", None, False),
+            # placeholders: no shared key, no phone
+            ("u_4", None, False),
+            ("u_5", None, False),
+        ]
         (record,) = con.execute("select record from raw.users__quarantine").fetchone()
         assert "grace" not in record and "555" not in record
         assert json.loads(record)["email"] == "(personal data withheld)"
@@ -171,12 +194,14 @@ def test_loader_keys_contacts_and_keeps_them_in_the_private_file(
         ).fetchall() == [
             ("u_1", " Ada.Lovelace@Example.COM ", "+44 20 1234", ada),
             ("u_2", None, None, None),
+            ("u_4", "NULL", "N/A", None),
+            ("u_5", "null", "null", None),
         ]
     finally:
         con.close()
     # the same file again with the same secret changes nothing; another secret is refused
     again = load_paths([users], database)
-    assert (again.files[0].rows_loaded, again.files[0].rows_duplicate) == (0, 2)
+    assert (again.files[0].rows_loaded, again.files[0].rows_duplicate) == (0, 4)
     monkeypatch.setenv(pseudonymize.SECRET_ENV, "another secret of 16+ bytes")
     with pytest.raises(UserError, match="made with another secret"):
         load_paths([users], database)

@@ -384,8 +384,8 @@ def stored_value(source: TypedSource, column: Column) -> str:
     name, how = column.derived_from
     if how == "contact_key":
         return f"{pseudonymize.UDF_NAME}({source.typed(name)})"
-    if how == "is_not_null":
-        return f"({source.typed(name)} is not null)"
+    if how == "has_digit":  # as pseudonymize.has_phone: a placeholder is no number
+        return f"coalesce(regexp_matches({source.typed(name)}, '[0-9]'), false)"
     raise ValueError(f"unknown derivation {how!r}")  # pragma: no cover
 
 
