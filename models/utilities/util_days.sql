@@ -2,13 +2,16 @@
     with any event in staging. dbt.date_spine excludes its end date, hence
     the day added to the last event date.
     Defensive bounds (the loader quarantines rows outside them, but the sample
-    seeds do not go through the loader): the spine starts no earlier than
-    var behavior__earliest_event_date (the loader's earliest_at bound) and ends
-    no later than tomorrow, so one absurd date (0001-01-01, 2100, infinity)
-    cannot stretch it. -#}
+    seeds do not go through the loader): the spine starts no earlier than the
+    day before var behavior__earliest_event_date (the loader's earliest_at
+    bound, an instant in UTC: a reporting time zone west of UTC dates it a day
+    earlier) and ends no later than tomorrow, so one absurd date (0001-01-01,
+    2100, infinity) cannot stretch it. -#}
 
 {%- set earliest_day = var('behavior__earliest_event_date') -%}
-{%- set earliest = "cast('" ~ earliest_day ~ "' as date)" -%}
+{%- set earliest = "cast(" ~ dbt.dateadd(
+    'day', -1, "cast('" ~ earliest_day ~ "' as date)"
+) ~ " as date)" -%}
 {%- set tomorrow = dbt.dateadd('day', 1, 'current_date') -%}
 {%- set latest = "cast(" ~ tomorrow ~ " as date)" -%}
 
