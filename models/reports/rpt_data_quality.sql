@@ -334,7 +334,8 @@ answered_questions_counted as (
         none of them. -#}
     select
         quiz_responses.attempt_id,
-        count(distinct quiz_responses.question_id) as answered_questions_count
+        count(distinct quiz_responses.question_id) as answered_questions_count,
+        count(*) as answering_responses_count
 
     from quiz_responses
     inner join quiz_questions
@@ -540,6 +541,39 @@ event_checks as (
             as flagged_rows_count
 
     from app_sessions
+
+    union all
+
+    select
+        'quiz_responses_repeating_a_question' as check_name,
+        'stg_app__quiz_responses' as checked_table_name,
+        'Quiz responses naming a question of their quiz''s catalog that an'
+        || ' earlier response of the same attempt named: kept, and counted'
+        || ' again in the attempt''s total and the question''s item analysis'
+        || ' (a partial submission counts the question once).'
+            as check_description,
+        coalesce(
+            sum(answering_responses_count - answered_questions_count), 0
+        ) as flagged_rows_count
+
+    from answered_questions_counted
+
+    union all
+
+    select
+        'quiz_responses_of_another_quizs_questions' as check_name,
+        'stg_app__quiz_responses' as checked_table_name,
+        'Quiz responses naming a question the catalog lists under another'
+        || ' quiz than the attempt''s (the loader refuses them only when the'
+        || ' catalog lists the attempted quiz''s questions): kept, in the'
+        || ' attempt''s total and in that question''s item analysis.'
+            as check_description,
+        count(*) as flagged_rows_count
+
+    from quiz_responses
+    inner join quiz_questions
+        on quiz_responses.question_id = quiz_questions.question_id
+    where quiz_responses.quiz_id != quiz_questions.quiz_id
 
     union all
 
