@@ -49,6 +49,9 @@ FLAGGED_AFTER_FULL = {
     "navigation_steps_without_screen": 0,
     "purchase_events_with_status_not_fitting_type": 0,
     "purchase_events_of_conflicting_orders": 0,
+    "quiz_responses_repeating_a_question": 0,
+    # qa_orphan_quiz answers qq_orphan, a question of qz_ghost, in an attempt of qz_orphan
+    "quiz_responses_of_another_quizs_questions": 1,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
