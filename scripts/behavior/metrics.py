@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -61,6 +62,40 @@ def _duckdb_sql_client(connection: Any) -> Any:
     return DuckDbSqlClient()
 
 
+def _manifest_catalog(manifest_text: str) -> str | None:
+    """The one database (DuckDB catalog) the semantic manifest's relations name, or
+    None when they name none or several."""
+    try:
+        manifest = json.loads(manifest_text)
+    except ValueError:
+        return None
+    relations = [
+        *(model.get("node_relation") or {} for model in manifest.get("semantic_models", [])),
+        *(
+            spine.get("node_relation") or {}
+            for spine in manifest.get("project_configuration", {}).get("time_spines", [])
+        ),
+    ]
+    names = {relation.get("database") for relation in relations} - {None}
+    return names.pop() if len(names) == 1 else None
+
+
+def _connect_as(database: Path, catalog: str | None) -> Any:
+    """`database` read-only under the catalog name the compiled SQL uses (the build's
+    file name, `sample` on the sample target), whatever the file is called: a copy,
+    the serving file or another target's warehouse."""
+    import duckdb
+
+    if catalog is None or catalog == database.stem:
+        return duckdb.connect(str(database), read_only=True)
+    connection = duckdb.connect()
+    quoted_path = str(database).replace("'", "''")
+    quoted_name = catalog.replace('"', '""')
+    connection.execute(f"attach '{quoted_path}' as \"{quoted_name}\" (read_only)")
+    connection.execute(f'use "{quoted_name}"')
+    return connection
+
+
 class SemanticLayer:
     """MetricFlow's engine on a warehouse file: compile a query, run it, return Arrow."""
 
@@ -71,18 +106,18 @@ class SemanticLayer:
             raise UserError(
                 f"no semantic manifest at {manifest} (run `dbt parse` or `make build` first)"
             )
-        import duckdb
         from metricflow.engine.metricflow_engine import MetricFlowEngine
         from metricflow_semantics.model.dbt_manifest_parser import (
             parse_manifest_from_dbt_generated_manifest,
         )
         from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 
+        manifest_text = manifest.read_text()
         semantic_manifest = parse_manifest_from_dbt_generated_manifest(
-            manifest_json_string=manifest.read_text()
+            manifest_json_string=manifest_text
         )
         warehouse_file.require_warehouse(database)
-        self._connection = duckdb.connect(str(database), read_only=True)
+        self._connection = _connect_as(database, _manifest_catalog(manifest_text))
         self._engine = MetricFlowEngine(
             semantic_manifest_lookup=SemanticManifestLookup(semantic_manifest),
             sql_client=_duckdb_sql_client(self._connection),
@@ -193,6 +228,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--out must end in {' or '.join(FORMATS)}: {out}")
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit must be at least 1: {args.limit}")
+    start, end = _day(args.start), _day(args.end)
+    if start is not None and end is not None and start > end:
+        raise UserError(f"--start {start} is after --end {end}")
     layer = SemanticLayer(Path(args.database), Path(args.manifest))
     try:
         query = {
@@ -200,8 +238,8 @@ def run(args: argparse.Namespace) -> int:
             "group_by": _names(args.group_by),
             "saved_query": args.saved_query,
             "where": args.where or None,
-            "start": _day(args.start),
-            "end": _day(args.end),
+            "start": start,
+            "end": end,
             "order_by": _names(args.order_by),
             "limit": args.limit,
         }

@@ -8,6 +8,7 @@ target/semantic_manifest.json) and one MetricFlow engine in this process
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -551,6 +552,23 @@ def test_metrics_command_writes_csv_and_parquet(built, tmp_path: Path, capsys) -
     assert days == spine == expected
 
 
+def test_metrics_command_reads_a_warehouse_of_any_file_name(built, tmp_path: Path) -> None:
+    """The compiled SQL names the build's catalog (`sample`); a copy of the build under
+    another name (a serving file, another target's file) answers the same query."""
+    database, manifest = built
+    copy = tmp_path / "served copy.duckdb"
+    shutil.copyfile(database, copy)
+    outputs = []
+    for source in (database, copy):
+        out = tmp_path / f"{source.stem}.csv"
+        argv = ["metrics", "--database", str(source), "--manifest", str(manifest)]
+        argv += ["--metrics", "dau,net_revenue_usd", "--group-by", DAY, "--order-by", DAY]
+        assert main([*argv, "--out", str(out)]) == 0
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0].splitlines()) > 30  # the sample's days, not an empty answer
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -559,6 +577,10 @@ def test_metrics_command_writes_csv_and_parquet(built, tmp_path: Path, capsys) -
         (["--metrics", "dau", "--group-by", "session__platform"], "does not match any of"),
         (["--metrics", "dau", "--out", "x.txt"], "--out must end in .csv or .parquet"),
         (["--metrics", "dau", "--start", "yesterday"], "not a day"),
+        (
+            ["--metrics", "dau", "--start", "2026-10-01", "--end", "2026-09-01"],
+            "--start 2026-10-01 is after --end 2026-09-01",
+        ),
     ],
 )
 def test_metrics_command_bad_arguments_are_one_line(built, tmp_path, capsys, args, message):
