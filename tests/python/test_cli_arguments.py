@@ -57,6 +57,7 @@ CASES = [
     (["report", "--database", "{db}", "--out", "{under_file}"], "cannot create --out"),
     (["report", "--database", "{db}", "--out", "{proc}"], "cannot create --out"),
     (["report", "--date", "2026-02-30"], "--date"),
+    (["report", "--stale-after-days", "-1"], "--stale-after-days"),
     (["report", "--database", "{file}"], "is not a DuckDB warehouse"),
     (["load", "{file}", "--database", "{file}"], "is not a DuckDB warehouse"),
     (["load", "{file}", "--database", "{under_file}"], "--database"),

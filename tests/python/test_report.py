@@ -75,6 +75,7 @@ def report(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     expected = {kpi: frame.iloc[0][kpi] for kpi in units}
     return {
         "paths": paths,
+        "database": sample_warehouse,
         "day": day,
         "expected": expected,
         "units": units,
@@ -212,6 +213,26 @@ def test_finding_groups_rank_entities(report: dict) -> None:
     assert groups[0]["findings"][0]["evidence"] == (
         "wishlist to paid rate 2.0% vs 20.0% expected · n = 300 · p < 0.001"
     )
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "pdf"])
+def test_a_folder_in_the_way_of_a_report_file_is_one_line_and_nothing_is_written(
+    report: dict, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder named as the day's .xlsx or .pdf: the command says so in one line, exit 2,
+    and writes no file (the PDF case printed success before; the Excel one a traceback
+    after the HTML was written)."""
+    out = tmp_path / "out"
+    blocker = out / f"mis_report_{report['day']}.{kind}"
+    blocker.mkdir(parents=True)
+    database = report["database"]
+
+    code = cli.main(["report", "--database", str(database), "--out", str(out), "--quiet"])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert err == [f"behavior report: error: cannot write {blocker}: a folder has that name"]
+    assert sorted(p.name for p in out.iterdir()) == [blocker.name]
 
 
 def test_a_resolved_finding_shows_as_resolved_without_its_action(sample_warehouse: Path) -> None:

@@ -28,7 +28,8 @@ import sys
 from pathlib import Path
 
 from behavior import build_status, warehouse_file
-from behavior.arguments import iso_date_text, writable_folder
+from behavior.arguments import iso_date_text, non_negative_int, writable_folder
+from behavior.errors import UserError
 from behavior.progress import Progress
 
 STALE_AFTER_DAYS = 2
@@ -62,6 +63,9 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"mis_report_{data.report_date}"
     paths = {kind: stem.with_suffix(f".{kind}") for kind in ("html", "xlsx")}
+    for path in (*paths.values(), stem.with_suffix(".pdf")):
+        if path.is_dir():  # checked before any file is written: nothing half-written
+            raise UserError(f"cannot write {path}: a folder has that name")
     generated_at = generated_at or dt.datetime.now(dt.UTC)
     progress.step(f"writing {paths['html'].name}")
     paths["html"].write_text(page.render(data, generated_at, stale_after_days), encoding="utf-8")
@@ -122,7 +126,7 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     parser.add_argument("--out", default="output", help="output directory (default: output/)")
     parser.add_argument(
         "--stale-after-days",
-        type=int,
+        type=non_negative_int,
         default=STALE_AFTER_DAYS,
         help="warn on the page when the data's latest complete day is more than this many "
         f"days before today (default {STALE_AFTER_DAYS})",

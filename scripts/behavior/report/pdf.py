@@ -70,7 +70,7 @@ def print_pdf(html: Path, pdf: Path) -> Path:
             html.resolve().as_uri(),
         )
         result = subprocess.run(command, capture_output=True, text=True, timeout=PRINT_TIMEOUT)
-    if result.returncode != 0 or not pdf.exists():
+    if result.returncode != 0 or not pdf.is_file():
         tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise RuntimeError(f"chromium could not print {html.name}: {' | '.join(tail)}")
     return pdf
