@@ -49,6 +49,13 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def port(text: str) -> int:
+    value = _integer(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
+    return value
+
+
 def _finite(text: str) -> float:
     try:
         value = float(text.strip())

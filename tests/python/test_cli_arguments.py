@@ -88,6 +88,7 @@ CASES = [
     (["spark-export", "--database", "{file}", "--out", "{proc}"], "is not a DuckDB warehouse"),
     (["bench", "--sizes", "inf"], "out of range"),
     # an unknown option is named by the command's own parser
+    (["dashboard", "--port", "99999"], "expected a port from 1 to 65535"),
     (["contract", "--bogus"], "behavior contract: error: unrecognized arguments: --bogus"),
     (["summary", "--days", "3"], "behavior summary: error: unrecognized arguments: --days 3"),
     (["no-such-command"], "invalid choice"),
@@ -113,3 +114,35 @@ def test_nothing_is_written_for_a_rejected_generate(
     code, _ = _outcome(["generate", "--target-rows", "-5", "--out", str(out)], capsys)
     assert code == 2
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "argv", "expected"),
+    [
+        ("BEHAVIOR_LOAD_MAX_LINE_BYTES", "abc", ["load", "--demo-secret", "{file}"], "abc"),
+        ("BEHAVIOR_LOAD_MAX_LINE_BYTES", "0", ["load", "--demo-secret", "{file}"], "at least 1"),
+        ("BEHAVIOR_DASHBOARD_PORT", "abc", ["dashboard"], "--port"),
+    ],
+)
+def test_a_bad_environment_value_is_one_line_and_exit_2(
+    variable: str,
+    value: str,
+    argv: list[str],
+    expected: str,
+    files: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A documented variable set to nonsense stops the command before it does anything
+    (it was ignored: the default applied without a word), and nothing is created."""
+    monkeypatch.setenv(variable, value)
+    database = tmp_path / "new.duckdb"
+    argv = [a.format(**files) for a in argv]
+    if argv[0] == "load":
+        argv += ["--database", str(database)]
+    code, lines = _outcome(argv, capsys)
+    assert code == 2
+    assert len(lines) == 1 and lines[0].startswith(f"behavior {argv[0]}: error: "), lines
+    assert expected in lines[0]
+    assert not database.exists()

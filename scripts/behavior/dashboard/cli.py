@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from behavior.arguments import port
 from behavior.errors import UserError
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -61,8 +62,8 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     )
     parser.add_argument(
         "--port",
-        type=int,
-        default=int(os.environ.get("BEHAVIOR_DASHBOARD_PORT", DEFAULT_PORT)),
+        type=port,  # also checks $BEHAVIOR_DASHBOARD_PORT: argparse types a text default
+        default=os.environ.get("BEHAVIOR_DASHBOARD_PORT", str(DEFAULT_PORT)),
         help=f"port (default {DEFAULT_PORT}, or $BEHAVIOR_DASHBOARD_PORT)",
     )
     parser.add_argument(

@@ -524,6 +524,7 @@ def load_paths(
     `demo_secret` (behavior.pseudonymize); e-mail and phone go to the private file.
     """
     secret = pseudonymize.secret_from_env(demo=demo_secret)
+    load_rejects.max_line_bytes()  # a bad BEHAVIOR_LOAD_MAX_LINE_BYTES stops before any file
     found, skipped = load_files.discover(paths)
     files = sorted(found, key=_sort_key)
     database_path = Path(database) if database is not None else default_database()

@@ -42,6 +42,7 @@ import pyarrow as pa
 
 from behavior import warehouse_file
 from behavior.contract import Table
+from behavior.errors import UserError
 from behavior.load import sql as load_sql
 
 MAX_LINE_ENV = "BEHAVIOR_LOAD_MAX_LINE_BYTES"
@@ -62,8 +63,14 @@ class Reject:
 
 
 def max_line_bytes() -> int:
+    """BEHAVIOR_LOAD_MAX_LINE_BYTES, a whole number of at least 1, else the default;
+    UserError for any other value (a typo must not silently mean the default)."""
     raw = os.environ.get(MAX_LINE_ENV, "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_LINE_BYTES
+    if not raw:
+        return DEFAULT_MAX_LINE_BYTES
+    if not raw.isdigit() or int(raw) < 1:
+        raise UserError(f"{MAX_LINE_ENV}={raw!r}: expected a whole number of bytes, at least 1")
+    return int(raw)
 
 
 def _open(path: Path) -> IO[bytes]:
