@@ -212,6 +212,17 @@ PURCHASES = {
     # 10.000 is exactly 10.00: not rounded, so accepted
     "p_zeros": (_purchase("p_zeros", "10.000"), None),
     "p_round": (_purchase("p_round", "9.999"), "amount has more than 2 decimals: 9.999"),
+    # more decimals than a DECIMAL(38,12) keeps: the cast alone would round them away
+    "p_13_decimals": (
+        _purchase("p_13_decimals", "19.9900000000001"),
+        "amount has more than 2 decimals: 19.9900000000001",
+    ),
+    "p_21_decimals": (
+        _purchase("p_21_decimals", "99999.999999999999999999"),
+        "amount has more than 2 decimals: 99999.999999999999999999",
+    ),
+    # trailing zeros, however many, are not decimals
+    "p_many_zeros": (_purchase("p_many_zeros", "10.0000000000000000"), None),
     "p_huge": (_purchase("p_huge", "9999999999.99"), "amount above 100000: 9999999999.99"),
     "p_max": (_purchase("p_max", "100000.00"), None),
 }
@@ -256,6 +267,7 @@ def test_rows_outside_the_bounds_are_quarantined_with_their_reason(tmp_path: Pat
     assert fetch(
         database, "select event_id, amount::VARCHAR from raw.user_purchases order by 1"
     ) == [
+        ("p_many_zeros", "10.00"),
         ("p_max", "100000.00"),
         ("p_ok", "9.99"),
         ("p_zeros", "10.00"),

@@ -145,8 +145,12 @@ def branches(source, load_time: datetime) -> tuple[list[str], list[str]]:
             # rounded.
             decimals = min(int(limits.money_decimals), _decimal_scale(column.type))
             exact = f"try_cast(trim({sql.text}) as DECIMAL(38,12))"
+            # the digits written after the point, up to the last that is not 0: the
+            # cast above keeps 12 decimals, so 19.9900000000001 would pass it rounded
+            written = rf"length(regexp_extract(trim({sql.text}), '\.(\d*[1-9])', 1))"
             whens.append(
-                f"when {exact} <> round({exact}, {decimals}) or {exact} <> {typed} then "
+                f"when {exact} <> round({exact}, {decimals}) or {exact} <> {typed} "
+                f"or {written} > {decimals} then "
                 f"{_lit(f'{name} has more than {decimals} decimals: ')} || {sql.text}"
             )
     for table_name, column_name, field in UPPER:
