@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from behavior import build_status
+from behavior import build_status, warehouse_file
 from behavior.errors import UserError
 
 
@@ -70,6 +70,8 @@ def build_state(meta: dict[str, object], build: Path) -> tuple[str, bool]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.database:  # named: it must be a build file (without it, the state is "unknown")
+        warehouse_file.require_warehouse(Path(args.database))
     if args.serving:
         serving = Path(args.serving)
     else:

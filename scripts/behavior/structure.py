@@ -150,6 +150,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{path} is not JSON: {exc}") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("nodes"), dict):
         raise UserError(f"{path} is not a dbt manifest (no nodes)")
+    malformed = [
+        node_id
+        for node_id, node in manifest["nodes"].items()
+        if not isinstance(node, dict) or not {"name", "resource_type"} <= node.keys()
+    ]
+    if malformed:
+        raise UserError(
+            f"{path} is not a dbt manifest: node {malformed[0]} has no name or resource_type"
+        )
     problems = check(manifest)
     for problem in problems:
         print(problem)

@@ -31,6 +31,8 @@ def files(tmp_path: Path) -> dict[str, str]:
     plain.write_text("a,b\n1,2\n")
     not_manifest = tmp_path / "manifest.json"
     not_manifest.write_text('{"metadata": {}}')
+    nameless = tmp_path / "nameless.json"
+    nameless.write_text('{"nodes": {"model.x.y": {"resource_type": "model"}}}')
     empty_warehouse = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty_warehouse)).close()
     # a DuckDB header, then nothing: a copy cut short
@@ -43,6 +45,7 @@ def files(tmp_path: Path) -> dict[str, str]:
         "db": str(empty_warehouse),
         "truncated": str(truncated),
         "json": str(not_manifest),
+        "nameless": str(nameless),
     }
 
 
@@ -78,6 +81,7 @@ CASES = [
     (["check-structure", "/no/such/manifest.json"], "not found"),
     (["check-structure", "{file}"], "is not JSON"),
     (["check-structure", "{json}"], "is not a dbt manifest"),
+    (["check-structure", "{nameless}"], "node model.x.y has no name or resource_type"),
     (["bench", "--out", "{proc}/results.md"], "cannot create --out folder"),
     (["bench", "--repeat", "0"], "--repeat"),
     (["bench", "--sizes", "-5"], "--sizes"),
@@ -85,6 +89,7 @@ CASES = [
     (["bench", "--threads", "-1"], "--threads"),
     (["bench", "--daily-runs", "-1"], "--daily-runs"),
     (["summary", "--database", "{truncated}"], "IO Error"),
+    (["serve-check", "--serving", "{db}", "--database", "{file}"], "is not a DuckDB warehouse"),
     (["spark-export", "--database", "{file}", "--out", "{proc}"], "is not a DuckDB warehouse"),
     (["bench", "--sizes", "inf"], "out of range"),
     # an unknown option is named by the command's own parser
