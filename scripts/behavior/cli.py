@@ -123,6 +123,17 @@ def _is_duckdb_error(exc: BaseException) -> bool:
     return type(exc).__module__.split(".")[0] in ("duckdb", "_duckdb")
 
 
+def _empty_value(argv: Sequence[str]) -> str | None:
+    """The option (or argument) given an empty or blank value, if any."""
+    for position, arg in enumerate(argv):
+        if arg.startswith("--") and "=" in arg and not arg.split("=", 1)[1].strip():
+            return f"the value of {arg.split('=', 1)[0]}"
+        if not arg.strip():
+            before = argv[position - 1] if position else ""
+            return f"the value of {before}" if before.startswith("-") else "an argument"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(command_in(argv), every=False)
@@ -131,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         _subcommand_parser(parser, args.command).error(
             f"unrecognized arguments: {' '.join(unknown)}"
         )
+    empty = _empty_value(argv)
+    if empty is not None:  # "" would quietly mean the default (--out "" is the cwd)
+        _subcommand_parser(parser, args.command).error(f"{empty} is empty")
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

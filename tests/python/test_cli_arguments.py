@@ -94,6 +94,10 @@ CASES = [
     (["bench", "--sizes", "inf"], "out of range"),
     # an unknown option is named by the command's own parser
     (["dashboard", "--port", "99999"], "expected a port from 1 to 65535"),
+    # an empty value would quietly mean the default (an --out of "" is the cwd)
+    (["report", "--out", ""], "behavior report: error: the value of --out is empty"),
+    (["summary", "--database="], "behavior summary: error: the value of --database is empty"),
+    (["load", " "], "behavior load: error: an argument is empty"),
     (["contract", "--bogus"], "behavior contract: error: unrecognized arguments: --bogus"),
     (["summary", "--days", "3"], "behavior summary: error: unrecognized arguments: --days 3"),
     (["no-such-command"], "invalid choice"),
