@@ -12,6 +12,7 @@ folder as table raw.<table> in Spark's metastore (`make build-spark` runs both).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 from pathlib import Path
 
@@ -42,22 +43,35 @@ def export(database: Path, out: Path) -> dict[str, int]:
         missing = sorted(set(contract.TABLES) - present)
         if missing:
             raise UserError(f"{database} has no raw table(s) {', '.join(missing)}")
-        for name, table in contract.TABLES.items():
-            columns = ", ".join(
-                f"cast({c.name} as timestamptz) as {c.name}"
-                if c.type.upper() == "TIMESTAMP"
-                else c.name
-                for c in table.stored_columns
-            )
-            folder = out / name
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
-            target = folder / "data.parquet"
-            con.execute(
-                f"copy (select {columns} from raw.{name}) to {_quote(str(target))} (format parquet)"
-            )
-            counts[name] = con.execute(f"select count(*) from raw.{name}").fetchone()[0]
+        # Every table is written into a staging folder beside --out first, and the
+        # table folders are swapped in only when all are written: a failure half-way
+        # leaves the export that was there, never a mix of new and old tables.
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = out.parent / f".{out.name}.partial-{os.getpid()}"
+        try:
+            for name, table in contract.TABLES.items():
+                columns = ", ".join(
+                    f"cast({c.name} as timestamptz) as {c.name}"
+                    if c.type.upper() == "TIMESTAMP"
+                    else c.name
+                    for c in table.stored_columns
+                )
+                (staging / name).mkdir(parents=True)
+                target = staging / name / "data.parquet"
+                con.execute(
+                    f"copy (select {columns} from raw.{name}) to {_quote(str(target))} "
+                    "(format parquet)"
+                )
+                counts[name] = con.execute(f"select count(*) from raw.{name}").fetchone()[0]
+            out.mkdir(parents=True, exist_ok=True)
+            for name in contract.TABLES:
+                folder = out / name
+                if folder.exists():
+                    old = staging / f"{name}.old"
+                    folder.rename(old)
+                (staging / name).rename(folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return counts
 
 

@@ -54,3 +54,28 @@ def test_export_refuses_a_build_without_raw_tables(tmp_path: Path):
     duckdb.connect(str(database)).close()
     with pytest.raises(UserError, match="has no raw table"):
         export(database, tmp_path / "out")
+
+
+def test_a_failed_export_leaves_the_previous_one(tmp_path: Path, monkeypatch):
+    """The export writes every table beside --out first: one that fails half-way (here
+    the contract gains a table the build does not hold, after the real ones are written)
+    leaves the previous export as it was, and no staging folder behind."""
+    database = tmp_path / "build.duckdb"
+    _raw_build(database)
+    out = tmp_path / "out"
+    export(database, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with duckdb.connect(str(database)) as con:
+        con.execute("insert into raw.courses select * replace ('c2' as course_id) from raw.courses")
+    # a table with no columns: the check that raw holds it passes, its copy fails
+    ghost = contract.Table(name="ghost", description="", key=("id",), columns=())
+    monkeypatch.setattr(contract, "TABLES", {**contract.TABLES, "ghost": ghost})
+    with duckdb.connect(str(database)) as con:
+        con.execute("create view raw.ghost as select 1 as id")
+
+    with pytest.raises(duckdb.Error):
+        export(database, out)
+
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build.duckdb", "out"]
