@@ -700,3 +700,29 @@ def test_register_adds_subcommand():
     gen.register(sub, "generate")
     args = parser.parse_args(["generate", "--users", "3", "--out", "x"])
     assert args.func is gen.run
+
+
+def test_a_generate_that_fails_half_way_leaves_out_as_it_was(tmp_path, monkeypatch):
+    """The tables are written beside --out and moved in with the manifest at the end:
+    a run that fails after its first block of users (as a kill would) leaves the earlier
+    delivery in --out, file for file, and no staging folder."""
+    out = tmp_path / "delivery"
+    run(out, users=60, days=5, seed=3)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = gen.simulate_block
+    calls = []
+
+    def failing_block(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gen, "simulate_block", failing_block)
+    monkeypatch.setattr(gen, "BLOCK_ROWS", 1)  # one small block per 20 users: 3 blocks
+    with pytest.raises(RuntimeError, match="killed"):
+        run(out, users=60, days=5, seed=4)
+
+    assert len(calls) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["delivery"]
