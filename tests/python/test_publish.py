@@ -24,6 +24,7 @@ import pytest
 
 from behavior import build_status
 from behavior.build_status import BuildStatus, Invocation
+from behavior.errors import UserError
 from behavior.publish import SYNCED
 from conftest import ROOT, dbt_env
 
@@ -647,8 +648,15 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
         assert _rows(serving, events_sql) == _rows(build, events_sql), n
         assert _rows(serving, "select * from marts.fct_x") == [(len(events),)], n
         assert _rows(serving, "select synced_tables from meta") == [(expected,)], n
-    # A previous serving file that cannot be opened is not reused: everything is copied.
+    # A file that is no DuckDB file at all is not the serving file: refused, untouched.
+    published = serving.read_bytes()
     serving.write_bytes(b"not a database" * 1000)
+    with pytest.raises(UserError, match="not a DuckDB warehouse .*; refusing to replace it"):
+        publish(build, serving, ("marts",), keep_previous=False)
+    assert serving.read_bytes() == b"not a database" * 1000
+    # A serving file that cannot be opened (its DuckDB header, the rest cut short) is not
+    # reused: everything is copied.
+    serving.write_bytes(published[:5000])
     meta = publish(build, serving, ("marts",), keep_previous=False)
     assert meta["synced_tables"] is None
     assert meta["started_from"] == "empty"
