@@ -269,7 +269,11 @@ def register(subparsers: argparse._SubParsersAction, name: str) -> None:
     )
     parser.add_argument("--start", help="first metric_time day (YYYY-MM-DD)")
     parser.add_argument("--end", help="last metric_time day (YYYY-MM-DD)")
-    parser.add_argument("--order-by", help="comma-separated; prefix - for descending")
+    parser.add_argument(
+        "--order-by",
+        help="comma-separated; prefix - for descending, written --order-by=-name "
+        "(a value starting with - after a space reads as an option)",
+    )
     parser.add_argument("--limit", type=int)
     parser.add_argument(
         "--database", default=os.environ.get("BEHAVIOR_DUCKDB_PATH", "warehouse/sample.duckdb")
