@@ -19,6 +19,7 @@ import pytest
 
 from behavior import cli
 from behavior.contract import CATALOG_TABLES, EVENT_TABLES
+from behavior.generate import continuation
 from behavior.generate.continuation import ID_PREFIX
 from behavior.load import load_paths
 
@@ -189,3 +190,28 @@ def test_bad_continue_arguments_give_one_line(tmp_path: Path, deliveries: Delive
         ["generate", "--continue", str(deliveries.history), "--users", "5", "--out", "x"]
     )
     assert code == 2
+
+
+def test_a_continuation_that_fails_half_way_writes_nothing(tmp_path, monkeypatch):
+    """generate --continue writes beside --out too: one that fails after its first table
+    leaves no --out and no staging folder (a load would take the tables it left as a
+    delivery without its manifest)."""
+    history = tmp_path / "history"
+    cli.main(["generate", "--users", "30", "--days", "4", "--out", str(history), "--quiet"])
+    real = continuation.fmt.TableWriter
+    writers = []
+
+    def failing_writer(*args, **kwargs):
+        writers.append(1)
+        if len(writers) == 2:
+            raise RuntimeError("killed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(continuation.fmt, "TableWriter", failing_writer)
+    day = tmp_path / "day"
+    with pytest.raises(RuntimeError, match="killed"):
+        cli.main(["generate", "--continue", str(history / "_manifest.json"), "--out", str(day),
+                  "--quiet"])  # fmt: skip
+
+    assert len(writers) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history"]

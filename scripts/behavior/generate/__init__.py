@@ -40,11 +40,8 @@ Same arguments and seed give byte-identical files.
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import resource
-import shutil
 import sys
 import time
 from datetime import date
@@ -228,26 +225,9 @@ def run_continue(args: argparse.Namespace) -> int:
 
 def generate(opts: dict, progress: bool = False) -> dict:
     """Write all raw tables and the manifest for resolved options; returns the manifest."""
-    out = Path(opts["out"])
-    # The tables are written beside --out and moved in with the manifest once all are
-    # complete: a generate that fails or is killed half-way leaves --out as it was,
-    # never tables without their manifest (which a load would take as a delivery).
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    try:
-        manifest = _generate_into(work, opts, progress)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in contract.TABLES:
-            for ext in fmt.FORMATS:
-                (out / f"{name}.{ext}").unlink(missing_ok=True)
-        for file in manifest["files"].values():
-            os.replace(work / file, out / file)
-        (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return manifest
+    return fmt.write_delivery(
+        Path(opts["out"]), lambda folder: _generate_into(folder, opts, progress)
+    )
 
 
 def _generate_into(out: Path, opts: dict, progress: bool) -> dict:

@@ -614,7 +614,11 @@ def continue_history(source: str, args) -> dict:
     out = Path(opts["out"])
     if any(str(out.resolve()) == folder for folder in history.deliveries):
         raise UserError(f"--out {out} is a delivery of the history; pick a new folder")
-    out.mkdir(parents=True, exist_ok=True)
+    return fmt.write_delivery(out, lambda folder: _write_days(folder, history, opts))
+
+
+def _write_days(out: Path, history, opts: dict) -> dict:
+    """continue_history(), writing the tables into `out`; returns the manifest."""
     ext = opts["format"]
     days_out, _ = simulate_days(history, opts)
     rates = FaultRates(opts["duplicate_rate"], 0.0, opts["malformed_rate"], opts["enum_noise_rate"])
@@ -623,8 +627,6 @@ def continue_history(source: str, args) -> dict:
     files, row_counts = {}, {}
     for t_index, (name, parts) in enumerate(days_out.tables.items()):
         table = contract.TABLES[name]
-        for e in fmt.FORMATS:
-            (out / f"{name}.{e}").unlink(missing_ok=True)
         writer = fmt.TableWriter(
             out, table, ext, fmt.arrow_schema(table, text_cols.get(name, frozenset()))
         )
@@ -670,5 +672,4 @@ def continue_history(source: str, args) -> dict:
             "late_user_days": days_out.late,
         },
     }
-    (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest

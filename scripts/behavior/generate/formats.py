@@ -9,6 +9,9 @@ list array and `binary_join`.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -179,3 +182,27 @@ class TableWriter:
 
     def close(self) -> None:
         self._writer.close()
+
+
+def write_delivery(out: Path, produce: Callable[[Path], dict]) -> dict:
+    """Run `produce(folder)`, which writes the tables of a delivery into `folder` and
+    returns its manifest (`files`: table -> file name), in a staging folder beside
+    `out`; then move the files into `out` (replacing those tables' files in any
+    format) and write `out/_manifest.json` last. A run that fails or is killed
+    half-way leaves `out` as it was, never tables without their manifest (which a
+    load would take as a delivery)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        manifest = produce(work)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, file in manifest["files"].items():
+            for ext in FORMATS:
+                (out / f"{name}.{ext}").unlink(missing_ok=True)
+            os.replace(work / file, out / file)
+        (out / "_manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return manifest
