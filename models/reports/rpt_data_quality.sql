@@ -331,17 +331,24 @@ answered_questions_counted as (
     {#- Per attempt, the questions of its quiz's catalog that one of its
         responses names: a response without a question, a second response
         to the same question or one naming another quiz's question answers
-        none of them. -#}
+        none of them. The responses naming another quiz's question are
+        counted in the same scan of the responses. -#}
     select
         quiz_responses.attempt_id,
-        count(distinct quiz_responses.question_id) as answered_questions_count,
-        count(*) as answering_responses_count
+        count(distinct case
+            when quiz_responses.quiz_id = quiz_questions.quiz_id
+                then quiz_responses.question_id
+        end) as answered_questions_count,
+        count(case
+            when quiz_responses.quiz_id = quiz_questions.quiz_id then 1
+        end) as answering_responses_count,
+        count(case
+            when quiz_responses.quiz_id != quiz_questions.quiz_id then 1
+        end) as another_quiz_responses_count
 
     from quiz_responses
     inner join quiz_questions
-        on
-            quiz_responses.question_id = quiz_questions.question_id
-            and quiz_responses.quiz_id = quiz_questions.quiz_id
+        on quiz_responses.question_id = quiz_questions.question_id
     group by 1
 
 ),
@@ -568,12 +575,9 @@ event_checks as (
         || ' catalog lists the attempted quiz''s questions): kept, in the'
         || ' attempt''s total and in that question''s item analysis.'
             as check_description,
-        count(*) as flagged_rows_count
+        coalesce(sum(another_quiz_responses_count), 0) as flagged_rows_count
 
-    from quiz_responses
-    inner join quiz_questions
-        on quiz_responses.question_id = quiz_questions.question_id
-    where quiz_responses.quiz_id != quiz_questions.quiz_id
+    from answered_questions_counted
 
     union all
 
