@@ -486,3 +486,74 @@ def test_bad_json_lines_are_quarantined_with_the_original_line(
         ("a_1",),
         ("a_2",),
     ]
+
+
+def test_a_json_key_written_twice_is_quarantined_with_both_values(tmp_path: Path) -> None:
+    """`{"platform": "web", "platform": "ios"}`: DuckDB reads the first value, Python
+    the last; which one the app meant is not known, so the line is quarantined whole
+    (both values in its record), in a JSON Lines file and in a JSON array document."""
+    twice = _attempt("a_twice").replace('"platform": "web"', '"platform": "web", "platform": "ios"')
+    cased = _attempt("a_cased").replace('"quiz_id": "q_1"', '"quiz_id": "q_1", " Quiz_ID": "q_2"')
+    assert twice.count('"platform"') == 2 and cased.count("Quiz_ID") == 1
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "quiz_attempts.jsonl").write_text(
+        "\n".join([_attempt("a_1"), twice, cased, _attempt("a_2")]) + "\n"
+    )
+    document = [json.loads(_attempt("a_3")), "placeholder"]
+    array_text = json.dumps(document).replace('"placeholder"', twice.replace("a_twice", "a_4"))
+    (events / "quiz_attempts_document.json").write_text(array_text)
+    database = tmp_path / "w.duckdb"
+
+    result = load_paths([*write_catalog_and_users(tmp_path / "base"), events], database)
+
+    assert not result.rejected
+    counts = sorted(
+        (f.rows_read, f.rows_loaded, f.rows_quarantined)
+        for f in result.files
+        if f.table == "quiz_attempts"
+    )
+    assert counts == [(2, 1, 1), (4, 2, 2)]
+    rows = fetch(
+        database,
+        "select source_row, reason, record from raw.quiz_attempts__quarantine "
+        "order by source_file like '%document%', source_row",
+    )
+    assert [(row, reason) for row, reason, _ in rows] == [
+        (2, "line 2: duplicated key: platform"),
+        (3, "line 3: duplicated key: quiz_id"),
+        (2, "line 2: duplicated key: platform"),
+    ]
+    assert rows[0][2] == twice and rows[1][2] == cased
+    assert '"platform": "web", "platform": "ios"' in rows[2][2]  # both values kept
+    stored = fetch(database, "select attempt_id, platform from raw.quiz_attempts order by 1")
+    assert stored == [("a_1", "web"), ("a_2", "web"), ("a_3", "web")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_column_named_twice_in_the_header_rejects_the_file(tmp_path: Path, kind: str) -> None:
+    """DuckDB reads a second `event_id` column as `event_id_1` (and `Event_ID` beside
+    `event_id` too): the loader would take the first silently. The file is rejected,
+    naming the column, and nothing of it loads."""
+    events = tmp_path / "events"
+    events.mkdir()
+    header = PURCHASE_HEADER + ",Event_ID"
+    line = _purchase("p_1", "9.99") + ",p_other"
+    if kind == "csv":
+        (events / "user_purchases.csv").write_text(f"{header}\n{line}\n")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        names = header.split(",")
+        values = line.split(",")
+        table = pa.table([pa.array([v or None], pa.string()) for v in values], names=names)
+        pq.write_table(table, events / "user_purchases.parquet")
+    database = tmp_path / "w.duckdb"
+
+    result = load_paths([*write_catalog_and_users(tmp_path / "base"), events], database)
+
+    (rejected,) = result.rejected
+    assert rejected.table == "user_purchases"
+    assert rejected.reason == "column named twice in the header: event_id"
+    assert fetch(database, "select count(*) from raw.user_purchases") == [(0,)]

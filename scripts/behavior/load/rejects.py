@@ -2,10 +2,10 @@
 
 The loader first reads a file with DuckDB (fast). When that read fails (one
 non-UTF-8 byte, a ragged row, an unterminated quote, a line over the size limit, a
-malformed JSON line) or a JSON file holds values that are not objects, the file is
-read again here line by line: every bad line is kept as a `Reject` (its line
-number, its raw text and the parser's reason) and the good lines become the file's
-rows, so they load.
+malformed JSON line) or a JSON file holds values that are not objects or repeat a
+key, the file is read again here line by line: every bad line is kept as a `Reject`
+(its line number, its raw text and the parser's reason) and the good lines become the
+file's rows, so they load.
 
 Decisions
 - One record per physical line (values with line breaks inside quotes are not
@@ -17,8 +17,12 @@ Decisions
 - A rejected line is quarantined with reason `line <n>: <parser reason>` and its raw
   text as `record` (invalid bytes shown as \\xNN; an over-long line cut to its
   first BEHAVIOR_LOAD_MAX_LINE_BYTES bytes, default 2,000,000).
+- A JSON object that writes a key twice (case and surrounding spaces ignored, as the
+  loader matches columns) is rejected, reason `duplicated key: <key>`: DuckDB's `->>`
+  reads the first value, a Python reader the last, and which the app meant is not known.
 - A JSON document that is one array (`[{...}, {...}]`) is checked element by
-  element: an element that is not an object is rejected with its JSON text.
+  element: an element that is not an object, or repeats a key, is rejected with its
+  JSON text (every pair as written).
 - A table with personal data (users: e-mail, phone) keeps no raw text: its record
   is load_sql.WITHHELD, as for a quarantined row's pii columns, since a line's text
   cannot be split into columns to withhold only those; the file name and line
@@ -157,9 +161,71 @@ def csv_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> tuple
     return header, rejects
 
 
-def _not_object(value: object) -> str:
-    kind = {list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return f"not a JSON object: {kind.get(type(value), 'number')}"
+def repeated_names(names: list[str]) -> list[str]:
+    """The names written more than once, compared as the loader matches columns
+    (case and surrounding spaces ignored), in order of first repeat."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name in names:
+        key = name.strip().lower()
+        if key in seen and key not in repeated:
+            repeated.append(key)
+        seen.add(key)
+    return repeated
+
+
+def header_names(path: Path, fmt: str) -> list[str]:
+    """A CSV header's or Parquet schema's column names as written: DuckDB renames a
+    repeated one (a second `event_id` reads as `event_id_1`). [] when the header
+    cannot be read here (the loader's own read then says why)."""
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with _open(path) as handle:
+            first = handle.readline(max_line_bytes() + 2)
+        text = first.decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
+        return next(csv.reader([text], strict=True), [])
+    except (OSError, ValueError, csv.Error, pa.ArrowException):
+        return []
+
+
+class _Object(dict):
+    """A parsed JSON object that remembers its (key, value) pairs as written: a
+    repeated key keeps its last value in the dict, both in `pairs`."""
+
+    pairs: list[tuple[str, object]]
+
+
+def _object(pairs: list[tuple[str, object]]) -> _Object:
+    value = _Object(pairs)
+    value.pairs = pairs
+    return value
+
+
+def _parse(text: str) -> object:
+    return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_object)
+
+
+def _object_reason(value: object) -> str | None:
+    """Why a JSON line's value cannot be a row: not an object, or a key written twice
+    (which value is the row's is not known: DuckDB reads the first, Python the last)."""
+    if not isinstance(value, _Object):
+        kind = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+        return f"not a JSON object: {kind.get(type(value), 'number')}"
+    repeated = repeated_names([key for key, _ in value.pairs])
+    return f"duplicated key: {', '.join(repeated)}" if repeated else None
+
+
+def _written(value: object) -> str:
+    """JSON text of a parsed value with each object's pairs as written (repeats kept)."""
+    if isinstance(value, _Object):
+        pairs = (f"{json.dumps(k, ensure_ascii=False)}: {_written(v)}" for k, v in value.pairs)
+        return "{" + ", ".join(pairs) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_written(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _no_constants(name: str) -> object:
@@ -185,12 +251,9 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> list
                 reason = reason or bad_bytes
                 if reason is None:
                     try:
-                        value = json.loads(text, parse_constant=_no_constants)
+                        reason = _object_reason(_parse(text))
                     except ValueError as exc:
                         reason = f"malformed JSON: {exc}"
-                    else:
-                        if not isinstance(value, dict):
-                            reason = _not_object(value)
                 if reason:
                     rejects.append(Reject(number, number, text, reason))
                 else:
@@ -206,18 +269,19 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> list
 def _json_document(path: Path, texts: list, numbers: list, rejects: list) -> None:
     try:
         with _open(path) as handle:
-            document = json.load(handle, parse_constant=_no_constants)
+            document = _parse(handle.read().decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise HeaderError(f"malformed JSON document: {exc}") from None
-    if not isinstance(document, list):
+    if type(document) is not list:
         raise HeaderError("a JSON document must be one array of objects")
     for index, value in enumerate(document, start=1):
-        text = json.dumps(value, ensure_ascii=False)
-        if isinstance(value, dict):
+        text = _written(value)
+        reason = _object_reason(value)
+        if reason:
+            rejects.append(Reject(index, index, text, reason))
+        else:
             texts.append(text)
             numbers.append(index)
-        else:
-            rejects.append(Reject(index, index, text, _not_object(value)))
 
 
 def store(
