@@ -162,6 +162,20 @@ first_attempt_responses as {{ not_materialized(full_build=true) }} (
 
 ),
 
+first_installs as (
+
+    {#- Each user's first install: every version of the user record carries
+        the same one (the loader refuses a version changing it). -#}
+    select
+        user_id,
+        min(occurred_at) as first_installed_at
+
+    from install_events
+    where install_event_type = 'install'
+    group by 1
+
+),
+
 conflicting_orders as (
 
     {#- Orders whose events disagree on who, what or in which currency. -#}
@@ -623,6 +637,28 @@ event_checks as (
             as flagged_rows_count
 
     from quiz_attempts
+
+    union all
+
+    select
+        'install_events_before_first_install' as check_name,
+        'stg_app__user_install_events' as checked_table_name,
+        'Uninstall and reinstall events of a user with no install on or'
+        || ' before them (none at all, or a later first install): kept; the'
+        || ' lifecycle reads a user''s latest install event on or before a'
+        || ' period''s end, so such an uninstall can mark a period before the'
+        || ' install uninstalled.' as check_description,
+        count(*) as flagged_rows_count
+
+    from install_events
+    left join first_installs
+        on install_events.user_id = first_installs.user_id
+    where
+        install_events.install_event_type != 'install'
+        and (
+            first_installs.first_installed_at is null
+            or install_events.occurred_at < first_installs.first_installed_at
+        )
 
     union all
 

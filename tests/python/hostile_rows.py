@@ -21,6 +21,7 @@ and Q1's first question X1; user U; u_ghost has no user record):
   verdict is "yes" and seconds "7" (text, not a boolean and a number) and whose
   second response names no question; a crashed
   session whose step time has an offset (+02:00); a session closed before it opened;
+  user u_uninstall_first, whose record dates the uninstall before the install;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
@@ -31,6 +32,7 @@ and Q1's first question X1; user U; u_ghost has no user record):
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -215,6 +217,19 @@ def plant_full(database: Path, at: datetime) -> None:
              '{"chosen_option":"a","is_correct":false,"seconds_spent":3}]'},
         ]
     )  # fmt: skip
+    # a user whose record dates the uninstall two hours before the (first) install
+    ((record,),) = h.query(
+        database,
+        "select to_json(u)::varchar from raw.users as u where user_id = ? "
+        "order by updated_at desc limit 1",
+        [c["U"]],
+    )
+    user = {name: value for name, value in json.loads(record).items() if value is not None}
+    rows["users"] = [
+        {**user, "user_id": "u_uninstall_first", "signed_up_at": at - timedelta(days=1),
+         "updated_at": at, "installed_at": at, "uninstalled_at": at - timedelta(hours=2),
+         "last_seen_at": at},
+    ]  # fmt: skip
     write(database, rows)
 
 

@@ -52,6 +52,8 @@ FLAGGED_AFTER_FULL = {
     "quiz_responses_repeating_a_question": 0,
     # qa_orphan_quiz answers qq_orphan, a question of qz_ghost, in an attempt of qz_orphan
     "quiz_responses_of_another_quizs_questions": 1,
+    # u_uninstall_first's uninstall, two hours before its install
+    "install_events_before_first_install": 1,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
