@@ -374,11 +374,15 @@ def test_missing_warehouse_is_one_clear_line(tmp_path: Path, capsys) -> None:
 
 
 def test_unbuilt_warehouse_is_one_clear_line(tmp_path: Path, capsys) -> None:
+    """...and the --out folder it would have written is not created (a report that
+    failed before writing left an empty folder behind)."""
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
-    code, err = run_cli(["--database", str(empty), "--out", str(tmp_path)], capsys)
+    out = tmp_path / "reports" / "daily"
+    code, err = run_cli(["--database", str(empty), "--out", str(out)], capsys)
     assert code == 2
     assert err.count("\n") == 0 and "build it first" in err
+    assert not (tmp_path / "reports").exists()
 
 
 def test_day_without_data_is_one_clear_line(sample_warehouse: Path, tmp_path: Path, capsys) -> None:

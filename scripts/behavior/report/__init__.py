@@ -22,6 +22,7 @@ shows a staleness banner.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import subprocess
 import sys
@@ -86,17 +87,27 @@ def write_report(
 
 def run(args: argparse.Namespace) -> int:
     warehouse_file.require_warehouse(Path(args.database))
-    writable_folder(Path(args.out), "--out")
+    out = Path(args.out)
+    created = [folder for folder in (out, *out.parents) if not folder.exists()]
+    writable_folder(out, "--out")
     progress = Progress(quiet=args.quiet, prefix="behavior report")
     problems: list[str] = []
-    paths = write_report(
-        Path(args.database),
-        Path(args.out),
-        args.date,
-        stale_after_days=args.stale_after_days,
-        progress=progress,
-        problems=problems,
-    )
+    try:
+        paths = write_report(
+            Path(args.database),
+            out,
+            args.date,
+            stale_after_days=args.stale_after_days,
+            progress=progress,
+            problems=problems,
+        )
+    except BaseException:
+        # a report that failed before writing (a locked or unbuilt database, a day
+        # without data) leaves no empty folder behind: the ones made here go again
+        for folder in created:  # deepest first; rmdir removes only empty ones
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     progress.done(f"{len(paths)} files")
     for path in paths.values():
         print(path)
