@@ -88,12 +88,7 @@ def _connect_as(database: Path, catalog: str | None) -> Any:
 
     if catalog is None or catalog == database.stem:
         return duckdb.connect(str(database), read_only=True)
-    connection = duckdb.connect()
-    quoted_path = str(database).replace("'", "''")
-    quoted_name = catalog.replace('"', '""')
-    connection.execute(f"attach '{quoted_path}' as \"{quoted_name}\" (read_only)")
-    connection.execute(f'use "{quoted_name}"')
-    return connection
+    return warehouse_file.open_attached(database, alias=catalog, read_only=True)
 
 
 class SemanticLayer:

@@ -6,7 +6,7 @@
   otherwise open a CSV as data, or fail later with a traceback).
 - `open_attached`: the file is attached under a fixed catalog alias, so a file named
   after one of our schemas (`raw.duckdb`, `marts.duckdb`) cannot make `raw.<table>`
-  ambiguous.
+  ambiguous (or, read-only, under the catalog name compiled SQL uses: `metrics`).
 - `rollback_quietly` / `usable`: a failed COMMIT (a full disk, a file size limit)
   is reported as itself; the rollback that follows, which DuckDB refuses when the
   commit already ended the transaction, does not mask it.
@@ -51,13 +51,20 @@ def check_database(path: Path) -> None:
         raise UserError(f"cannot write in {folder} (folder of --database {path})")
 
 
-def open_attached(path: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory connection with `path` attached as CATALOG_ALIAS and in use."""
+def open_attached(
+    path: Path, alias: str = CATALOG_ALIAS, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with `path` attached as `alias` and in use (written:
+    spilling beside it, in <path>.tmp)."""
     con = duckdb.connect()
+    quoted = '"' + alias.replace('"', '""') + '"'
     try:
-        con.execute(f"attach {_literal(str(path))} as {CATALOG_ALIAS}")
-        con.execute(f"use {CATALOG_ALIAS}")
-        con.execute(f"set temp_directory = {_literal(str(path) + '.tmp')}")
+        con.execute(
+            f"attach {_literal(str(path))} as {quoted}" + (" (read_only)" if read_only else "")
+        )
+        con.execute(f"use {quoted}")
+        if not read_only:
+            con.execute(f"set temp_directory = {_literal(str(path) + '.tmp')}")
     except duckdb.Error:
         con.close()
         raise
