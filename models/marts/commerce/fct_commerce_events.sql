@@ -54,8 +54,16 @@ converted_to_usd as (
         purchase_events.currency,
         purchase_events.amount,
         fx_rates.usd_per_unit,
+        {#- The amount widened first: DuckDB multiplies two decimals of at
+            most 18 digits in 18 digits, which the largest raw amounts
+            overflow in any currency above 1 USD (a build-stopping error);
+            from 19 digits on it computes in 38. -#}
         cast(
-            round(purchase_events.amount * fx_rates.usd_per_unit, 2)
+            round(
+                cast(purchase_events.amount as decimal(20, 2))
+                * fx_rates.usd_per_unit,
+                2
+            )
             as decimal(18, 2)
         ) as amount_usd,
         {#- bigint on both engines (Spark's row_number is an int). -#}

@@ -66,7 +66,8 @@ final as (
         courses.price_amount,
         courses.currency,
         cast(
-            courses.price_amount * fx_rates_to_usd.usd_per_unit
+            cast(courses.price_amount as decimal(20, 2))
+            * fx_rates_to_usd.usd_per_unit
             as decimal(18, 2)
         ) as price_usd,
         courses.is_free,
