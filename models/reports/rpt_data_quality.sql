@@ -63,12 +63,21 @@
 ] -%}
 
 {%- set received_before_occurred = [
-    ('purchase_events', 'stg_app__user_purchases', 'occurred_at'),
+    ('purchase_events', 'stg_app__user_purchases', 'occurred_at',
+        'occurred_date'),
     ('course_interactions', 'stg_app__user_course_interactions',
-        'occurred_at'),
-    ('app_sessions', 'stg_app__user_app_sessions', 'opened_at'),
-    ('quiz_attempts', 'stg_app__quiz_attempts', 'started_at'),
+        'occurred_at', 'occurred_date'),
+    ('app_sessions', 'stg_app__user_app_sessions', 'opened_at', 'opened_date'),
+    ('quiz_attempts', 'stg_app__quiz_attempts', 'started_at', 'started_date'),
 ] -%}
+
+{#- The days util_days can hold, whatever the data (its clamp): an event
+    dated outside them is in no daily mart. -#}
+{%- set spine_first_day = "cast(" ~ dbt.dateadd(
+    'day', -1, "cast('" ~ var('behavior__earliest_event_date') ~ "' as date)"
+) ~ " as date)" -%}
+{%- set spine_last_day = "cast(" ~ dbt.dateadd('day', 1, 'current_date')
+    ~ " as date)" -%}
 
 with
 
@@ -421,23 +430,60 @@ catalog_checks as (
 
 ),
 
-clock_checks as (
+clocks_counted as (
 
-    {%- for child, checked_table, time_column in received_before_occurred %}
+    {#- One scan of each event table for both of its clock checks. -#}
+    {%- for child, checked_table, time_column, date_column
+        in received_before_occurred %}
         select
-            '{{ child }}_received_before_occurring' as check_name,
+            '{{ child }}' as child_name,
             '{{ checked_table }}' as checked_table_name,
-            'Rows whose {{ time_column }} is after received_at (a device'
-            || ' clock ahead of the collector).' as check_description,
+            '{{ time_column }}' as time_column_name,
+            '{{ date_column }}' as date_column_name,
             count(
                 case when {{ time_column }} > received_at then 1 end
-            ) as flagged_rows_count
+            ) as received_before_count,
+            count(
+                case
+                    when
+                        {{ date_column }} < {{ spine_first_day }}
+                        or {{ date_column }} > {{ spine_last_day }}
+                        then 1
+                end
+            ) as outside_spine_count
 
         from {{ child }}
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
+
+),
+
+clock_checks as (
+
+    select
+        child_name || '_received_before_occurring' as check_name,
+        checked_table_name,
+        'Rows whose ' || time_column_name || ' is after received_at (a'
+        || ' device clock ahead of the collector).' as check_description,
+        received_before_count as flagged_rows_count
+
+    from clocks_counted
+
+    union all
+
+    select
+        child_name || '_dated_outside_the_date_spine' as check_name,
+        checked_table_name,
+        'Rows whose ' || date_column_name || ' is before the day before var'
+        || ' behavior__earliest_event_date or after tomorrow (another writer'
+        || ' than the loader, which refuses them; an infinite time stages as'
+        || ' 0001-01-01 or 9999-12-31): kept in the event facts, in no daily'
+        || ' mart (util_days does not reach their day).' as check_description,
+        outside_spine_count as flagged_rows_count
+
+    from clocks_counted
 
 ),
 

@@ -27,7 +27,11 @@ and Q1's first question X1; user U; u_ghost has no user record):
   does not require one), U's session with a step time that does not parse, U's
   session with two steps without a screen (a JSON null, no key), U's order whose
   completed transaction is marked failed, U's order carted in USD and paid in GBP, and
-  U's starts of M1 under C and under another course.
+  U's starts of M1 under C and under another course;
+- DuckDB only (plant_absurd_times; Spark stores no infinite time): U's sessions
+  opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
+  later, at the planted time) and at `infinity` (not closed), with times
+  that no 32-bit second count holds.
 """
 
 from __future__ import annotations
@@ -300,3 +304,26 @@ def plant_daily(database: Path, at: datetime) -> None:
         ]
     )  # fmt: skip
     write(database, rows)
+
+
+def plant_absurd_times(database: Path, at: datetime) -> None:
+    """U's sessions at the ends of the calendar (module docstring): their lengths and
+    gaps overflowed fct_app_sessions' integer seconds, and a gap to `infinity` was
+    null, which stopped the build."""
+    c = catalog(database)
+    session = {"user_id": c["U"], "platform": "web", "app_version": "4.1.3",
+               "active_seconds": 100, "features_used": "[]", "navigation_history": "[]",
+               "received_at": at + timedelta(minutes=5)}  # fmt: skip
+    write(
+        database,
+        {
+            "user_app_sessions": [
+                {**session, "session_id": "s_year_1", "opened_at": datetime(1, 1, 1),
+                 "closed_at": datetime(1, 1, 1, 0, 5)},
+                {**session, "session_id": "s_year_1900", "opened_at": datetime(1900, 1, 1),
+                 "closed_at": at},
+                {**session, "session_id": "s_infinite", "opened_at": "infinity",
+                 "closed_at": None},
+            ]
+        },
+    )  # fmt: skip

@@ -11,6 +11,7 @@ The planted rows: tests/python/hostile_rows.py.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,6 +55,9 @@ FLAGGED_AFTER_FULL = {
     "quiz_responses_of_another_quizs_questions": 1,
     # u_uninstall_first's uninstall, two hours before its install
     "install_events_before_first_install": 1,
+    # plant_absurd_times: s_year_1, s_year_1900 and s_infinite (9999-12-31)
+    "app_sessions_dated_outside_the_date_spine": 3,
+    "course_interactions_dated_outside_the_date_spine": 0,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
@@ -161,6 +165,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
 
     q1 = hostile.catalog(daily)["Q1"]
     hostile.plant_full(daily, first_at)
+    hostile.plant_absurd_times(daily, first_at)
     ((q1_submitted,),) = h.query(
         daily,
         "select count(*) from raw.quiz_attempts where quiz_id = ? and submitted_at is not null",
@@ -178,6 +183,29 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["orders"]["ord_ghost_user"] == 10
     assert "ord_no_rate" in first["orders"]
     assert first["ghost_days"] == [("u_ghost", False)]
+    # the ends of the calendar: exact second counts past 32 bits; infinity stages as
+    # the calendar's last second, so U's session before it has a gap to it
+    assert h.query(
+        daily,
+        "select session_id, opened_at, session_seconds, user_session_number "
+        "from marts.fct_app_sessions where session_id in ('s_year_1', 's_year_1900') "
+        "order by opened_at",
+    ) == [
+        ("s_year_1", datetime(1, 1, 1), 300, 1),
+        ("s_year_1900", datetime(1900, 1, 1), (first_at - datetime(1900, 1, 1)).days * 86400
+         + (first_at - datetime(1900, 1, 1)).seconds, 2),
+    ]  # fmt: skip
+    ((second_gap,),) = h.query(
+        daily,
+        "select seconds_since_previous_session from marts.fct_app_sessions "
+        "where session_id = 's_year_1900'",
+    )
+    assert second_gap == (datetime(1900, 1, 1) - datetime(1, 1, 1, 0, 5)).total_seconds()
+    assert h.query(
+        daily,
+        "select opened_at, is_crashed, seconds_since_previous_session > 2147483647 "
+        "from marts.fct_app_sessions where session_id = 's_infinite'",
+    ) == [(datetime(9999, 12, 31, 23, 59, 59), True, True)]
     assert first["orphan_enrollment"] == [(None, "m_orphan")]
     assert first["last_modules"] == 0
     assert first["closed_early"] == [(0, True)]
@@ -216,6 +244,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
 
     hostile.plant_daily(daily, daily_at)
     hostile.plant_full(full, first_at)
+    hostile.plant_absurd_times(full, first_at)
     hostile.plant_daily(full, daily_at)
     with ThreadPoolExecutor(max_workers=2) as pool:
         builds = [

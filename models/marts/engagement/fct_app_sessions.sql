@@ -219,7 +219,7 @@ final as (
         {{ to_reporting_date('ended_at') }} as ended_date,
         is_crashed,
         is_duration_estimated,
-        cast(session_seconds as integer) as session_seconds,
+        cast(session_seconds as bigint) as session_seconds,
         cast(active_seconds as integer) as active_seconds,
         cast(screens_viewed_count as integer) as screens_viewed_count,
         cast(distinct_screens_count as integer) as distinct_screens_count,
@@ -235,7 +235,7 @@ final as (
         cast(
             {{ dbt.datediff(
                 'previous_session_ended_at', 'opened_at', 'second'
-            ) }} as integer
+            ) }} as bigint
         ) as seconds_since_previous_session,
         received_at as last_received_at
 
