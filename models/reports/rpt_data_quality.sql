@@ -558,6 +558,28 @@ event_checks as (
     union all
 
     select
+        'payment_attempts_with_failure_reason_not_fitting_status'
+            as check_name,
+        'stg_app__user_purchases' as checked_table_name,
+        'Purchase attempts that failed without a failure_reason, or did not'
+        || ' fail and name one (the contract gives failed attempts a reason'
+        || ' and no others; the loader does not check it): kept, the reason'
+        || ' as sent.' as check_description,
+        count(
+            case
+                when
+                    coalesce(payment_status = 'failed', false)
+                    != (failure_reason is not null)
+                    then 1
+            end
+        ) as flagged_rows_count
+
+    from purchase_events
+    where event_type = 'purchase_attempt'
+
+    union all
+
+    select
         'partial_quiz_submissions' as check_name,
         'stg_app__quiz_attempts' as checked_table_name,
         'Submitted quiz attempts that leave a question the catalog lists'

@@ -26,12 +26,15 @@ and Q1's first question X1; user U; u_ghost has no user record):
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
   session with two steps without a screen (a JSON null, no key), U's order whose
-  completed transaction is marked failed, U's order carted in USD and paid in GBP, and
+  completed transaction is marked failed, U's failed attempt without a failure
+  reason, U's order carted in USD and paid in GBP, and
   U's starts of M1 under C and under another course;
-- DuckDB only (plant_absurd_times; Spark stores no infinite time): U's sessions
+- DuckDB only (plant_absurd_values; Spark stores no infinite time): U's sessions
   opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
   later, at the planted time) and at `infinity` (not closed), with times
-  that no 32-bit second count holds.
+  that no 32-bit second count holds, and U's order paid 9,999,999,999.99 EUR (the
+  largest amount the raw column holds: its USD amount overflowed DuckDB's 18-digit
+  decimal product).
 """
 
 from __future__ import annotations
@@ -274,6 +277,11 @@ def plant_daily(database: Path, at: datetime) -> None:
         {**purchase, "event_id": "pe_failed_paid", "order_id": "ord_failed_paid",
          "event_type": "transaction_completed", "payment_method": "card",
          "payment_status": "failed", "failure_reason": "card_declined"},
+        # a failed attempt without a failure reason (the loader accepts it; the
+        # mart's rule that a failed attempt has one stopped the build)
+        {**purchase, "event_id": "pe_failed_no_reason", "order_id": "ord_failed_no_reason",
+         "event_type": "purchase_attempt", "payment_method": "card",
+         "payment_status": "failed"},
         # an order carted in USD and paid in GBP
         {**purchase, "event_id": "pe_two_currencies_1", "order_id": "ord_two_currencies",
          "event_type": "cart_add", "payment_status": "pending"},
@@ -306,10 +314,9 @@ def plant_daily(database: Path, at: datetime) -> None:
     write(database, rows)
 
 
-def plant_absurd_times(database: Path, at: datetime) -> None:
-    """U's sessions at the ends of the calendar (module docstring): their lengths and
-    gaps overflowed fct_app_sessions' integer seconds, and a gap to `infinity` was
-    null, which stopped the build."""
+def plant_absurd_values(database: Path, at: datetime) -> None:
+    """U's sessions at the ends of the calendar and an order of the largest amount
+    (module docstring): each stopped the build (an overflow, or a null gap)."""
     c = catalog(database)
     session = {"user_id": c["U"], "platform": "web", "app_version": "4.1.3",
                "active_seconds": 100, "features_used": "[]", "navigation_history": "[]",
@@ -324,6 +331,13 @@ def plant_absurd_times(database: Path, at: datetime) -> None:
                  "closed_at": at},
                 {**session, "session_id": "s_infinite", "opened_at": "infinity",
                  "closed_at": None},
-            ]
+            ],
+            "user_purchases": [
+                {"event_id": "pe_huge_eur", "order_id": "ord_huge_eur", "user_id": c["U"],
+                 "course_id": c["C"], "event_type": "transaction_completed",
+                 "amount": "9999999999.99", "currency": "EUR", "payment_method": "card",
+                 "payment_status": "succeeded", "platform": "web", "occurred_at": at,
+                 "received_at": at + timedelta(minutes=5)},
+            ],
         },
     )  # fmt: skip

@@ -35,7 +35,9 @@ events_by_day as (
             case
                 when purchase_events.event_type = 'transaction_completed'
                     then round(
-                        purchase_events.amount * fx_rates.usd_per_unit, 2
+                        cast(purchase_events.amount as decimal(20, 2))
+                        * fx_rates.usd_per_unit,
+                        2
                     )
                 else 0
             end
@@ -44,7 +46,9 @@ events_by_day as (
             case
                 when purchase_events.event_type = 'refund'
                     then round(
-                        purchase_events.amount * fx_rates.usd_per_unit, 2
+                        cast(purchase_events.amount as decimal(20, 2))
+                        * fx_rates.usd_per_unit,
+                        2
                     )
                 else 0
             end

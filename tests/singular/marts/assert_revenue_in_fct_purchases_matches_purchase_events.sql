@@ -37,7 +37,9 @@ events_totals as (
             case
                 when purchase_events.event_type = 'transaction_completed'
                     then round(
-                        purchase_events.amount * fx_rates.usd_per_unit, 2
+                        cast(purchase_events.amount as decimal(20, 2))
+                        * fx_rates.usd_per_unit,
+                        2
                     )
             end
         ), 0) as gross_revenue_usd,
@@ -45,7 +47,9 @@ events_totals as (
             case
                 when purchase_events.event_type = 'refund'
                     then round(
-                        purchase_events.amount * fx_rates.usd_per_unit, 2
+                        cast(purchase_events.amount as decimal(20, 2))
+                        * fx_rates.usd_per_unit,
+                        2
                     )
             end
         ), 0) as refunds_usd
