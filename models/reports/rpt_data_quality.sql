@@ -60,6 +60,10 @@
         'purchase_events', 'currency', 'fx_rates', 'currency',
         'Commerce events whose currency has no fx_rates_to_usd rate (no'
         ~ ' USD amount; left out of every USD total).'),
+    ('courses_without_fx_rate', 'stg_app__courses',
+        'courses', 'currency', 'fx_rates', 'currency',
+        'Courses whose currency has no fx_rates_to_usd rate (no USD price in'
+        ~ ' dim_courses).'),
 ] -%}
 
 {%- set received_before_occurred = [
@@ -677,6 +681,23 @@ event_checks as (
 
     from session_transitions
     where from_screen = '(no screen)'
+
+    union all
+
+    select
+        'quiz_attempts_submitted_without_score' as check_name,
+        'stg_app__quiz_attempts' as checked_table_name,
+        'Submitted quiz attempts without a score_percent (the loader accepts'
+        || ' them): kept, with an unknown pass (is_passed null: in neither'
+        || ' side of the pass rate) and no score improvement.'
+            as check_description,
+        count(
+            case
+                when submitted_at is not null and score_percent is null then 1
+            end
+        ) as flagged_rows_count
+
+    from quiz_attempts
 
     union all
 

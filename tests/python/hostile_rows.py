@@ -6,8 +6,9 @@ full build and a daily run) and test_spark_equality (the same rows built on Spar
 Planted on a small generated history (course C, its modules M1 and M2, M1's quiz Q1
 and Q1's first question X1; user U; u_ghost has no user record):
 
-- catalog: module M_TIE at C's position 2 (shared with M2), module M_ORPHAN of course
-  c_ghost; quiz QZ_SECOND on M1 (two quizzes there), quiz QZ_ORPHAN of module m_ghost;
+- catalog: course c_yen priced in JPY (no fx rate), module M_TIE at C's position 2
+  (shared with M2), module M_ORPHAN of course c_ghost; quiz QZ_SECOND on M1 (two
+  quizzes there), quiz QZ_ORPHAN of module m_ghost;
   question QQ_TIE at Q1's position 1 (shared with X1), question QQ_ORPHAN of quiz
   qz_ghost;
 - events (plant_full): u_ghost's session, module start in M1, quiz attempt on Q1
@@ -27,7 +28,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   does not require one), U's session with a step time that does not parse, U's
   session with two steps without a screen (a JSON null, no key), U's order whose
   completed transaction is marked failed, U's failed attempt without a failure
-  reason, U's order carted in USD and paid in GBP, and
+  reason, U's submitted quiz attempt without a score, U's order carted in USD and
+  paid in GBP, and
   U's starts of M1 under C and under another course;
 - DuckDB only (plant_absurd_values; Spark stores no infinite time): U's sessions
   opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
@@ -101,6 +103,13 @@ def plant_full(database: Path, at: datetime) -> None:
     c = catalog(database)
     received = at + timedelta(minutes=5)
     rows: dict[str, list[dict]] = {}
+    # a course priced in a currency the fx seed has no rate for (no USD price)
+    ((course,),) = h.query(
+        database,
+        "select to_json(x)::varchar from raw.courses as x where course_id = ?",
+        [c["C"]],
+    )
+    rows["courses"] = [{**json.loads(course), "course_id": "c_yen", "currency": "JPY"}]
     rows["modules"] = (
         [
             {"module_id": "m_tie", "course_id": c["C"], "module_position": 2,
@@ -288,6 +297,14 @@ def plant_daily(database: Path, at: datetime) -> None:
         {**purchase, "event_id": "pe_two_currencies_2", "order_id": "ord_two_currencies",
          "event_type": "transaction_completed", "payment_method": "card",
          "currency": "GBP"},
+    ]  # fmt: skip
+    # a submitted attempt without a score (the loader accepts it; the mart's rule
+    # that a submitted attempt has one stopped the build), of QZ_SECOND, a quiz
+    # without catalog questions (so no partial submission)
+    rows["quiz_attempts"] = [
+        {"attempt_id": "qa_no_score", "user_id": c["U"], "quiz_id": "qz_second",
+         "platform": "web", "started_at": at, "submitted_at": at + timedelta(minutes=2),
+         "score_percent": None, "responses": "[]", "received_at": received},
     ]  # fmt: skip
     ((other_course,),) = h.query(
         database, "select min(course_id) from raw.courses where course_id <> ?", [c["C"]]

@@ -56,6 +56,9 @@ FLAGGED_AFTER_FULL = {
     # u_uninstall_first's uninstall, two hours before its install
     "install_events_before_first_install": 1,
     "payment_attempts_with_failure_reason_not_fitting_status": 0,
+    "quiz_attempts_submitted_without_score": 0,
+    # c_yen
+    "courses_without_fx_rate": 1,
     # plant_absurd_values: s_year_1, s_year_1900 and s_infinite (9999-12-31)
     "app_sessions_dated_outside_the_date_spine": 3,
     "course_interactions_dated_outside_the_date_spine": 0,
@@ -75,6 +78,8 @@ FLAGGED_AFTER_DAILY = {
     "purchase_events_of_conflicting_orders": 2,
     # pe_failed_no_reason
     "payment_attempts_with_failure_reason_not_fitting_status": 1,
+    # qa_no_score
+    "quiz_attempts_submitted_without_score": 1,
 }
 
 
