@@ -91,6 +91,12 @@ purchases as {{ not_materialized(full_build=true) }} (
 
 ),
 
+enrollments as {{ not_materialized(full_build=true) }} (
+
+    select * from {{ ref('fct_course_enrollments') }}
+
+),
+
 users as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('stg_app__users') }}
@@ -681,6 +687,20 @@ event_checks as (
 
     from session_transitions
     where from_screen = '(no screen)'
+
+    union all
+
+    select
+        'course_enrollments_completed_before_started' as check_name,
+        'fct_course_enrollments' as checked_table_name,
+        'Enrollments whose completion (100 % progress, or the last module'
+        || ' completed) is dated before their first module start or progress'
+        || ' update (a device clock; the loader accepts it): kept, with a'
+        || ' negative seconds_to_complete.' as check_description,
+        count(case when completed_at < started_at then 1 end)
+            as flagged_rows_count
+
+    from enrollments
 
     union all
 

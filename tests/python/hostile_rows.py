@@ -29,12 +29,14 @@ and Q1's first question X1; user U; u_ghost has no user record):
   session with two steps without a screen (a JSON null, no key), U's order whose
   completed transaction is marked failed, U's failed attempt without a failure
   reason, U's submitted quiz attempt without a score, U's order carted in USD and
-  paid in GBP, and
+  paid in GBP, course c_clock (one module) whose module U completed an hour before
+  starting it, and
   U's starts of M1 under C and under another course;
 - DuckDB only (plant_absurd_values; Spark stores no infinite time): U's sessions
   opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
   later, at the planted time) and at `infinity` (not closed), with times
-  that no 32-bit second count holds, and U's order paid 9,999,999,999.99 EUR (the
+  that no 32-bit second count holds, U's sessions on one day on web, android, ios and
+  windows (an unknown platform), and U's order paid 9,999,999,999.99 EUR (the
   largest amount the raw column holds: its USD amount overflowed DuckDB's 18-digit
   decimal product).
 """
@@ -326,8 +328,26 @@ def plant_daily(database: Path, at: datetime) -> None:
             # counted, and a row of its own per course, never a duplicate key)
             {**learning, "event_id": "ci_m1_own_course", "course_id": c["C"]},
             {**learning, "event_id": "ci_m1_other_course", "course_id": other_course},
+            # course c_clock's one module completed an hour before it was started
+            # (the loader accepts it; the enrollment's negative time to complete
+            # stopped the build)
+            {**learning, "event_id": "ci_clock_complete", "course_id": "c_clock",
+             "module_id": "m_clock", "event_type": "module_complete",
+             "occurred_at": at - timedelta(hours=1)},
+            {**learning, "event_id": "ci_clock_start", "course_id": "c_clock",
+             "module_id": "m_clock"},
         ]
     )  # fmt: skip
+    ((course,),) = h.query(
+        database,
+        "select to_json(x)::varchar from raw.courses as x where course_id = ?",
+        [c["C"]],
+    )
+    rows["courses"] = [{**json.loads(course), "course_id": "c_clock"}]
+    rows["modules"] = [
+        {"module_id": "m_clock", "course_id": "c_clock", "module_position": 1,
+         "module_title": "Clock", "estimated_minutes": 10},
+    ]  # fmt: skip
     write(database, rows)
 
 
@@ -348,6 +368,11 @@ def plant_absurd_values(database: Path, at: datetime) -> None:
                  "closed_at": at},
                 {**session, "session_id": "s_infinite", "opened_at": "infinity",
                  "closed_at": None},
+                # one day on four platforms, one of them unknown (the loader refuses
+                # it; the mart's limit of three stopped the build)
+                *({**session, "session_id": f"s_on_{platform}", "platform": platform,
+                   "opened_at": at, "closed_at": at + timedelta(minutes=1)}
+                  for platform in ("web", "android", "ios", "windows")),
             ],
             "user_purchases": [
                 {"event_id": "pe_huge_eur", "order_id": "ord_huge_eur", "user_id": c["U"],

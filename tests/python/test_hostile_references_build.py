@@ -57,6 +57,7 @@ FLAGGED_AFTER_FULL = {
     "install_events_before_first_install": 1,
     "payment_attempts_with_failure_reason_not_fitting_status": 0,
     "quiz_attempts_submitted_without_score": 0,
+    "course_enrollments_completed_before_started": 0,
     # c_yen
     "courses_without_fx_rate": 1,
     # plant_absurd_values: s_year_1, s_year_1900 and s_infinite (9999-12-31)
@@ -80,6 +81,8 @@ FLAGGED_AFTER_DAILY = {
     "payment_attempts_with_failure_reason_not_fitting_status": 1,
     # qa_no_score
     "quiz_attempts_submitted_without_score": 1,
+    # U's enrollment in c_clock
+    "course_enrollments_completed_before_started": 1,
 }
 
 
@@ -213,6 +216,12 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "where session_id = 's_year_1900'",
     )
     assert second_gap == (datetime(1900, 1, 1) - datetime(1, 1, 1, 0, 5)).total_seconds()
+    assert h.query(
+        daily,
+        "select platforms_count from marts.fct_user_daily_activity "
+        "where user_id = ? and activity_date = ?",
+        [hostile.catalog(daily)["U"], first_at.date()],
+    ) == [(4,)]
     assert h.query(
         daily,
         "select opened_at, is_crashed, seconds_since_previous_session > 2147483647 "
