@@ -339,7 +339,7 @@ def test_bad_csv_lines_are_quarantined_and_the_good_lines_load(
     assert good[1].index("4.2.0") + 5 == 21
     long_line = "s_z," + "a" * 3000
     lines = [
-        SESSIONS_HEADER.encode(),  # line 1
+        b"\xef\xbb\xbf" + SESSIONS_HEADER.encode(),  # line 1, after a byte-order mark
         good[0].encode(),  # line 2 -> row 1
         good[1].encode().replace(b"4.2.0", b"4.2.\xff"),  # line 3: non-UTF-8 byte
         b"s_x,u_1,android",  # line 4: ragged
@@ -497,12 +497,15 @@ def test_a_json_key_written_twice_is_quarantined_with_both_values(tmp_path: Path
     assert twice.count('"platform"') == 2 and cased.count("Quiz_ID") == 1
     events = tmp_path / "events"
     events.mkdir()
-    (events / "quiz_attempts.jsonl").write_text(
-        "\n".join([_attempt("a_1"), twice, cased, _attempt("a_2")]) + "\n"
+    # both files with a UTF-8 byte-order mark, as some editors save them: the lines
+    # read line by line (after the repeated key) keep their first row
+    (events / "quiz_attempts.jsonl").write_bytes(
+        b"\xef\xbb\xbf"
+        + ("\n".join([_attempt("a_1"), twice, cased, _attempt("a_2")]) + "\n").encode()
     )
     document = [json.loads(_attempt("a_3")), "placeholder"]
     array_text = json.dumps(document).replace('"placeholder"', twice.replace("a_twice", "a_4"))
-    (events / "quiz_attempts_document.json").write_text(array_text)
+    (events / "quiz_attempts_document.json").write_bytes(b"\xef\xbb\xbf" + array_text.encode())
     database = tmp_path / "w.duckdb"
 
     result = load_paths([*write_catalog_and_users(tmp_path / "base"), events], database)

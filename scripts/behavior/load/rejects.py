@@ -11,6 +11,9 @@ Decisions
 - One record per physical line (values with line breaks inside quotes are not
   supported: the app's exports have none). A CSV's first line is its header; a
   bad header rejects the whole file.
+- A UTF-8 byte-order mark before the first line is skipped, as DuckDB's readers do
+  (it made a CSV header's first column unknown, rejecting the file, and a JSON Lines
+  file's first line malformed).
 - Row numbers (`source_row` in raw.<table>__quarantine) are the same as on the fast
   path: the data-row number for CSV (line number - 1) and the line number for
   JSON Lines. Blank lines are skipped and not counted.
@@ -52,6 +55,7 @@ from behavior.load import sql as load_sql
 MAX_LINE_ENV = "BEHAVIOR_LOAD_MAX_LINE_BYTES"
 DEFAULT_MAX_LINE_BYTES = 2_000_000  # as DuckDB's read_csv max_line_size
 ARROW_VIEW = "_behavior_rejects_arrow"
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 class HeaderError(Exception):
@@ -91,6 +95,8 @@ def _lines(handle: IO[bytes], limit: int) -> Iterator[tuple[int, bytes, str | No
         if not chunk:
             return
         number += 1
+        if number == 1:  # as DuckDB's readers: a byte-order mark is not data
+            chunk = chunk.removeprefix(UTF8_BOM)
         reason = None
         if len(chunk) > limit + 1 or (len(chunk) > limit and not chunk.endswith(b"\n")):
             reason = f"line longer than {limit} bytes"
@@ -204,7 +210,9 @@ def _object(pairs: list[tuple[str, object]]) -> _Object:
     return value
 
 
-def _parse(text: str) -> object:
+def _parse(text: str | bytes) -> object:
+    """Bytes as json.loads reads them: UTF-8 with or without a byte-order mark,
+    UTF-16 or UTF-32."""
     return json.loads(text, parse_constant=_no_constants, object_pairs_hook=_object)
 
 
@@ -239,7 +247,7 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> list
     numbers: list[int] = []
     rejects: list[Reject] = []
     with _open(path) as handle:
-        first = handle.read(4096).lstrip()
+        first = handle.read(4096).removeprefix(UTF8_BOM).lstrip()
     if first.startswith(b"["):
         _json_document(path, texts, numbers, rejects)
     else:
@@ -269,7 +277,7 @@ def json_source(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> list
 def _json_document(path: Path, texts: list, numbers: list, rejects: list) -> None:
     try:
         with _open(path) as handle:
-            document = _parse(handle.read().decode("utf-8"))
+            document = _parse(handle.read())
     except (ValueError, UnicodeDecodeError) as exc:
         raise HeaderError(f"malformed JSON document: {exc}") from None
     if type(document) is not list:
