@@ -440,9 +440,9 @@ catalog_checks as (
 
 ),
 
-clocks_counted as (
+event_tables_counted as (
 
-    {#- One scan of each event table for both of its clock checks. -#}
+    {#- One scan of each event table for its clock and platform checks. -#}
     {%- for child, checked_table, time_column, date_column
         in received_before_occurred %}
         select
@@ -460,7 +460,10 @@ clocks_counted as (
                         or {{ date_column }} > {{ spine_last_day }}
                         then 1
                 end
-            ) as outside_spine_count
+            ) as outside_spine_count,
+            count(
+                case when platform not in ('android', 'ios', 'web') then 1 end
+            ) as unknown_platform_count
 
         from {{ child }}
         {%- if not loop.last %}
@@ -470,7 +473,7 @@ clocks_counted as (
 
 ),
 
-clock_checks as (
+event_table_checks as (
 
     select
         child_name || '_received_before_occurring' as check_name,
@@ -479,7 +482,7 @@ clock_checks as (
         || ' device clock ahead of the collector).' as check_description,
         received_before_count as flagged_rows_count
 
-    from clocks_counted
+    from event_tables_counted
 
     union all
 
@@ -493,7 +496,19 @@ clock_checks as (
         || ' mart (util_days does not reach their day).' as check_description,
         outside_spine_count as flagged_rows_count
 
-    from clocks_counted
+    from event_tables_counted
+
+    union all
+
+    select
+        child_name || '_of_unknown_platforms' as check_name,
+        checked_table_name,
+        'Rows whose platform is not android, ios or web (another writer than'
+        || ' the loader, which refuses them): kept; they count in every total'
+        || ' and in no platform''s row.' as check_description,
+        unknown_platform_count as flagged_rows_count
+
+    from event_tables_counted
 
 ),
 
@@ -806,7 +821,7 @@ checks_unioned as (
 
     union all
 
-    select * from clock_checks
+    select * from event_table_checks
 
 ),
 

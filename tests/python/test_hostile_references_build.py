@@ -62,6 +62,9 @@ FLAGGED_AFTER_FULL = {
     "courses_without_fx_rate": 1,
     # plant_absurd_values: s_year_1, s_year_1900 and s_infinite (9999-12-31)
     "app_sessions_dated_outside_the_date_spine": 3,
+    # s_on_windows
+    "app_sessions_of_unknown_platforms": 1,
+    "course_interactions_of_unknown_platforms": 0,
     "course_interactions_dated_outside_the_date_spine": 0,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
