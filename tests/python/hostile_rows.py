@@ -87,6 +87,18 @@ def _other_option(option: str) -> str:
     return "b" if option == "a" else "a"
 
 
+def stored_row(database: Path, table: str, key: str, value: str) -> dict:
+    """A raw row's non-null values (the newest version of a user), to plant a
+    variant of it."""
+    order = " order by updated_at desc" if table == "users" else ""
+    ((record,),) = h.query(
+        database,
+        f"select to_json(r)::varchar from raw.{table} as r where {key} = ?{order} limit 1",
+        [value],
+    )
+    return {name: stored for name, stored in json.loads(record).items() if stored is not None}
+
+
 def write(database: Path, rows_by_table: dict[str, list[dict]]) -> None:
     """Insert the rows straight into raw (not through the loader)."""
     con = duckdb.connect(str(database))
@@ -106,12 +118,8 @@ def plant_full(database: Path, at: datetime) -> None:
     received = at + timedelta(minutes=5)
     rows: dict[str, list[dict]] = {}
     # a course priced in a currency the fx seed has no rate for (no USD price)
-    ((course,),) = h.query(
-        database,
-        "select to_json(x)::varchar from raw.courses as x where course_id = ?",
-        [c["C"]],
-    )
-    rows["courses"] = [{**json.loads(course), "course_id": "c_yen", "currency": "JPY"}]
+    rows["courses"] = [{**stored_row(database, "courses", "course_id", c["C"]),
+                        "course_id": "c_yen", "currency": "JPY"}]  # fmt: skip
     rows["modules"] = (
         [
             {"module_id": "m_tie", "course_id": c["C"], "module_position": 2,
@@ -236,13 +244,7 @@ def plant_full(database: Path, at: datetime) -> None:
         ]
     )  # fmt: skip
     # a user whose record dates the uninstall two hours before the (first) install
-    ((record,),) = h.query(
-        database,
-        "select to_json(u)::varchar from raw.users as u where user_id = ? "
-        "order by updated_at desc limit 1",
-        [c["U"]],
-    )
-    user = {name: value for name, value in json.loads(record).items() if value is not None}
+    user = stored_row(database, "users", "user_id", c["U"])
     rows["users"] = [
         {**user, "user_id": "u_uninstall_first", "signed_up_at": at - timedelta(days=1),
          "updated_at": at, "installed_at": at, "uninstalled_at": at - timedelta(hours=2),
@@ -338,12 +340,9 @@ def plant_daily(database: Path, at: datetime) -> None:
              "module_id": "m_clock"},
         ]
     )  # fmt: skip
-    ((course,),) = h.query(
-        database,
-        "select to_json(x)::varchar from raw.courses as x where course_id = ?",
-        [c["C"]],
-    )
-    rows["courses"] = [{**json.loads(course), "course_id": "c_clock"}]
+    rows["courses"] = [
+        {**stored_row(database, "courses", "course_id", c["C"]), "course_id": "c_clock"}
+    ]
     rows["modules"] = [
         {"module_id": "m_clock", "course_id": "c_clock", "module_position": 1,
          "module_title": "Clock", "estimated_minutes": 10},
