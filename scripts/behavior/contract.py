@@ -410,7 +410,7 @@ USER_APP_SESSIONS = Table(
             "navigation_history",
             "VARCHAR",
             'JSON list of screens in order: [{"screen": "home", "viewed_at": '
-            '"2026-01-01T10:00:00Z"}, ...].',
+            '"2026-01-01T10:00:00Z"}, ...]; each of the two keys once per item.',
             nested="navigation",
         ),
         _received(),
@@ -448,7 +448,8 @@ QUIZ_ATTEMPTS = Table(
             "responses",
             "VARCHAR",
             'JSON list, one item per answered question: [{"question_id": "...", '
-            '"chosen_option": "b", "is_correct": true, "seconds_spent": 12.5}].',
+            '"chosen_option": "b", "is_correct": true, "seconds_spent": 12.5}]; each key '
+            "once per item.",
             nested="responses",
         ),
         _received(),

@@ -100,7 +100,7 @@ SESSIONS = [
         's_9,u_1,android,4.2.0,2026-01-05 11:00:00,,60,,"[{""screen"":""home""}]",'
         "2026-01-05 11:00:00",
         "wrong JSON shape in navigation_history: expected a JSON list of objects with "
-        "screen, viewed_at",
+        "screen, viewed_at, each written once",
     ),
     (
         's_10,u_1,android,4.2.0,2026-01-05 11:00:00,,60,"[""search"",",,2026-01-05 11:00:00',
@@ -109,6 +109,19 @@ SESSIONS = [
     (
         "s_11,u_1,android,4.2.0,2026-01-05 11:00:00,,-1,,,2026-01-05 11:00:00",
         "active_seconds below 0: -1",
+    ),
+    # a step that writes a key staging reads twice: which screen was it?
+    (
+        's_12,u_1,android,4.2.0,2026-01-05 11:00:00,,60,,"[{""screen"":""home"",'
+        '""viewed_at"":""2026-01-05T11:00:00Z"",""screen"":""quiz""}]",2026-01-05 11:00:00',
+        "wrong JSON shape in navigation_history: expected a JSON list of objects with "
+        "screen, viewed_at, each written once",
+    ),
+    # keys staging does not read ("Screen" is not "screen") may repeat
+    (
+        's_13,u_1,ios,4.2.0,2026-01-05 11:00:00,,60,,"[{""Screen"":""x"",""screen"":""home"",'
+        '""note"":1,""note"":2,""viewed_at"":""2026-01-05T11:00:00Z""}]",2026-01-05 11:00:00',
+        None,
     ),
 ]
 
@@ -133,18 +146,65 @@ def _attempt(attempt_id: str, **changes: object) -> dict[str, object]:
     return row
 
 
+class RawJson(str):
+    """JSON text written into a JSON Lines row as it is (json.dumps cannot write a
+    key twice)."""
+
+
+DUPLICATED_RESPONSE_KEY = (
+    "wrong JSON shape in responses: expected a JSON list of objects with "
+    "question_id, chosen_option, is_correct, each written once"
+)
+
+
+def _json_line(row: dict[str, object]) -> str:
+    raw = {key: value for key, value in row.items() if isinstance(value, RawJson)}
+    line = json.dumps({key: f"@raw:{key}" if key in raw else v for key, v in row.items()})
+    for key, text in raw.items():
+        line = line.replace(json.dumps(f"@raw:{key}"), text)
+    return line
+
+
 ATTEMPTS = [
     (_attempt("a_1"), None),
     (_attempt("a_2", responses='[{"question_id": '), "broken JSON in responses"),
     (
         _attempt("a_3", responses='[{"question_id": "qq_1", "chosen_option": "b"}]'),
         "wrong JSON shape in responses: expected a JSON list of objects with "
-        "question_id, chosen_option, is_correct",
+        "question_id, chosen_option, is_correct, each written once",
     ),
     (_attempt("a_4", quiz_id="q_404"), "unknown quiz_id 'q_404'"),
     # the nested list sent as real JSON instead of JSON text is accepted as its text
     (_attempt("a_5", responses=json.loads(RESPONSES_OK)), None),
     (_attempt("a_6", score_percent=101), "score_percent above 100: 101"),
+    # a key staging reads written twice in one answer, as JSON text and as real JSON
+    (
+        _attempt(
+            "a_7",
+            responses='[{"question_id": "qq_1", "chosen_option": "a", "is_correct": true, '
+            '"chosen_option": "b"}]',
+        ),
+        DUPLICATED_RESPONSE_KEY,
+    ),
+    (
+        _attempt(
+            "a_8",
+            responses=RawJson(
+                '[{"question_id": "qq_1", "chosen_option": "a", "is_correct": true, '
+                '"seconds_spent": 3, "seconds_spent": 300}]'
+            ),
+        ),
+        DUPLICATED_RESPONSE_KEY,
+    ),
+    # a key staging does not read may repeat; seconds_spent is optional
+    (
+        _attempt(
+            "a_9",
+            responses='[{"question_id": "qq_1", "chosen_option": "a", "is_correct": false, '
+            '"hint": 1, "hint": 2}]',
+        ),
+        None,
+    ),
 ]
 
 
@@ -193,7 +253,7 @@ def write_event_files(folder: Path) -> dict[str, Path]:
     sessions = folder / "user_app_sessions.csv"
     sessions.write_text("\n".join([SESSIONS_HEADER, *(line for line, _ in SESSIONS)]) + "\n")
     attempts = folder / "quiz_attempts_2026-01-06.jsonl"
-    attempts.write_text("".join(json.dumps(row) + "\n" for row, _ in ATTEMPTS))
+    attempts.write_text("".join(_json_line(row) + "\n" for row, _ in ATTEMPTS))
     purchases = folder / "user_purchases" / "part-00000.parquet"
     purchases.parent.mkdir()
     pq.write_table(_purchases(), purchases)
@@ -261,6 +321,7 @@ def test_each_fault_class_is_quarantined_with_its_reason(tmp_path: Path) -> None
     assert quarantine(database, "user_app_sessions") == expected_sessions
     assert fetch(database, "select session_id, platform from raw.user_app_sessions order by 1") == [
         ("s_1", "android"),
+        ("s_13", "ios"),
         ("s_2", "Android "),  # enum casing is accepted and stored as given
     ]
     expected_attempts = {row: reason for row, (_, reason) in enumerate(ATTEMPTS, 1) if reason}
@@ -272,6 +333,7 @@ def test_each_fault_class_is_quarantined_with_its_reason(tmp_path: Path) -> None
     assert [a[:2] for a in attempts] == [
         ("a_1", "2026-01-06 09:05:00"),  # +01:00 offset converted to UTC
         ("a_5", "2026-01-06 09:05:00"),
+        ("a_9", "2026-01-06 09:05:00"),
     ]
     assert json.loads(attempts[1][2]) == json.loads(RESPONSES_OK)
     assert quarantine(database, "user_purchases") == PURCHASE_REASONS

@@ -37,8 +37,10 @@ WITHHELD = "(personal data withheld)"  # a pii value in a quarantine record
 INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
 NESTED_SHAPES = {
     "strings": "a JSON list of strings",
-    "navigation": "a JSON list of objects with screen, viewed_at",
-    "responses": "a JSON list of objects with question_id, chosen_option, is_correct",
+    "navigation": "a JSON list of objects with screen, viewed_at, each written once",
+    "responses": (
+        "a JSON list of objects with question_id, chosen_option, is_correct, each written once"
+    ),
 }
 
 
@@ -169,6 +171,18 @@ def _quoted(text: str) -> str:
     return f"'''' || left({text}, {REASON_VALUE_CHARS}) || ''''"
 
 
+def _read_keys_written(keys: tuple[str, ...]) -> str:
+    """SQL: how many times a JSON object `item` writes one of the `keys` staging reads.
+
+    More than once for one key is ambiguous (DuckDB's `->>` and from_json read the
+    first value, a Python reader the last), so the item's shape is wrong. Keys match
+    exactly, as staging reads them: another key ("Screen", "note") is ignored,
+    repeated or not. Counted with one json_keys call per item (a second call, or a
+    list_distinct, cost 2-4 s more on the 3.7M sessions of a 10M-row load)."""
+    names = ", ".join(f"'{key}'" for key in keys)
+    return f"len(list_filter(json_keys(item), lambda k: k in ({names})))"
+
+
 def _shape_ok(value: str, shape: str) -> str:
     """SQL that is true when valid JSON text `value` has the nested `shape`."""
     items = f"json_extract({value}, '$[*]')"
@@ -178,12 +192,15 @@ def _shape_ok(value: str, shape: str) -> str:
         bad_item = (
             "json_type(item) <> 'OBJECT' or (item ->> 'screen') is null"
             " or try_cast(item ->> 'viewed_at' as TIMESTAMPTZ) is null"
+            f" or {_read_keys_written(('screen', 'viewed_at'))} > 2"
         )
     elif shape == "responses":
+        read = ("question_id", "chosen_option", "is_correct", "seconds_spent")
         bad_item = (
             "json_type(item) <> 'OBJECT' or (item ->> 'question_id') is null"
             " or (item ->> 'chosen_option') is null"
             " or coalesce(json_type(item, '$.is_correct'), '') <> 'BOOLEAN'"
+            f" or {_read_keys_written(read)} > 3 + json_exists(item, '$.seconds_spent')::INTEGER"
         )
     else:  # pragma: no cover - the contract only names the three shapes
         raise ValueError(f"unknown nested shape {shape!r}")
