@@ -75,14 +75,6 @@
     ('quiz_attempts', 'stg_app__quiz_attempts', 'started_at', 'started_date'),
 ] -%}
 
-{#- The days util_days can hold, whatever the data (its clamp): an event
-    dated outside them is in no daily mart. -#}
-{%- set spine_first_day = "cast(" ~ dbt.dateadd(
-    'day', -1, "cast('" ~ var('behavior__earliest_event_date') ~ "' as date)"
-) ~ " as date)" -%}
-{%- set spine_last_day = "cast(" ~ dbt.dateadd('day', 1, 'current_date')
-    ~ " as date)" -%}
-
 with
 
 purchases as {{ not_materialized(full_build=true) }} (
@@ -178,6 +170,12 @@ session_transitions as {{ not_materialized(full_build=true) }} (
 first_attempt_responses as {{ not_materialized(full_build=true) }} (
 
     select * from {{ ref('int_quiz_first_attempt_responses_totalled') }}
+
+),
+
+rows_missing_required_values as {{ not_materialized(full_build=true) }} (
+
+    select * from {{ ref('stg_app__rows_missing_required_values') }}
 
 ),
 
@@ -455,10 +453,7 @@ event_tables_counted as (
             ) as received_before_count,
             count(
                 case
-                    when
-                        {{ date_column }} < {{ spine_first_day }}
-                        or {{ date_column }} > {{ spine_last_day }}
-                        then 1
+                    when not ({{ is_within_date_spine(date_column) }}) then 1
                 end
             ) as outside_spine_count,
             count(
@@ -799,6 +794,22 @@ event_checks as (
 
 ),
 
+raw_checks as (
+
+    select
+        raw_table_name || '_rows_missing_required_values' as check_name,
+        'raw.' || raw_table_name as checked_table_name,
+        'Rows of raw.' || raw_table_name || ' with a null in a column the'
+        || ' contract requires (another writer than the loader, which'
+        || ' quarantines them): kept in raw, left out of staging and every'
+        || ' model. Columns: ' || coalesce(nullif(missing_columns, ''), 'none')
+        || '.' as check_description,
+        rows_missing_values_count as flagged_rows_count
+
+    from rows_missing_required_values
+
+),
+
 checks_unioned as (
 
     select * from order_checks
@@ -822,6 +833,10 @@ checks_unioned as (
     union all
 
     select * from event_table_checks
+
+    union all
+
+    select * from raw_checks
 
 ),
 

@@ -1,19 +1,18 @@
 {#- The date spine: one row per calendar day from the first to the last day
-    with any event in staging. dbt.date_spine excludes its end date, hence
-    the day added to the last event date.
+    with any event in staging (int_event_dates_summarized), days without
+    events included. dbt.date_spine excludes its end date, hence the day
+    added to the last event date.
     Defensive bounds (the loader quarantines rows outside them, but the sample
-    seeds do not go through the loader): the spine starts no earlier than the
-    day before var behavior__earliest_event_date (the loader's earliest_at
-    bound, an instant in UTC: a reporting time zone west of UTC dates it a day
-    earlier) and ends no later than tomorrow, so one absurd date (0001-01-01,
-    2100, infinity) cannot stretch it. -#}
+    seeds and other writers of raw do not go through the loader): the spine
+    holds no day before the day before var behavior__earliest_event_date and
+    none after tomorrow (macros date_spine_first_day, date_spine_last_day).
+    int_event_dates_summarized leaves days outside them out of the first and
+    last event dates, so one absurd date (0001-01-01, 2100, infinity) cannot
+    stretch the spine; the clamp here only covers a warehouse with no event
+    inside them. -#}
 
-{%- set earliest_day = var('behavior__earliest_event_date') -%}
-{%- set earliest = "cast(" ~ dbt.dateadd(
-    'day', -1, "cast('" ~ earliest_day ~ "' as date)"
-) ~ " as date)" -%}
-{%- set tomorrow = dbt.dateadd('day', 1, 'current_date') -%}
-{%- set latest = "cast(" ~ tomorrow ~ " as date)" -%}
+{%- set earliest = date_spine_first_day() -%}
+{%- set latest = date_spine_last_day() -%}
 
 with
 

@@ -23,6 +23,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   second response names no question; a crashed
   session whose step time has an offset (+02:00); a session closed before it opened;
   user u_uninstall_first, whose record dates the uninstall before the install;
+  rows missing a value the contract requires (the loader quarantines them): module
+  m_no_course (no course), session s_no_user (no user), U's completed transaction
+  pe_no_amount (no amount) and a newer version of U's record without a sign-up;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
@@ -30,8 +33,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   completed transaction is marked failed, U's failed attempt without a failure
   reason, U's submitted quiz attempt without a score, U's order carted in USD and
   paid in GBP, course c_clock (one module) whose module U completed an hour before
-  starting it, and
-  U's starts of M1 under C and under another course;
+  starting it,
+  U's starts of M1 under C and under another course, and U's course click
+  ci_no_time without an occurred_at (a required value);
 - DuckDB only (plant_absurd_values; Spark stores no infinite time): U's sessions
   opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
   later, at the planted time) and at `infinity` (not closed), with times
@@ -249,7 +253,25 @@ def plant_full(database: Path, at: datetime) -> None:
         {**user, "user_id": "u_uninstall_first", "signed_up_at": at - timedelta(days=1),
          "updated_at": at, "installed_at": at, "uninstalled_at": at - timedelta(hours=2),
          "last_seen_at": at},
+        # a newer version of U's record without its sign-up (a required value)
+        {**user, "updated_at": at + timedelta(days=1), "signed_up_at": None},
     ]  # fmt: skip
+    # rows missing a value the contract requires: staging leaves them out, counted
+    rows["modules"].append(
+        {"module_id": "m_no_course", "course_id": None, "module_position": 3,
+         "module_title": "No course", "estimated_minutes": 10}
+    )  # fmt: skip
+    rows["user_app_sessions"].append(
+        {"session_id": "s_no_user", "user_id": None, "platform": "ios",
+         "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
+         "active_seconds": 100, "features_used": "[]", "navigation_history": "[]",
+         "received_at": received}
+    )  # fmt: skip
+    rows["user_purchases"].append(
+        {**purchase, "event_id": "pe_no_amount", "order_id": "ord_no_amount",
+         "user_id": c["U"], "course_id": c["C"], "event_type": "transaction_completed",
+         "amount": None}
+    )  # fmt: skip
     write(database, rows)
 
 
@@ -338,6 +360,10 @@ def plant_daily(database: Path, at: datetime) -> None:
              "occurred_at": at - timedelta(hours=1)},
             {**learning, "event_id": "ci_clock_start", "course_id": "c_clock",
              "module_id": "m_clock"},
+            # a click without its time (a required value): left out of staging
+            {"event_id": "ci_no_time", "user_id": c["U"], "course_id": c["C"],
+             "module_id": None, "event_type": "course_click", "platform": "android",
+             "occurred_at": None, "received_at": received},
         ]
     )  # fmt: skip
     rows["courses"] = [

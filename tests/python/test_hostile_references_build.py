@@ -11,7 +11,7 @@ The planted rows: tests/python/hostile_rows.py.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,6 +66,16 @@ FLAGGED_AFTER_FULL = {
     "app_sessions_of_unknown_platforms": 1,
     "course_interactions_of_unknown_platforms": 0,
     "course_interactions_dated_outside_the_date_spine": 0,
+    # m_no_course, s_no_user, pe_no_amount, U's version without a sign-up
+    "modules_rows_missing_required_values": 1,
+    "user_app_sessions_rows_missing_required_values": 1,
+    "user_purchases_rows_missing_required_values": 1,
+    "users_rows_missing_required_values": 1,
+    "user_course_interactions_rows_missing_required_values": 0,
+    "courses_rows_missing_required_values": 0,
+    "quizzes_rows_missing_required_values": 0,
+    "quiz_questions_rows_missing_required_values": 0,
+    "quiz_attempts_rows_missing_required_values": 0,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
@@ -86,6 +96,8 @@ FLAGGED_AFTER_DAILY = {
     "quiz_attempts_submitted_without_score": 1,
     # U's enrollment in c_clock
     "course_enrollments_completed_before_started": 1,
+    # ci_no_time
+    "user_course_interactions_rows_missing_required_values": 1,
 }
 
 
@@ -127,6 +139,53 @@ def _snapshot(database: Path) -> dict:
             "select user_id, is_new_user from marts.fct_user_daily_activity "
             "where user_id like 'u_ghost%' order by 1",
         ),
+        # the date spine, and the days in raw that it can hold (the README: from the
+        # first to the last day with data, none before 2014-12-31 or after tomorrow;
+        # users' sign-ups and installs count, as events)
+        "spine": h.query(database, "select min(date_day), max(date_day) from utilities.util_days"),
+        "days_with_data": h.query(
+            database,
+            "select min(d), max(d) from (select cast(opened_at as date) as d "
+            "from raw.user_app_sessions where user_id is not null "
+            "union all select cast(occurred_at as date) from raw.user_course_interactions "
+            "where occurred_at is not null union all select cast(started_at as date) "
+            "from raw.quiz_attempts union all select cast(occurred_at as date) "
+            "from raw.user_purchases where amount is not null "
+            "union all select cast(signed_up_at as date) from raw.users "
+            "union all select cast(installed_at as date) from raw.users "
+            "union all select cast(uninstalled_at as date) from raw.users "
+            "union all select cast(reinstalled_at as date) from raw.users) "
+            "where d between date '2014-12-31' and current_date + 1",
+        ),
+        # rows of a day the spine cannot hold, in the daily marts and the lifecycle
+        "off_spine_rows": one(
+            "select (select count(*) from marts.fct_user_daily_activity where activity_date "
+            "not in (select date_day from utilities.util_days)) + (select count(*) from "
+            "marts.fct_payments_daily where payment_date not in "
+            "(select date_day from utilities.util_days)) + (select count(*) from "
+            "marts.fct_user_lifecycle_weekly where week_start_date > "
+            "(select max(date_day) from utilities.util_days))"
+        ),
+        # the rows missing a required value: in raw, in no staging model
+        "missing_required": [
+            (
+                name,
+                one(f"select count(*) from raw.{raw} where {where}"),
+                one(f"select count(*) from staging.stg_app__{staged} where {where}"),
+            )
+            for name, raw, staged, where in (
+                ("module", "modules", "modules", "module_id = 'm_no_course'"),
+                ("session", "user_app_sessions", "user_app_sessions", "session_id = 's_no_user'"),
+                ("purchase", "user_purchases", "user_purchases", "event_id = 'pe_no_amount'"),
+                (
+                    "click",
+                    "user_course_interactions",
+                    "user_course_interactions",
+                    "event_id = 'ci_no_time'",
+                ),
+                ("sign-up", "users", "users", "signed_up_at is null"),
+            )
+        ],  # fmt: skip
         "orphan_enrollment": h.query(
             database,
             "select is_free_course, furthest_module_id from marts.fct_course_enrollments "
@@ -198,6 +257,12 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["orders"]["ord_ghost_user"] == 10
     assert "ord_no_rate" in first["orders"]
     assert first["ghost_days"] == [("u_ghost", False)]
+    # U's sessions on 0001-01-01, 1900-01-01 and at infinity stretch neither end of the
+    # spine (they did, to 2014-12-31 and tomorrow: 12 years of empty days in every
+    # daily mart and the MIS report), and are no active day, payment day or period
+    assert first["spine"] == first["days_with_data"]
+    assert first["spine"][0][0] > date(2015, 1, 1)
+    assert first["off_spine_rows"] == 0
     # 9,999,999,999.99 EUR x 1.08 = 10,799,999,999.9892, kept to the cent; the
     # revenue reconciliations (singular tests) recompute it
     assert first["orders"]["ord_huge_eur"] == Decimal("10799999999.99")
@@ -230,6 +295,13 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "select opened_at, is_crashed, seconds_since_previous_session > 2147483647 "
         "from marts.fct_app_sessions where session_id = 's_infinite'",
     ) == [(datetime(9999, 12, 31, 23, 59, 59), True, True)]
+    assert first["missing_required"] == [
+        ("module", 1, 0),
+        ("session", 1, 0),
+        ("purchase", 1, 0),
+        ("click", 0, 0),  # the daily delivery's
+        ("sign-up", 1, 0),
+    ]
     assert first["orphan_enrollment"] == [(None, "m_orphan")]
     assert first["last_modules"] == 0
     assert first["closed_early"] == [(0, True)]
@@ -298,6 +370,9 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         [daily_at],
     ) == [(1,)]
     assert second["flagged"] == {**FLAGGED_AFTER_DAILY, **partial}
+    assert second["spine"] == second["days_with_data"]
+    assert second["off_spine_rows"] == 0
+    assert second["missing_required"][3] == ("click", 1, 0)
     # kept: the transaction marked failed pays its order; the order paid in GBP has
     # its USD amount from its GBP transaction (10 x 1.27), and the order's first
     # event's currency

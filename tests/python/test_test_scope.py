@@ -37,7 +37,7 @@ TESTS = {
     "fct_user_events__checks": "received_at",
     "dim_users__checks": None,
     # a raw event table's checks: its loaded_at_field
-    "source_app__user_app_sessions__checks": "received_at",
+    "source_app__user_app_sessions__anomaly_checks": "received_at",
     # a catalog table has none
     "source_app__courses__checks": None,
     # singular tests: the active days they check (macro recent_rows)

@@ -1,6 +1,10 @@
 {#- The first and last calendar day with any event in staging: the bounds of
     the date spine util_days. Each staging table is reduced to its own min and
-    max first, so the union stays tiny. -#}
+    max first, so the union stays tiny. A day the spine cannot hold (macro
+    is_within_date_spine: a sentinel such as 0001-01-01 or infinity from
+    another writer than the loader) is left out: it would stretch the spine
+    over every day up to its bound, and the daily marts and the MIS report
+    with it. -#}
 
 with
 
@@ -47,6 +51,7 @@ bounds_per_table as (
         min(signed_up_date) as first_event_date,
         max(signed_up_date) as last_event_date
     from users
+    where {{ is_within_date_spine('signed_up_date') }}
 
     union all
 
@@ -55,6 +60,7 @@ bounds_per_table as (
         min(occurred_date) as first_event_date,
         max(occurred_date) as last_event_date
     from user_install_events
+    where {{ is_within_date_spine('occurred_date') }}
 
     union all
 
@@ -63,6 +69,7 @@ bounds_per_table as (
         min(opened_date) as first_event_date,
         max(opened_date) as last_event_date
     from user_app_sessions
+    where {{ is_within_date_spine('opened_date') }}
 
     union all
 
@@ -71,6 +78,7 @@ bounds_per_table as (
         min(occurred_date) as first_event_date,
         max(occurred_date) as last_event_date
     from user_course_interactions
+    where {{ is_within_date_spine('occurred_date') }}
 
     union all
 
@@ -79,6 +87,7 @@ bounds_per_table as (
         min(started_date) as first_event_date,
         max(started_date) as last_event_date
     from quiz_attempts
+    where {{ is_within_date_spine('started_date') }}
 
     union all
 
@@ -87,6 +96,7 @@ bounds_per_table as (
         min(occurred_date) as first_event_date,
         max(occurred_date) as last_event_date
     from user_purchases
+    where {{ is_within_date_spine('occurred_date') }}
 
 ),
 

@@ -3,7 +3,11 @@
     quiz attempt or user-initiated commerce event (cart add, purchase attempt,
     completed transaction; not a refund, which is server-side, nor a type
     outside the contract) that day. Each source is aggregated to user x day x
-    platform first (one scan each), then the partial counts are added up. -#}
+    platform first (one scan each), then the partial counts are added up. A
+    day the date spine cannot hold (macro is_within_date_spine: a sentinel
+    such as 0001-01-01, or infinity, from another writer than the loader) is
+    no active day: its rows stay in the event facts, and no daily mart,
+    lifecycle period, cohort or first active day reads them. -#}
 
 {#- Incremental, delete+insert by user-day: every user-day touched by a row
     received since the watermark is rebuilt from all of that day's rows. -#}
@@ -17,25 +21,30 @@ with
 all_user_app_sessions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_app_sessions') }}
+    where {{ is_within_date_spine('opened_date') }}
 
 ),
 
 all_user_course_interactions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_course_interactions') }}
+    where {{ is_within_date_spine('occurred_date') }}
 
 ),
 
 all_quiz_attempts as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__quiz_attempts') }}
+    where {{ is_within_date_spine('started_date') }}
 
 ),
 
 all_user_purchases as {{ not_materialized() }} (
 
     select * from {{ ref('stg_app__user_purchases') }}
-    where {{ is_user_initiated_commerce_event() }}
+    where
+        {{ is_user_initiated_commerce_event() }}
+        and {{ is_within_date_spine('occurred_date') }}
 
 ),
 

@@ -160,6 +160,10 @@ payments_summed as (
         sum(refund_amount_usd) as refund_amount_usd
 
     from populations_unioned
+    {# A day the date spine cannot hold (a sentinel such as 0001-01-01 from
+        another writer than the loader) is in no daily mart: its attempts and
+        orders stay in fct_payment_attempts and fct_purchases. #}
+    where {{ is_within_date_spine('payment_date') }}
     group by 1, 2, 3
 
 ),

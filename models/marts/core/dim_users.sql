@@ -21,6 +21,12 @@ user_daily_activity as (
 
 ),
 
+app_sessions as (
+
+    select * from {{ ref('fct_app_sessions') }}
+
+),
+
 course_enrollments as (
 
     select * from {{ ref('fct_course_enrollments') }}
@@ -49,6 +55,23 @@ activity_summarized as (
         sum(sessions_count) as sessions_count,
         sum(active_seconds) as active_seconds
     from user_daily_activity
+    group by 1
+
+),
+
+off_spine_sessions_summarized as (
+
+    {#- Sessions on a day the date spine cannot hold (a sentinel such as
+        0001-01-01 or infinity, from another writer than the loader) are on
+        no active day, and still the user's sessions: lifetime sessions and
+        seconds count them, active days and first / last active days do not.
+        Only the opened_date column is read. -#}
+    select
+        user_id,
+        count(*) as sessions_count,
+        sum(active_seconds) as active_seconds
+    from app_sessions
+    where not ({{ is_within_date_spine('opened_date') }})
     group by 1
 
 ),
@@ -120,12 +143,18 @@ joined as (
         users.installed_at,
         users.uninstalled_at,
         users.reinstalled_at,
-        cast(coalesce(activity_summarized.sessions_count, 0) as integer)
-            as sessions_count,
+        cast(
+            coalesce(activity_summarized.sessions_count, 0)
+            + coalesce(off_spine_sessions_summarized.sessions_count, 0)
+            as integer
+        ) as sessions_count,
         cast(coalesce(activity_summarized.active_days_count, 0) as integer)
             as active_days_count,
-        cast(coalesce(activity_summarized.active_seconds, 0) as bigint)
-            as active_seconds,
+        cast(
+            coalesce(activity_summarized.active_seconds, 0)
+            + coalesce(off_spine_sessions_summarized.active_seconds, 0)
+            as bigint
+        ) as active_seconds,
         cast(
             coalesce(enrollments_summarized.courses_started_count, 0)
             as integer
@@ -165,6 +194,8 @@ joined as (
     from users
     left join activity_summarized
         on users.user_id = activity_summarized.user_id
+    left join off_spine_sessions_summarized
+        on users.user_id = off_spine_sessions_summarized.user_id
     left join enrollments_summarized
         on users.user_id = enrollments_summarized.user_id
     left join quizzes_summarized

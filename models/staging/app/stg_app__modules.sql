@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('app', 'modules') }}
+    where {{ required_values_present('modules') }}
 
 ),
 

@@ -10,6 +10,7 @@ source as {{ not_materialized(full_build=true) }} (
 
     select *{{ row_locator() }}
     from {{ source('app', 'quiz_attempts') }}
+    where {{ required_values_present('quiz_attempts') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('app', 'quiz_questions') }}
+    where {{ required_values_present('quiz_questions') }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('app', 'quizzes') }}
+    where {{ required_values_present('quizzes') }}
 
 ),
 

@@ -7,6 +7,7 @@ with
 source as (
 
     select * from {{ source('app', 'users') }}
+    where {{ required_values_present('users') }}
 
 ),
 

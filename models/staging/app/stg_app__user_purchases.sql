@@ -10,6 +10,7 @@ source as {{ not_materialized(full_build=true) }} (
 
     select *{{ row_locator() }}
     from {{ source('app', 'user_purchases') }}
+    where {{ required_values_present('user_purchases') }}
 
 ),
 

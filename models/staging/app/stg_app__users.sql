@@ -4,6 +4,7 @@ source as {{ not_materialized(full_build=true) }} (
 
     select *{{ row_locator() }}
     from {{ source('app', 'users') }}
+    where {{ required_values_present('users') }}
 
 ),
 
