@@ -213,8 +213,9 @@ def test_after_a_failed_commit_the_next_files_still_load(tmp_path: Path) -> None
     assert "File too large" in errors[0]
     assert errors[1] == f"behavior load: 1 of 3 files rejected (see raw._load_files in {database})"
     assert fetch(database, "select count(*) from raw.user_app_sessions") == [(0,)]
-    # the same rows as test_load's known answers: 2 attempts and 2 purchase events load
-    assert fetch(database, "select count(*) from raw.quiz_attempts") == [(2,)]
+    # the same rows as test_load's known answers: 3 attempts (a_1, a_5, a_9) and 2
+    # purchase events load
+    assert fetch(database, "select count(*) from raw.quiz_attempts") == [(3,)]
     assert fetch(database, "select count(*) from raw.user_purchases") == [(2,)]
     assert fetch(
         database,
@@ -223,6 +224,6 @@ def test_after_a_failed_commit_the_next_files_still_load(tmp_path: Path) -> None
         "order by started_at",
     ) == [
         ("user_app_sessions", "rejected", 0),
-        ("quiz_attempts", "loaded", 2),
+        ("quiz_attempts", "loaded", 3),
         ("user_purchases", "loaded", 2),
     ]
