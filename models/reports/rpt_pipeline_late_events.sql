@@ -18,6 +18,8 @@
     negative count (a built row that staging no longer has) fails the
     report's range rule: our logic, not the data, would be wrong. -#}
 
+{%- set delay_seconds = dbt.datediff('occurred_at', 'received_at', 'second') -%}
+
 {#- Event tables whose first model holds one row per staged row: (event
     table, staged CTE, built CTE). -#}
 {%- set built_one_per_staged_row = [
@@ -81,6 +83,7 @@ sessions_checked as (
     select
         'user_app_sessions' as event_table,
         opened_at as occurred_at,
+        opened_date as occurred_date,
         received_at
     from user_app_sessions
 
@@ -88,12 +91,16 @@ sessions_checked as (
 
 interactions_per_user_day as (
 
+    {#- A day the date spine cannot hold is no active day (macro
+        is_within_date_spine): its interactions are not in the aggregate, by
+        design, not missed. -#}
     select
         user_id,
         occurred_date,
         platform,
         count(*) as staged_count
     from user_course_interactions
+    where {{ is_within_date_spine('occurred_date') }}
     group by 1, 2, 3
 
 ),
@@ -146,6 +153,7 @@ interactions_checked as (
     select
         'user_course_interactions' as event_table,
         occurred_at,
+        occurred_date,
         received_at
     from user_course_interactions
 
@@ -156,6 +164,7 @@ quiz_attempts_checked as (
     select
         'quiz_attempts' as event_table,
         started_at as occurred_at,
+        started_date as occurred_date,
         received_at
     from quiz_attempts
 
@@ -166,6 +175,7 @@ purchases_checked as (
     select
         'user_purchases' as event_table,
         occurred_at,
+        occurred_date,
         received_at
     from user_purchases
 
@@ -185,19 +195,27 @@ unioned as (
 
 summarized as (
 
+    {#- Lateness is the pipeline's: an event dated on a day the date spine
+        cannot hold (a sentinel such as 0001-01-01 from another writer) has a
+        wrong clock, not a delay (counted in rpt_data_quality,
+        <table>_dated_outside_the_date_spine), and is left out of the late
+        count and the longest delay; events_count counts it. -#}
     select
         event_table,
         count(*) as events_count,
         count(
             case
                 when
-                    {{ dbt.datediff('occurred_at', 'received_at', 'second') }}
-                    > 3600
+                    {{ is_within_date_spine('occurred_date') }}
+                    and {{ delay_seconds }} > 3600
                     then 1
             end
         ) as late_events_count,
         cast(max(
-            {{ dbt.datediff('occurred_at', 'received_at', 'second') }}
+            case
+                when {{ is_within_date_spine('occurred_date') }}
+                    then {{ delay_seconds }}
+            end
         ) as double) / 3600 as max_delay_hours
     from unioned
     group by 1

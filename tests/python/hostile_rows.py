@@ -40,7 +40,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
   later, at the planted time) and at `infinity` (not closed), with times
   that no 32-bit second count holds, U's sessions on one day on web, android, ios and
-  windows (an unknown platform), and U's order paid 9,999,999,999.99 EUR (the
+  windows (an unknown platform), U's course click dated 0001-01-01, and U's order
+  paid 9,999,999,999.99 EUR (the
   largest amount the raw column holds: its USD amount overflowed DuckDB's 18-digit
   decimal product).
 """
@@ -398,6 +399,12 @@ def plant_absurd_values(database: Path, at: datetime) -> None:
                 *({**session, "session_id": f"s_on_{platform}", "platform": platform,
                    "opened_at": at, "closed_at": at + timedelta(minutes=1)}
                   for platform in ("web", "android", "ios", "windows")),
+            ],
+            # a click dated 0001-01-01: no active day, not a missed event
+            "user_course_interactions": [
+                {"event_id": "ci_year_1", "user_id": c["U"], "course_id": c["C"],
+                 "module_id": None, "event_type": "course_click", "platform": "web",
+                 "occurred_at": datetime(1, 1, 1), "received_at": at + timedelta(minutes=5)},
             ],
             "user_purchases": [
                 {"event_id": "pe_huge_eur", "order_id": "ord_huge_eur", "user_id": c["U"],

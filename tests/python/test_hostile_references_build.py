@@ -65,7 +65,8 @@ FLAGGED_AFTER_FULL = {
     # s_on_windows
     "app_sessions_of_unknown_platforms": 1,
     "course_interactions_of_unknown_platforms": 0,
-    "course_interactions_dated_outside_the_date_spine": 0,
+    # ci_year_1
+    "course_interactions_dated_outside_the_date_spine": 1,
     # m_no_course, s_no_user, pe_no_amount, U's version without a sign-up
     "modules_rows_missing_required_values": 1,
     "user_app_sessions_rows_missing_required_values": 1,
@@ -166,6 +167,13 @@ def _snapshot(database: Path) -> dict:
             "marts.fct_user_lifecycle_weekly where week_start_date > "
             "(select max(date_day) from utilities.util_days))"
         ),
+        # the late-events report: no missed event after a full build or a daily
+        # run, and no delay from a sentinel date (2,026 years before)
+        "late_events": h.query(
+            database,
+            "select event_table, missed_events_count, max_delay_hours < 24 * 365 "
+            "from reports.rpt_pipeline_late_events order by 1",
+        ),
         # the rows missing a required value: in raw, in no staging model
         "missing_required": [
             (
@@ -263,6 +271,11 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert first["spine"] == first["days_with_data"]
     assert first["spine"][0][0] > date(2015, 1, 1)
     assert first["off_spine_rows"] == 0
+    assert first["late_events"] == [
+        (table, 0, True)
+        for table in ("quiz_attempts", "user_app_sessions", "user_course_interactions",
+                      "user_purchases")
+    ]  # fmt: skip
     # 9,999,999,999.99 EUR x 1.08 = 10,799,999,999.9892, kept to the cent; the
     # revenue reconciliations (singular tests) recompute it
     assert first["orders"]["ord_huge_eur"] == Decimal("10799999999.99")
@@ -372,6 +385,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     assert second["flagged"] == {**FLAGGED_AFTER_DAILY, **partial}
     assert second["spine"] == second["days_with_data"]
     assert second["off_spine_rows"] == 0
+    assert second["late_events"] == first["late_events"]
     assert second["missing_required"][3] == ("click", 1, 0)
     # kept: the transaction marked failed pays its order; the order paid in GBP has
     # its USD amount from its GBP transaction (10 x 1.27), and the order's first
