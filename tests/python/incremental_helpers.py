@@ -238,6 +238,20 @@ def build_in_background(pool: ThreadPoolExecutor, *args: Any, **kwargs: Any) -> 
     return pool.submit(build, *args, **kwargs)
 
 
+def null_key_in_staging_view(view: str, key: str) -> list[str]:
+    """Statements that make staging view `view` (schema staging) also yield a copy of
+    its first row with a null `key`: the null a model's contract must refuse. Staging
+    itself leaves a raw row without a required value out (macro
+    required_values_present), so a raw null no longer reaches a model."""
+    built = f"{view}_as_built"
+    return [
+        f"alter view staging.{view} rename to {built}",
+        f"create view staging.{view} as select * from staging.{built} "
+        f"union all select * replace (null as {key}) from staging.{built} "
+        f"where {key} = (select min({key}) from staging.{built})",
+    ]
+
+
 # --- reading and comparing -----------------------------------------------------------
 
 

@@ -93,10 +93,7 @@ BREAKS = [
     "where quiz_id = (select max(quiz_id) from raw.quizzes)",
     # a null key in staging (its filter keeps the raw one out): the view as built, and
     # a copy of its first quiz without the id
-    "alter view staging.stg_app__quizzes rename to stg_app__quizzes_as_built",
-    "create view staging.stg_app__quizzes as select * from staging.stg_app__quizzes_as_built "
-    "union all select * replace (null as quiz_id) from staging.stg_app__quizzes_as_built "
-    "where quiz_id = (select min(quiz_id) from staging.stg_app__quizzes_as_built)",
+    *h.null_key_in_staging_view("stg_app__quizzes", "quiz_id"),
     "insert into marts.dim_quizzes select dim_quizzes.* from marts.dim_quizzes, range(2) "
     "where quiz_id = (select min(quiz_id) from marts.dim_quizzes)",
     "update marts.dim_quizzes set pass_mark_percent = 150 "

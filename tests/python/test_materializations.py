@@ -97,13 +97,8 @@ def test_a_failed_table_build_leaves_the_table_as_it_was(
         # was dropped in the same transaction. Staging leaves a raw course without an
         # id out (macro required_values_present), so the null comes from its view,
         # replaced by one that adds it.
-        con.execute("alter view staging.stg_app__courses rename to stg_app__courses_as_built")
-        con.execute(
-            "create view staging.stg_app__courses as "
-            "select * from staging.stg_app__courses_as_built union all "
-            "select * replace (null as course_id) from staging.stg_app__courses_as_built "
-            "where course_id = (select min(course_id) from staging.stg_app__courses_as_built)"
-        )
+        for statement in h.null_key_in_staging_view("stg_app__courses", "course_id"):
+            con.execute(statement)
     result = _run_dim_courses(database, target)
     assert result.returncode == 1
     assert "NOT NULL constraint failed: dim_courses.course_id" in result.stdout
