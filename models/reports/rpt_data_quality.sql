@@ -438,6 +438,33 @@ catalog_checks as (
 
 ),
 
+catalog_copies_checks as (
+
+    {%- for catalog_table, key in [
+        ('courses', 'course_id'),
+        ('modules', 'module_id'),
+        ('quizzes', 'quiz_id'),
+        ('quiz_questions', 'question_id'),
+    ] %}
+        select
+            '{{ catalog_table }}_keys_with_conflicting_copies' as check_name,
+            'stg_app__{{ catalog_table }}' as checked_table_name,
+            'Keys ({{ key }}) with copies in raw.{{ catalog_table }} that'
+            || ' differ (another writer than the loader): staging keeps the'
+            || ' copy that sorts first by its columns in contract order,'
+            || ' flagged has_conflicting_copies; the others stay in raw.'
+                as check_description,
+            count(case when has_conflicting_copies then 1 end)
+                as flagged_rows_count
+
+        from {{ catalog_table }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
 event_tables_counted as (
 
     {#- One scan of each event table for its clock and platform checks. -#}
@@ -825,6 +852,10 @@ checks_unioned as (
     union all
 
     select * from catalog_checks
+
+    union all
+
+    select * from catalog_copies_checks
 
     union all
 

@@ -4,10 +4,9 @@
 - models/staging/app/_app__sources.yml: the `app` source (schema raw) with every
   table and stored column described (raw.users stores contact_key and has_phone,
   not e-mail and phone: see behavior.pseudonymize), one `columns_valid` test
-  per table and severity (`source_app__<table>__checks`, error: the catalog's unique
-  keys; `source_app__<table>__anomaly_checks`, warn: not_null on required columns, a
-  data anomaly another writer than the loader can store), and freshness on the event
-  tables;
+  per table (`source_app__<table>__anomaly_checks`, warn: not_null on required columns
+  and the catalog's unique keys, data anomalies another writer than the loader can
+  store), and freshness on the event tables;
 - seeds/sample/_sample__seeds.yml: column types for the sample seeds;
 - macros/contract/contract_event_types.sql: the event types of the contract as Jinja
   lists (course_interaction_types, commerce_event_types), for the models that name
@@ -67,7 +66,7 @@ def render_sources() -> str:
                 "            error_after: {count: 3, period: day}",
             ]
         lines.append("        columns:")
-        rules, anomaly_rules = [], []
+        rules = []
         for column in table.stored_columns:
             description = column.description
             if column.enum:
@@ -76,10 +75,10 @@ def render_sources() -> str:
                 f"          - name: {column.name}",
                 f"            description: {_quote(description)}",
             ]
+            if column.required:
+                rules.append(f"{{column: {column.name}, rule: not_null}}")
             if not table.is_event and table.key == (column.name,):
                 rules.append(f"{{column: {column.name}, rule: unique}}")
-            if column.required:
-                anomaly_rules.append(f"{{column: {column.name}, rule: not_null}}")
         # All of a table's column rules in one query (tests/generic/columns_valid.sql).
         # A nested list's text that is not a JSON list (the loader rejects it; other
         # writers of raw do not) is checked on the staged row, which keeps and flags it
@@ -88,21 +87,19 @@ def render_sources() -> str:
         # engines, and the text is not parsed twice.
         # A null in a required column is a data anomaly (the loader quarantines the
         # row; another writer can store it): a warning, and staging leaves the row out
-        # (macro required_values_present), counted in rpt_data_quality. A second copy
-        # of a catalog key stays an error: staging has no rule to choose between them.
-        lines.append("        data_tests:")
-        for suffix, kind_rules in (("checks", rules), ("anomaly_checks", anomaly_rules)):
-            if not kind_rules:
-                continue
-            lines += [
-                "          - columns_valid:",
-                f"              name: source_app__{table.name}__{suffix}",
-                "              arguments:",
-                "                rules:",
-            ]
-            lines += [f"                  - {rule}" for rule in kind_rules]
-            if suffix == "anomaly_checks":
-                lines += ["              config:", "                severity: warn"]
+        # (macro required_values_present), counted in rpt_data_quality. So is a second
+        # copy of a catalog key (the loader keeps the first it received): staging keeps
+        # one copy by a fixed rule (macro catalog_first_copies) and flags a key whose
+        # copies differ.
+        lines += [
+            "        data_tests:",
+            "          - columns_valid:",
+            f"              name: source_app__{table.name}__anomaly_checks",
+            "              arguments:",
+            "                rules:",
+        ]
+        lines += [f"                  - {rule}" for rule in rules]
+        lines += ["              config:", "                severity: warn"]
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,8 @@ full build and a daily run) and test_spark_equality (the same rows built on Spar
 Planted on a small generated history (course C, its modules M1 and M2, M1's quiz Q1
 and Q1's first question X1; user U; u_ghost has no user record):
 
-- catalog: course c_yen priced in JPY (no fx rate), module M_TIE at C's position 2
+- catalog: course c_yen priced in JPY (no fx rate), course c_tiny_price priced 0.01 INR
+  (paid, 0.00 USD once rounded to cents), module M_TIE at C's position 2
   (shared with M2), module M_ORPHAN of course c_ghost; quiz QZ_SECOND on M1 (two
   quizzes there), quiz QZ_ORPHAN of module m_ghost;
   question QQ_TIE at Q1's position 1 (shared with X1), question QQ_ORPHAN of quiz
@@ -26,6 +27,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   rows missing a value the contract requires (the loader quarantines them): module
   m_no_course (no course), session s_no_user (no user), U's completed transaction
   pe_no_amount (no amount) and a newer version of U's record without a sign-up;
+  second copies of catalog keys: C at a price one unit higher (conflicting), M1 as
+  stored, X1 with its key as " A " (the same once staged);
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -74,7 +78,7 @@ def catalog(database: Path) -> dict[str, str]:
         database,
         """
         select m1.course_id, m1.module_id, m2.module_id, q.quiz_id, x.question_id,
-            x.correct_option, (select min(user_id) from raw.users)
+            lower(trim(x.correct_option)), (select min(user_id) from raw.users)
         from raw.modules as m1
         inner join raw.modules as m2
             on m1.course_id = m2.course_id and m2.module_position = 2
@@ -125,6 +129,11 @@ def plant_full(database: Path, at: datetime) -> None:
     # a course priced in a currency the fx seed has no rate for (no USD price)
     rows["courses"] = [{**stored_row(database, "courses", "course_id", c["C"]),
                         "course_id": "c_yen", "currency": "JPY"}]  # fmt: skip
+    # a paid course whose USD price rounds to 0.00: 0.01 INR is 0.00012 USD
+    rows["courses"].append(
+        {**stored_row(database, "courses", "course_id", c["C"]),
+         "course_id": "c_tiny_price", "price_amount": Decimal("0.01"), "currency": "INR"}
+    )  # fmt: skip
     rows["modules"] = (
         [
             {"module_id": "m_tie", "course_id": c["C"], "module_position": 2,
@@ -273,6 +282,15 @@ def plant_full(database: Path, at: datetime) -> None:
          "user_id": c["U"], "course_id": c["C"], "event_type": "transaction_completed",
          "amount": None}
     )  # fmt: skip
+    # copies of catalog keys (another writer; the loader keeps the first it received):
+    # course C again at one more unit of price (a conflicting copy: staging keeps the
+    # stored one, whose lower price sorts first), module M1 again as it is (the same),
+    # and question X1 again with its key in capitals and spaces (the same once staged)
+    course = stored_row(database, "courses", "course_id", c["C"])
+    rows["courses"].append({**course, "price_amount": course["price_amount"] + 1})
+    rows["modules"].append(stored_row(database, "modules", "module_id", c["M1"]))
+    question = stored_row(database, "quiz_questions", "question_id", c["X1"])
+    rows["quiz_questions"].append({**question, "correct_option": f" {c['KEY'].upper()} "})
     write(database, rows)
 
 

@@ -238,17 +238,25 @@ def build_in_background(pool: ThreadPoolExecutor, *args: Any, **kwargs: Any) -> 
     return pool.submit(build, *args, **kwargs)
 
 
-def null_key_in_staging_view(view: str, key: str) -> list[str]:
+def null_key_in_staging_view(view: str, key: str, twice: bool = False) -> list[str]:
     """Statements that make staging view `view` (schema staging) also yield a copy of
     its first row with a null `key`: the null a model's contract must refuse. Staging
     itself leaves a raw row without a required value out (macro
-    required_values_present), so a raw null no longer reaches a model."""
+    required_values_present), so a raw null no longer reaches a model. With `twice`,
+    the view also yields its last row a second time: the duplicate key a catalog
+    staging view keeps out of raw's copies (macro catalog_first_copies)."""
     built = f"{view}_as_built"
+    duplicate = (
+        f" union all select * from staging.{built} "
+        f"where {key} = (select max({key}) from staging.{built})"
+        if twice
+        else ""
+    )
     return [
         f"alter view staging.{view} rename to {built}",
         f"create view staging.{view} as select * from staging.{built} "
         f"union all select * replace (null as {key}) from staging.{built} "
-        f"where {key} = (select min({key}) from staging.{built})",
+        f"where {key} = (select min({key}) from staging.{built}){duplicate}",
     ]
 
 

@@ -15,8 +15,11 @@ Breaks (each replaces, before -> now):
 - staging.stg_app__quizzes, a quiz with a null quiz_id (what that staging filter
   prevents: the view replaced by one that adds it): not_null on stg ->
   stg_app__quizzes__checks (error);
-- raw.quizzes, a second copy of a quiz: unique on the source and on stg ->
-  source_app__quizzes__checks and stg_app__quizzes__checks (error);
+- raw.quizzes, a second copy of a quiz: unique on the source ->
+  source_app__quizzes__anomaly_checks (warn: another writer than the loader can store
+  it; staging keeps one copy, macro catalog_first_copies);
+- staging.stg_app__quizzes, a quiz twice (what that staging rule prevents: the view
+  replaced by one that adds it): unique on stg -> stg_app__quizzes__checks (error);
 - that null quiz_id reaching dim_quizzes: not_null on dim_quizzes -> the enforced
   contract's NOT NULL, `dbt run` fails;
 - dim_quizzes, one row twice more: unique -> dim_quizzes__checks (error), 2 surplus copies;
@@ -91,9 +94,10 @@ BREAKS = [
     "from raw.quizzes where quiz_id = (select min(quiz_id) from raw.quizzes)",
     "insert into raw.quizzes select * from raw.quizzes "
     "where quiz_id = (select max(quiz_id) from raw.quizzes)",
-    # a null key in staging (its filter keeps the raw one out): the view as built, and
-    # a copy of its first quiz without the id
-    *h.null_key_in_staging_view("stg_app__quizzes", "quiz_id"),
+    # a null key and a duplicate key in staging (its filter and its copy rule keep the
+    # raw ones out): the view as built, a copy of its first quiz without the id, and
+    # its last quiz twice
+    *h.null_key_in_staging_view("stg_app__quizzes", "quiz_id", twice=True),
     "insert into marts.dim_quizzes select dim_quizzes.* from marts.dim_quizzes, range(2) "
     "where quiz_id = (select min(quiz_id) from marts.dim_quizzes)",
     "update marts.dim_quizzes set pass_mark_percent = 150 "
@@ -155,8 +159,10 @@ BREAKS = [
 CONSTRAINTS_TEST = "assert_contract_not_nulls_are_in_incremental_tables"
 # test name -> (status, {rule reported: failing rows})
 EXPECTED = {
-    "source_app__quizzes__checks": ("fail", {"quiz_id unique": 1}),
-    "source_app__quizzes__anomaly_checks": ("warn", {"quiz_id not_null": 1}),
+    "source_app__quizzes__anomaly_checks": (
+        "warn",
+        {"quiz_id not_null": 1, "quiz_id unique": 1},
+    ),
     "stg_app__quizzes__checks": ("fail", {"quiz_id not_null": 1, "quiz_id unique": 1}),
     "dim_quizzes__checks": ("fail", {"quiz_id unique": 2}),
     "dim_quizzes__anomaly_checks": (

@@ -77,6 +77,11 @@ FLAGGED_AFTER_FULL = {
     "quizzes_rows_missing_required_values": 0,
     "quiz_questions_rows_missing_required_values": 0,
     "quiz_attempts_rows_missing_required_values": 0,
+    # C's second copy differs (its price); M1's and X1's read the same once staged
+    "courses_keys_with_conflicting_copies": 1,
+    "modules_keys_with_conflicting_copies": 0,
+    "quizzes_keys_with_conflicting_copies": 0,
+    "quiz_questions_keys_with_conflicting_copies": 0,
 }
 # partial_quiz_submissions: QQ_TIE gives Q1 one question more than any generated
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
@@ -194,6 +199,41 @@ def _snapshot(database: Path) -> dict:
                 ("sign-up", "users", "users", "signed_up_at is null"),
             )
         ],  # fmt: skip
+        # the copies of catalog keys: one row each in staging and the dimensions; C's
+        # list price is the lower of its two (sorts first), X1's key as stored
+        "catalog_copies": h.query(
+            database,
+            "select 'course', raw_copies_count, has_conflicting_copies, "
+            "(select count(*) from marts.dim_courses where course_id = s.course_id) "
+            "from staging.stg_app__courses as s where raw_copies_count > 1 "
+            "union all select 'module', raw_copies_count, has_conflicting_copies, "
+            "(select count(*) from marts.dim_modules where module_id = s.module_id) "
+            "from staging.stg_app__modules as s where raw_copies_count > 1 "
+            "union all select 'question', raw_copies_count, has_conflicting_copies, "
+            "(select count(*) from marts.dim_quiz_questions "
+            "where question_id = s.question_id) "
+            "from staging.stg_app__quiz_questions as s where raw_copies_count > 1 "
+            "order by 1",
+        ),
+        # what the dimensions keep of them: C's list price (the lower of its two
+        # sorts first), X1's answer key
+        "catalog_copies_kept": h.query(
+            database,
+            "select (select price_amount = (select min(price_amount) from raw.courses "
+            "where course_id = c.course_id) from marts.dim_courses as d "
+            "where d.course_id = c.course_id), "
+            "(select correct_option from marts.dim_quiz_questions as d "
+            "where d.question_id = x.question_id) "
+            "from (select course_id from staging.stg_app__courses "
+            "where has_conflicting_copies) as c "
+            "cross join (select question_id from staging.stg_app__quiz_questions "
+            "where raw_copies_count > 1) as x",
+        ),
+        "tiny_price": h.query(
+            database,
+            "select price_amount, price_usd, is_free from marts.dim_courses "
+            "where course_id = 'c_tiny_price'",
+        ),
         "orphan_enrollment": h.query(
             database,
             "select is_free_course, furthest_module_id from marts.fct_course_enrollments "
@@ -245,7 +285,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         h.load(generated, database)
     first_at, daily_at = hostile.plant_times(daily)
 
-    q1 = hostile.catalog(daily)["Q1"]
+    q1, key = (hostile.catalog(daily)[name] for name in ("Q1", "KEY"))
     hostile.plant_full(daily, first_at)
     hostile.plant_absurd_values(daily, first_at)
     ((q1_submitted,),) = h.query(
@@ -259,6 +299,14 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     first = _snapshot(daily)
     assert first["flagged"] == {**FLAGGED_AFTER_FULL, **partial}
     assert first["lost"] == dict.fromkeys(first["lost"], 0)
+    assert first["catalog_copies"] == [
+        ("course", 2, True, 1),
+        ("module", 2, False, 1),
+        ("question", 2, False, 1),
+    ]
+    assert first["catalog_copies_kept"] == [(True, key)]
+    # paid, though its USD price rounds to 0.00 (was an error: is_free = (price_usd = 0))
+    assert first["tiny_price"] == [(Decimal("0.01"), Decimal("0.00"), False)]
     # kept: the order of an unknown course and the unknown user's order count in USD;
     # the JPY order has no USD amount
     assert first["orders"]["ord_ghost_course"] == 10

@@ -39,7 +39,7 @@ TESTS = {
     # a raw event table's checks: its loaded_at_field
     "source_app__user_app_sessions__anomaly_checks": "received_at",
     # a catalog table has none
-    "source_app__courses__checks": None,
+    "source_app__courses__anomaly_checks": None,
     # singular tests: the active days they check (macro recent_rows)
     "assert_engagement_active_days_have_sessions": "last_received_at",
     "assert_engagement_daily_dau_matches_user_daily_activity": "last_received_at",

@@ -23,6 +23,23 @@ renamed as (
 
     from source
 
+),
+
+deduplicated as (
+
+    {{ catalog_first_copies(
+        'renamed', 'course_id', [
+            'course_id',
+            'course_title',
+            'category',
+            'difficulty_level',
+            'price_amount',
+            'currency',
+            'is_free',
+            'published_at'
+        ]
+    ) }}
+
 )
 
-select * from renamed
+select * from deduplicated

@@ -18,6 +18,20 @@ renamed as (
 
     from source
 
+),
+
+deduplicated as (
+
+    {{ catalog_first_copies(
+        'renamed', 'module_id', [
+            'module_id',
+            'course_id',
+            'module_position',
+            'module_title',
+            'estimated_minutes'
+        ]
+    ) }}
+
 )
 
-select * from renamed
+select * from deduplicated

@@ -18,6 +18,20 @@ renamed as (
 
     from source
 
+),
+
+deduplicated as (
+
+    {{ catalog_first_copies(
+        'renamed', 'question_id', [
+            'question_id',
+            'quiz_id',
+            'question_position',
+            'question_text',
+            'correct_option'
+        ]
+    ) }}
+
 )
 
-select * from renamed
+select * from deduplicated

@@ -17,6 +17,19 @@ renamed as (
 
     from source
 
+),
+
+deduplicated as (
+
+    {{ catalog_first_copies(
+        'renamed', 'quiz_id', [
+            'quiz_id',
+            'module_id',
+            'quiz_title',
+            'pass_mark_percent'
+        ]
+    ) }}
+
 )
 
-select * from renamed
+select * from deduplicated
