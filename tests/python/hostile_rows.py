@@ -28,7 +28,10 @@ and Q1's first question X1; user U; u_ghost has no user record):
   m_no_course (no course), session s_no_user (no user), U's completed transaction
   pe_no_amount (no amount) and a newer version of U's record without a sign-up;
   second copies of catalog keys: C at a price one unit higher (conflicting), M1 as
-  stored, X1 with its key as " A " (the same once staged);
+  stored, X1 with its key as " A " (the same once staged); U's attempts of QZ_SECOND
+  scored 0 then 150, quiz QZ_KEY_E (on M_TIE) whose question QQ_KEY_E has the key
+  "e", U's session s_platform_all and click ci_platform_all on platform "all" (the
+  totals' label), modules M_LONG_1 and M_LONG_2 of c_yen of 2,147,483,647 minutes;
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
@@ -43,7 +46,9 @@ and Q1's first question X1; user U; u_ghost has no user record):
   opened on 0001-01-01 (closed five minutes later), on 1900-01-01 (closed 126 years
   later, at the planted time) and at `infinity` (not closed), with times
   that no 32-bit second count holds, U's sessions on one day on web, android, ios and
-  windows (an unknown platform), U's course click dated 0001-01-01, and U's order
+  windows (an unknown platform), U's crashed session s_step_2100 whose step is on
+  2100-01-01, U's session s_year_2099 using the feature time_travel, U's course click
+  dated 0001-01-01, U's order ord_year_1 paid 10 USD on 0001-01-01, and U's order
   paid 9,999,999,999.99 EUR (the
   largest amount the raw column holds: its USD amount overflowed DuckDB's 18-digit
   decimal product).
@@ -282,6 +287,41 @@ def plant_full(database: Path, at: datetime) -> None:
          "user_id": c["U"], "course_id": c["C"], "event_type": "transaction_completed",
          "amount": None}
     )  # fmt: skip
+    # rows that stopped the build (an error test or an overflow) before 2026-12-06:
+    # U's two submitted attempts of QZ_SECOND scored 0 and 150 (an improvement of
+    # 150 points); quiz QZ_KEY_E on M_TIE, whose one question's key is "e"; a session
+    # and a course click whose platform is "all", the label of the totals' rows; two
+    # modules of c_yen of 2,147,483,647 minutes each (the largest integer)
+    attempt_150 = {**attempt, "user_id": c["U"], "quiz_id": "qz_second", "responses": "[]"}
+    rows["quiz_attempts"] += [
+        {**attempt_150, "attempt_id": "qa_score_0", "score_percent": 0.0},
+        {**attempt_150, "attempt_id": "qa_score_150", "score_percent": 150.0,
+         "started_at": at + timedelta(hours=1), "submitted_at": at + timedelta(hours=2)},
+    ]  # fmt: skip
+    rows["quizzes"].append(
+        {"quiz_id": "qz_key_e", "module_id": "m_tie", "quiz_title": "Key e",
+         "pass_mark_percent": 50}
+    )  # fmt: skip
+    rows["quiz_questions"].append(
+        {"question_id": "qq_key_e", "quiz_id": "qz_key_e", "question_position": 1,
+         "question_text": "Key e", "correct_option": "e"}
+    )  # fmt: skip
+    rows["user_app_sessions"].append(
+        {"session_id": "s_platform_all", "user_id": c["U"], "platform": " ALL ",
+         "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
+         "active_seconds": 100, "features_used": "[]", "navigation_history": "[]",
+         "received_at": received}
+    )  # fmt: skip
+    rows["user_course_interactions"].append(
+        {**interaction, "event_id": "ci_platform_all", "user_id": c["U"],
+         "course_id": c["C"], "module_id": None, "event_type": "course_click",
+         "platform": "All"}
+    )  # fmt: skip
+    rows["modules"] += [
+        {"module_id": f"m_long_{n}", "course_id": "c_yen", "module_position": n,
+         "module_title": "Long", "estimated_minutes": 2_147_483_647}
+        for n in (1, 2)
+    ]  # fmt: skip
     # copies of catalog keys (another writer; the loader keeps the first it received):
     # course C again at one more unit of price (a conflicting copy: staging keeps the
     # stored one, whose lower price sorts first), module M1 again as it is (the same),
@@ -417,6 +457,15 @@ def plant_absurd_values(database: Path, at: datetime) -> None:
                 *({**session, "session_id": f"s_on_{platform}", "platform": platform,
                    "opened_at": at, "closed_at": at + timedelta(minutes=1)}
                   for platform in ("web", "android", "ios", "windows")),
+                # a crashed session whose one step is on 2100-01-01: its estimated
+                # length passes 2^31 seconds (a 32-bit interval stopped the build)
+                {**session, "session_id": "s_step_2100", "opened_at": at, "closed_at": None,
+                 "navigation_history": '[{"screen":"home","viewed_at":"2100-01-01T00:00:00Z"}]'},
+                # a session dated 2099 that used a feature no other session used: no
+                # active day, so no adoption (a user adopting without being active
+                # made the adoption rate pass 1)
+                {**session, "session_id": "s_year_2099", "opened_at": datetime(2099, 1, 1),
+                 "closed_at": datetime(2099, 1, 1, 0, 5), "features_used": '["time_travel"]'},
             ],
             # a click dated 0001-01-01: no active day, not a missed event
             "user_course_interactions": [
@@ -430,6 +479,13 @@ def plant_absurd_values(database: Path, at: datetime) -> None:
                  "amount": "9999999999.99", "currency": "EUR", "payment_method": "card",
                  "payment_status": "succeeded", "platform": "web", "occurred_at": at,
                  "received_at": at + timedelta(minutes=5)},
+                # money dated 0001-01-01: in fct_purchases, on no day of
+                # fct_revenue_daily (the reconciliations counted it on one side)
+                {"event_id": "pe_year_1", "order_id": "ord_year_1", "user_id": c["U"],
+                 "course_id": c["C"], "event_type": "transaction_completed",
+                 "amount": "10.00", "currency": "USD", "payment_method": "card",
+                 "payment_status": "succeeded", "platform": "web",
+                 "occurred_at": datetime(1, 1, 1), "received_at": at + timedelta(minutes=5)},
             ],
         },
     )  # fmt: skip

@@ -60,11 +60,14 @@ FLAGGED_AFTER_FULL = {
     "course_enrollments_completed_before_started": 0,
     # c_yen
     "courses_without_fx_rate": 1,
-    # plant_absurd_values: s_year_1, s_year_1900 and s_infinite (9999-12-31)
-    "app_sessions_dated_outside_the_date_spine": 3,
-    # s_on_windows
-    "app_sessions_of_unknown_platforms": 1,
-    "course_interactions_of_unknown_platforms": 0,
+    # plant_absurd_values: s_year_1, s_year_1900, s_infinite (9999-12-31), s_year_2099
+    "app_sessions_dated_outside_the_date_spine": 4,
+    # pe_year_1
+    "purchase_events_dated_outside_the_date_spine": 1,
+    # s_on_windows, s_platform_all (staged as "(all)")
+    "app_sessions_of_unknown_platforms": 2,
+    # ci_platform_all
+    "course_interactions_of_unknown_platforms": 1,
     # ci_year_1
     "course_interactions_dated_outside_the_date_spine": 1,
     # m_no_course, s_no_user, pe_no_amount, U's version without a sign-up
@@ -137,7 +140,8 @@ def _snapshot(database: Path) -> dict:
                 database,
                 "select order_id, gross_amount_usd from marts.fct_purchases "
                 "where order_id in "
-                "('ord_ghost_course', 'ord_ghost_user', 'ord_no_rate', 'ord_huge_eur')",
+                "('ord_ghost_course', 'ord_ghost_user', 'ord_no_rate', 'ord_huge_eur', "
+                "'ord_year_1')",
             )
         ),
         "ghost_days": h.query(
@@ -229,6 +233,37 @@ def _snapshot(database: Path) -> dict:
             "cross join (select question_id from staging.stg_app__quiz_questions "
             "where raw_copies_count > 1) as x",
         ),
+        # rows that stopped the build before 2026-12-06 (hostile_rows.py)
+        "stopped_the_build": {
+            "score_improvement": one(
+                "select score_improvement from marts.fct_quiz_attempts "
+                "where attempt_id = 'qa_score_150'"
+            ),
+            "key_e": one(
+                "select correct_option from marts.dim_quiz_questions where question_id = 'qq_key_e'"
+            ),
+            "platform_all": h.query(
+                database,
+                "select platform from staging.stg_app__user_app_sessions "
+                "where session_id = 's_platform_all' union all select platform "
+                "from staging.stg_app__user_course_interactions "
+                "where event_id = 'ci_platform_all'",
+            ),
+            "long_modules_minutes": one(
+                "select estimated_minutes from marts.dim_courses where course_id = 'c_yen'"
+            ),
+            "step_2100": h.query(
+                database,
+                "select session_seconds, is_duration_estimated, ended_at "
+                "from marts.fct_app_sessions where session_id = 's_step_2100'",
+            ),
+            "time_travel": h.query(
+                database,
+                "select (select count(*) from staging.stg_app__session_features "
+                "where feature_name = 'time_travel'), (select count(*) from "
+                "marts.fct_feature_adoption where feature_name = 'time_travel')",
+            ),
+        },
         "tiny_price": h.query(
             database,
             "select price_amount, price_usd, is_free from marts.dim_courses "
@@ -306,6 +341,16 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     ]
     assert first["catalog_copies_kept"] == [(True, key)]
     # paid, though its USD price rounds to 0.00 (was an error: is_free = (price_usd = 0))
+    step_2100_seconds = int((datetime(2100, 1, 1) - first_at).total_seconds()) + 30
+    assert first["stopped_the_build"] == {
+        "score_improvement": 150.0,
+        "key_e": "e",
+        "platform_all": [("(all)",), ("(all)",)],
+        "long_modules_minutes": 2 * 2_147_483_647,
+        "step_2100": [(step_2100_seconds, True, datetime(2100, 1, 1, 0, 0, 30))],
+        # staged, in no adoption: its only session is dated 2099
+        "time_travel": [(1, 0)],
+    }
     assert first["tiny_price"] == [(Decimal("0.01"), Decimal("0.00"), False)]
     # kept: the order of an unknown course and the unknown user's order count in USD;
     # the JPY order has no USD amount
@@ -327,6 +372,9 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
     # 9,999,999,999.99 EUR x 1.08 = 10,799,999,999.9892, kept to the cent; the
     # revenue reconciliations (singular tests) recompute it
     assert first["orders"]["ord_huge_eur"] == Decimal("10799999999.99")
+    # money dated 0001-01-01: in its order, on no day (the reconciliations leave it out
+    # of the daily side only)
+    assert first["orders"]["ord_year_1"] == 10
     # the ends of the calendar: exact second counts past 32 bits; infinity stages as
     # the calendar's last second, so U's session before it has a gap to it
     assert h.query(
@@ -345,12 +393,13 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "where session_id = 's_year_1900'",
     )
     assert second_gap == (datetime(1900, 1, 1) - datetime(1, 1, 1, 0, 5)).total_seconds()
+    # web, android, ios, windows and "(all)" (s_platform_all)
     assert h.query(
         daily,
         "select platforms_count from marts.fct_user_daily_activity "
         "where user_id = ? and activity_date = ?",
         [hostile.catalog(daily)["U"], first_at.date()],
-    ) == [(4,)]
+    ) == [(5,)]
     assert h.query(
         daily,
         "select opened_at, is_crashed, seconds_since_previous_session > 2147483647 "

@@ -61,7 +61,13 @@ sessions_flagged as (
 
     select
         user_app_sessions.user_id,
-        user_app_sessions.features_used,
+        {#- A session dated outside the date spine is no active day, so its
+            features count for no one (else a user whose only sessions are
+            dated 2099 adopts a feature without being an active user). -#}
+        case
+            when {{ is_within_date_spine('user_app_sessions.opened_date') }}
+                then user_app_sessions.features_used
+        end as features_used,
         user_app_sessions.received_at,
         users.signed_up_date,
         coalesce(

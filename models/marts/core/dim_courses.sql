@@ -78,7 +78,7 @@ final as (
             as quiz_count,
         cast(coalesce(quizzes_counted.question_count, 0) as integer)
             as question_count,
-        cast(modules_counted.estimated_minutes as integer)
+        cast(modules_counted.estimated_minutes as bigint)
             as estimated_minutes
 
     from courses

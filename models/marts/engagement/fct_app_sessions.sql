@@ -159,9 +159,9 @@ sessions_ended as (
         sessions_measured.*,
         case
             when sessions_measured.is_duration_estimated
-                then {{ dbt.dateadd(
-                    'second', 'sessions_measured.session_seconds',
-                    'sessions_measured.opened_at'
+                then {{ add_seconds(
+                    'sessions_measured.opened_at',
+                    'sessions_measured.session_seconds'
                 ) }}
             else sessions_measured.closed_at
         end as ended_at

@@ -64,6 +64,7 @@ sessions_counted as (
 
     select count(*) as sessions_count
     from app_sessions
+    where {{ is_within_date_spine('opened_date') }}
 
 ),
 

@@ -48,7 +48,7 @@ typed as (
         attempt_id,
         user_id,
         quiz_id,
-        lower(trim(platform)) as platform,
+        {{ staged_platform('platform') }} as platform,
         started_at,
         submitted_at,
         submitted_at is null as is_abandoned,

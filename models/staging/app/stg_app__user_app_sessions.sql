@@ -52,7 +52,7 @@ typed as (
     select
         session_id,
         user_id,
-        lower(trim(platform)) as platform,
+        {{ staged_platform('platform') }} as platform,
         app_version,
         {#- Another writer than the loader (which refuses them) can store an
             infinite time: staged finite (macro finite_timestamp). -#}

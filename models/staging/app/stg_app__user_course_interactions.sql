@@ -34,7 +34,7 @@ renamed as (
         module_id,
         lower(trim(event_type)) as event_type,
         progress_percent,
-        lower(trim(platform)) as platform,
+        {{ staged_platform('platform') }} as platform,
         occurred_at,
         {{ to_reporting_date('occurred_at') }} as occurred_date,
         received_at,

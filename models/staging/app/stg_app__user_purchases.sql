@@ -40,7 +40,7 @@ renamed as (
         lower(trim(payment_method)) as payment_method,
         lower(trim(payment_status)) as payment_status,
         lower(trim(failure_reason)) as failure_reason,
-        lower(trim(platform)) as platform,
+        {{ staged_platform('platform') }} as platform,
         occurred_at,
         {{ to_reporting_date('occurred_at') }} as occurred_date,
         received_at,

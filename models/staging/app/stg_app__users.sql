@@ -27,7 +27,7 @@ renamed as (
         has_phone,
         upper(trim(country_code)) as country_code,
         lower(trim(acquisition_channel)) as acquisition_channel,
-        lower(trim(platform)) as platform,
+        {{ staged_platform('platform') }} as platform,
         device_model,
         signed_up_at,
         {{ to_reporting_date('signed_up_at') }} as signed_up_date,

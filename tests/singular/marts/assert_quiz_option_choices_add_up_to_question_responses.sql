@@ -4,7 +4,9 @@
 -- is the question's difficulty. Not for a question with an anomalous
 -- response (the app scored it against another key than the catalog's, or
 -- chose an option outside a-d: warned and counted in rpt_data_quality and
--- the staging checks), where the two marts rightly differ.
+-- the staging checks), nor one whose catalog key is outside a-d (no option
+-- row is its key: warned by stg_app__quiz_questions__anomaly_checks), where
+-- the two marts rightly differ.
 with
 
 option_choices as (
@@ -45,6 +47,13 @@ anomalous_questions as (
             first_attempt_responses.chosen_option
             = quiz_questions.correct_option
         )
+
+    union
+
+    select question_id
+
+    from quiz_questions
+    where correct_option not in ('a', 'b', 'c', 'd')
 
 ),
 

@@ -1,6 +1,8 @@
 {#- Total net revenue (USD) is the same, to the cent, in every model that
     carries it: fct_purchases (sum of orders, orphan refunds included as
-    minus the refund), fct_revenue_daily (sum of days), dim_users (sum of
+    minus the refund), fct_revenue_daily (sum of days; against
+    fct_purchases less the money of events dated outside the date spine,
+    which no daily mart has), dim_users (sum of
     lifetime net revenue, against the orders of the users it knows), and
     the MIS report (rpt_mis_daily and rpt_mis_daily_kpis, over the complete
     days it covers, against fct_revenue_daily over the same days). Our own
@@ -17,6 +19,18 @@ purchases as (
 revenue_daily as (
 
     select * from {{ ref('fct_revenue_daily') }}
+
+),
+
+commerce_events as (
+
+    select * from {{ ref('fct_commerce_events') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates_to_usd') }}
 
 ),
 
@@ -42,6 +56,30 @@ purchases_total as (
 
     select coalesce(sum(net_revenue_usd), 0) as net_revenue_usd
     from purchases
+
+),
+
+off_spine_total as (
+
+    {#- Each event converted at the fixed rate and rounded to the cent, as
+        fct_purchases and fct_revenue_daily convert them. -#}
+    select
+        coalesce(sum(
+            case
+                when commerce_events.event_type = 'refund' then -1 else 1
+            end
+            * round(
+                cast(commerce_events.amount as decimal(20, 2))
+                * fx_rates.usd_per_unit,
+                2
+            )
+        ), 0) as net_revenue_usd
+    from commerce_events
+    inner join fx_rates
+        on commerce_events.currency = fx_rates.currency
+    where
+        commerce_events.event_type in ('transaction_completed', 'refund')
+        and not {{ is_within_date_spine('commerce_events.occurred_date') }}
 
 ),
 
@@ -95,11 +133,14 @@ revenue_daily_report_days_total as (
 totals as (
 
     select
-        'fct_revenue_daily vs fct_purchases' as compared_totals,
+        'fct_revenue_daily vs fct_purchases on the date spine'
+            as compared_totals,
         revenue_daily_total.net_revenue_usd as left_total_usd,
-        purchases_total.net_revenue_usd as right_total_usd
+        purchases_total.net_revenue_usd - off_spine_total.net_revenue_usd
+            as right_total_usd
     from revenue_daily_total
     cross join purchases_total
+    cross join off_spine_total
 
     union all
 
