@@ -31,7 +31,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   stored, X1 with its key as " A " (the same once staged); U's attempts of QZ_SECOND
   scored 0 then 150, quiz QZ_KEY_E (on M_TIE) whose question QQ_KEY_E has the key
   "e", U's session s_platform_all and click ci_platform_all on platform "all" (the
-  totals' label), modules M_LONG_1 and M_LONG_2 of c_yen of 2,147,483,647 minutes;
+  totals' label), modules M_LONG_1 and M_LONG_2 of c_yen of 2,147,483,647 minutes,
+  U's sessions s_colon using feature "b:c" and s_colon:b using feature "c";
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
@@ -317,6 +318,15 @@ def plant_full(database: Path, at: datetime) -> None:
          "course_id": c["C"], "module_id": None, "event_type": "course_click",
          "platform": "All"}
     )  # fmt: skip
+    # session s_colon using feature "b:c" and session s_colon:b using feature "c": both
+    # feature uses were keyed "s_colon:b:c" (fct_user_events' unique key failed)
+    rows["user_app_sessions"] += [
+        {"session_id": session_id, "user_id": c["U"], "platform": "ios",
+         "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
+         "active_seconds": 100, "features_used": f'["{feature}"]',
+         "navigation_history": "[]", "received_at": received}
+        for session_id, feature in (("s_colon", "b:c"), ("s_colon:b", "c"))
+    ]  # fmt: skip
     rows["modules"] += [
         {"module_id": f"m_long_{n}", "course_id": "c_yen", "module_position": n,
          "module_title": "Long", "estimated_minutes": 2_147_483_647}

@@ -257,6 +257,13 @@ def _snapshot(database: Path) -> dict:
                 "select session_seconds, is_duration_estimated, ended_at "
                 "from marts.fct_app_sessions where session_id = 's_step_2100'",
             ),
+            "feature_keys": h.query(
+                database,
+                "select session_feature_id from staging.stg_app__session_features "
+                "where session_id like 's_colon%' union all select event_id "
+                "from marts.fct_user_events where session_id like 's_colon%' "
+                "and event_name = 'feature_use' order by 1",
+            ),
             "time_travel": h.query(
                 database,
                 "select (select count(*) from staging.stg_app__session_features "
@@ -348,6 +355,12 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "platform_all": [("(all)",), ("(all)",)],
         "long_modules_minutes": 2 * 2_147_483_647,
         "step_2100": [(step_2100_seconds, True, datetime(2100, 1, 1, 0, 0, 30))],
+        "feature_keys": [
+            ("feature_use:s_colon:b:c",),
+            ("feature_use:s_colon:b~cc",),
+            ("s_colon:b:c",),
+            ("s_colon:b~cc",),
+        ],
         # staged, in no adoption: its only session is dated 2099
         "time_travel": [(1, 0)],
     }
