@@ -32,7 +32,8 @@ and Q1's first question X1; user U; u_ghost has no user record):
   scored 0 then 150, quiz QZ_KEY_E (on M_TIE) whose question QQ_KEY_E has the key
   "e", U's session s_platform_all and click ci_platform_all on platform "all" (the
   totals' label), modules M_LONG_1 and M_LONG_2 of c_yen of 2,147,483,647 minutes,
-  U's sessions s_colon using feature "b:c" and s_colon:b using feature "c";
+  U's sessions s_colon using feature "b:c" and s_colon:b using feature "c", U's
+  session s_screen_exit whose second screen is " EXIT ";
 - the daily delivery (plant_daily): u_ghost2's session, U's module start in M_TIE,
   U's paid order whose attempt and transaction name no payment method (the contract
   does not require one), U's session with a step time that does not parse, U's
@@ -317,6 +318,17 @@ def plant_full(database: Path, at: datetime) -> None:
         {**interaction, "event_id": "ci_platform_all", "user_id": c["U"],
          "course_id": c["C"], "module_id": None, "event_type": "course_click",
          "platform": "All"}
+    )  # fmt: skip
+    # a session whose second screen is named " EXIT ", the label of a session's end in
+    # the navigation transitions (it added to the exits)
+    rows["user_app_sessions"].append(
+        {"session_id": "s_screen_exit", "user_id": c["U"], "platform": "ios",
+         "app_version": "4.1.3", "opened_at": at, "closed_at": at + timedelta(minutes=5),
+         "active_seconds": 100, "features_used": "[]",
+         "navigation_history": '[{"screen":"home","viewed_at":"'
+         + at.strftime("%Y-%m-%dT%H:%M:%SZ") + '"},{"screen":" EXIT ","viewed_at":"'
+         + (at + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ") + '"}]',
+         "received_at": received}
     )  # fmt: skip
     # session s_colon using feature "b:c" and session s_colon:b using feature "c": both
     # feature uses were keyed "s_colon:b:c" (fct_user_events' unique key failed)

@@ -264,6 +264,11 @@ def _snapshot(database: Path) -> dict:
                 "from marts.fct_user_events where session_id like 's_colon%' "
                 "and event_name = 'feature_use' order by 1",
             ),
+            "screen_exit": h.query(
+                database,
+                "select from_screen, to_screen, is_exit from marts.fct_navigation_transitions "
+                "where '(exit)' in (from_screen, to_screen) order by all",
+            ),
             "time_travel": h.query(
                 database,
                 "select (select count(*) from staging.stg_app__session_features "
@@ -361,6 +366,8 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
             ("s_colon:b:c",),
             ("s_colon:b~cc",),
         ],
+        # a screen named exit is no exit: home -> (exit), then the session's end
+        "screen_exit": [("(exit)", "exit", True), ("home", "(exit)", False)],
         # staged, in no adoption: its only session is dated 2099
         "time_travel": [(1, 0)],
     }

@@ -65,7 +65,7 @@ typed as (
             'navigation_steps_parsed',
             'step',
             struct_pack([
-                ('screen_name', 'lower(trim(step.screen))'),
+                ('screen_name', staged_screen('step.screen')),
                 ('viewed_at', iso_timestamp('step.viewed_at')),
             ])
         ) }} as navigation_steps,
