@@ -28,12 +28,6 @@ commerce_events as (
 
 ),
 
-fx_rates as (
-
-    select * from {{ ref('fx_rates_to_usd') }}
-
-),
-
 users as (
 
     select * from {{ ref('dim_users') }}
@@ -61,25 +55,18 @@ purchases_total as (
 
 off_spine_total as (
 
-    {#- Each event converted at the fixed rate and rounded to the cent, as
-        fct_purchases and fct_revenue_daily convert them. -#}
+    {#- fct_commerce_events.amount_usd: each event converted at the fixed rate
+        and rounded to the cent, the amounts fct_purchases sums. -#}
     select
         coalesce(sum(
             case
-                when commerce_events.event_type = 'refund' then -1 else 1
+                when event_type = 'refund' then -amount_usd else amount_usd
             end
-            * round(
-                cast(commerce_events.amount as decimal(20, 2))
-                * fx_rates.usd_per_unit,
-                2
-            )
         ), 0) as net_revenue_usd
     from commerce_events
-    inner join fx_rates
-        on commerce_events.currency = fx_rates.currency
     where
-        commerce_events.event_type in ('transaction_completed', 'refund')
-        and not {{ is_within_date_spine('commerce_events.occurred_date') }}
+        event_type in ('transaction_completed', 'refund')
+        and not {{ is_within_date_spine('occurred_date') }}
 
 ),
 
