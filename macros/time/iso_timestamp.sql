@@ -8,11 +8,18 @@
         explicit offset ('2026-09-01T04:40:29+02:00') is applied, as the
         loader does for the raw timestamp columns; null when it does not
         parse. Spark applies the offset in the session time zone, UTC
-        (profiles.yml). -#}
-    {{ dbt.safe_cast(
-        "replace(replace(" ~ text_expression ~ ", 'T', ' '), 'Z', '')",
-        api.Column.translate_type('timestamp')
-    ) }}
+        (profiles.yml). A text whose fifth character is not the dash after a
+        four-digit year ('294247-01-01T00:00:00Z', 'infinity') does not parse:
+        such a time is beyond the calendar's years 1-9999, where the date
+        arithmetic after it leaves DuckDB's range (Spark's cast reads years of
+        more than four digits; both engines leave them out alike). -#}
+    case
+        when substr({{ text_expression }}, 5, 1) = '-'
+            then {{ dbt.safe_cast(
+                "replace(replace(" ~ text_expression ~ ", 'T', ' '), 'Z', '')",
+                api.Column.translate_type('timestamp')
+            ) }}
+    end
 {%- endmacro %}
 
 {% macro duckdb__iso_timestamp(text_expression) -%}
@@ -24,8 +31,10 @@
         TimeZone. A text ending in 'Z' (UTC, the app's usual form) cannot
         carry an offset and skips the sign check: 0.99 against 1.62 s per
         15M steps on one thread, a plain cast 0.90 s
-        (bench/profile-2026-12-05e.md). -#}
+        (bench/profile-2026-12-05e.md). A text without a four-digit year does
+        not parse, as in default__iso_timestamp. -#}
     case
+        when substr({{ text_expression }}, 5, 1) <> '-' then null
         when ends_with({{ text_expression }}, 'Z')
             then try_cast({{ text_expression }} as timestamp)
         when

@@ -68,6 +68,8 @@ import duckdb
 import incremental_helpers as h
 
 USERS, DAYS, SEED, START = 40, 8, 23, date(2026, 9, 1)
+# times near the ends of DuckDB's range (290309 BC to 294247 AD), as raw stores them
+BC_END, AD_END = "290309-12-23 (BC) 00:00:00", "294247-01-01 00:00:00"
 
 
 def plant_times(database: Path) -> tuple[datetime, datetime]:
@@ -488,12 +490,33 @@ def plant_absurd_values(database: Path, at: datetime) -> None:
                 # made the adoption rate pass 1)
                 {**session, "session_id": "s_year_2099", "opened_at": datetime(2099, 1, 1),
                  "closed_at": datetime(2099, 1, 1, 0, 5), "features_used": '["time_travel"]'},
+                # near the ends of DuckDB's range, beyond the calendar's years 1-9999:
+                # u_year_294247's crashed session opened in 290309 BC with a step at
+                # the planted time (its length passed DuckDB's interval), and U's
+                # crashed session whose one step text is in the year 294247
+                {**session, "session_id": "s_year_bc", "user_id": "u_year_294247",
+                 "opened_at": BC_END,
+                 "closed_at": None, "navigation_history":
+                     f'[{{"screen":"home","viewed_at":"{at.isoformat()}Z"}}]'},
+                {**session, "session_id": "s_step_294247", "opened_at": at, "closed_at": None,
+                 "navigation_history": '[{"screen":"home","viewed_at":"294247-01-01T00:00:00Z"}]'},
             ],
             # a click dated 0001-01-01: no active day, not a missed event
             "user_course_interactions": [
                 {"event_id": "ci_year_1", "user_id": c["U"], "course_id": c["C"],
                  "module_id": None, "event_type": "course_click", "platform": "web",
                  "occurred_at": datetime(1, 1, 1), "received_at": at + timedelta(minutes=5)},
+                # a click in the year 294247: its 14-day funnel window left DuckDB's range
+                {"event_id": "ci_year_294247", "user_id": c["U"], "course_id": c["C"],
+                 "module_id": None, "event_type": "course_click", "platform": "web",
+                 "occurred_at": AD_END, "received_at": at + timedelta(minutes=5)},
+            ],
+            # a user signed up and installed in the year 294247: the day windows after
+            # the sign-up (feature adoption, retention) left DuckDB's range
+            "users": [
+                {**stored_row(database, "users", "user_id", c["U"]),
+                 "user_id": "u_year_294247", "signed_up_at": AD_END, "installed_at": AD_END,
+                 "uninstalled_at": None, "reinstalled_at": None, "last_seen_at": AD_END},
             ],
             "user_purchases": [
                 {"event_id": "pe_huge_eur", "order_id": "ord_huge_eur", "user_id": c["U"],

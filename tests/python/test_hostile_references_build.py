@@ -22,6 +22,8 @@ import incremental_helpers as h
 
 pytestmark = pytest.mark.slow
 
+# the calendar's last second: infinity and times beyond the year 9999 stage as it
+CALENDAR_END = datetime(9999, 12, 31, 23, 59, 59)
 # rpt_data_quality after the full build, worked out from the list in hostile_rows.py
 FLAGGED_AFTER_FULL = {
     "modules_sharing_a_position": 2,
@@ -43,7 +45,8 @@ FLAGGED_AFTER_FULL = {
     "course_interactions_of_unknown_types": 1,
     "purchase_events_of_unknown_types": 0,
     "app_sessions_with_unparsable_lists": 2,
-    "app_sessions_with_unparsable_step_times": 0,
+    # s_step_294247 (a step text in the year 294247)
+    "app_sessions_with_unparsable_step_times": 1,
     "quiz_attempts_with_unparsable_responses": 2,
     "quiz_attempts_with_incomplete_responses": 1,
     "app_sessions_closed_before_opened": 1,
@@ -60,16 +63,17 @@ FLAGGED_AFTER_FULL = {
     "course_enrollments_completed_before_started": 0,
     # c_yen
     "courses_without_fx_rate": 1,
-    # plant_absurd_values: s_year_1, s_year_1900, s_infinite (9999-12-31), s_year_2099
-    "app_sessions_dated_outside_the_date_spine": 4,
+    # plant_absurd_values: s_year_1, s_year_1900, s_infinite (9999-12-31), s_year_2099,
+    # s_year_bc (0001-01-01)
+    "app_sessions_dated_outside_the_date_spine": 5,
     # pe_year_1
     "purchase_events_dated_outside_the_date_spine": 1,
     # s_on_windows, s_platform_all (staged as "(all)")
     "app_sessions_of_unknown_platforms": 2,
     # ci_platform_all
     "course_interactions_of_unknown_platforms": 1,
-    # ci_year_1
-    "course_interactions_dated_outside_the_date_spine": 1,
+    # ci_year_1, ci_year_294247
+    "course_interactions_dated_outside_the_date_spine": 2,
     # m_no_course, s_no_user, pe_no_amount, U's version without a sign-up
     "modules_rows_missing_required_values": 1,
     "user_app_sessions_rows_missing_required_values": 1,
@@ -90,11 +94,11 @@ FLAGGED_AFTER_FULL = {
 # attempt answered, so every submitted attempt of Q1 counts (the planted ones too:
 # one response, and none that parse); the test counts them in raw
 # ... and after the daily delivery
-# (s_bad_step's step time "garbage" is the daily delivery's)
+# (s_bad_step's step time "garbage" is the daily delivery's, after s_step_294247)
 FLAGGED_AFTER_DAILY = {
     **FLAGGED_AFTER_FULL,
     "app_sessions_of_unknown_users": 2,
-    "app_sessions_with_unparsable_step_times": 1,
+    "app_sessions_with_unparsable_step_times": 2,
     # s_no_screen's two steps; pe_failed_paid; ord_two_currencies' two events
     "navigation_steps_without_screen": 2,
     "purchase_events_with_status_not_fitting_type": 1,
@@ -275,6 +279,19 @@ def _snapshot(database: Path) -> dict:
                 "where feature_name = 'time_travel'), (select count(*) from "
                 "marts.fct_feature_adoption where feature_name = 'time_travel')",
             ),
+            # times beyond the calendar's years 1-9999 (hostile_rows.BC_END, AD_END)
+            "range_ends": h.query(
+                database,
+                "select session_id, opened_at, session_seconds, is_duration_estimated, "
+                "(select has_unparsable_step_times from staging.stg_app__user_app_sessions "
+                "as s where s.session_id = f.session_id) from marts.fct_app_sessions as f "
+                "where session_id in ('s_year_bc', 's_step_294247') union all "
+                "select event_id, event_at, null, null, null "
+                "from marts.fct_user_events where event_id = 'course_click:ci_year_294247' "
+                "union all "
+                "select user_id, signed_up_at, null, null, null from marts.dim_users "
+                "where user_id = 'u_year_294247' order by 1",
+            ),
         },
         "tiny_price": h.query(
             database,
@@ -370,6 +387,22 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         "screen_exit": [("(exit)", "exit", True), ("home", "(exit)", False)],
         # staged, in no adoption: its only session is dated 2099
         "time_travel": [(1, 0)],
+        # times beyond the calendar stage at its ends (they stopped the build: an
+        # interval past DuckDB's range, a funnel window, a day window after a sign-up);
+        # the step text in 294247 does not parse, so the crash estimate is the
+        # session's active seconds
+        "range_ends": [
+            ("course_click:ci_year_294247", CALENDAR_END, None, None, None),
+            ("s_step_294247", first_at, 100, True, True),
+            (
+                "s_year_bc",
+                datetime(1, 1, 1),
+                int((first_at - datetime(1, 1, 1)).total_seconds()) + 30,
+                True,
+                False,
+            ),
+            ("u_year_294247", CALENDAR_END, None, None, None),
+        ],
     }
     assert first["tiny_price"] == [(Decimal("0.01"), Decimal("0.00"), False)]
     # kept: the order of an unknown course and the unknown user's order count in USD;
@@ -424,7 +457,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
         daily,
         "select opened_at, is_crashed, seconds_since_previous_session > 2147483647 "
         "from marts.fct_app_sessions where session_id = 's_infinite'",
-    ) == [(datetime(9999, 12, 31, 23, 59, 59), True, True)]
+    ) == [(CALENDAR_END, True, True)]
     assert first["missing_required"] == [
         ("module", 1, 0),
         ("session", 1, 0),

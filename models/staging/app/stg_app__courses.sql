@@ -19,7 +19,7 @@ renamed as (
             lower(trim()) rule for enums. -#}
         upper(trim(currency)) as currency,
         price_amount = 0 as is_free,
-        published_at
+        {{ staged_timestamp('published_at') }} as published_at
 
     from source
 

@@ -49,11 +49,11 @@ typed as (
         user_id,
         quiz_id,
         {{ staged_platform('platform') }} as platform,
-        started_at,
-        submitted_at,
+        {{ staged_timestamp('started_at') }} as started_at,
+        {{ staged_timestamp('submitted_at') }} as submitted_at,
         submitted_at is null as is_abandoned,
         score_percent,
-        {{ to_reporting_date('started_at') }} as started_date,
+        {{ to_reporting_date(staged_timestamp('started_at')) }} as started_date,
         {#- try_cast: DuckDB and Spark both have it. -#}
         {{ list_transform(
             'responses_parsed',

@@ -54,13 +54,11 @@ typed as (
         user_id,
         {{ staged_platform('platform') }} as platform,
         app_version,
-        {#- Another writer than the loader (which refuses them) can store an
-            infinite time: staged finite (macro finite_timestamp). -#}
-        {{ finite_timestamp('opened_at') }} as opened_at,
-        {{ finite_timestamp('closed_at') }} as closed_at,
+        {{ staged_timestamp('opened_at') }} as opened_at,
+        {{ staged_timestamp('closed_at') }} as closed_at,
         closed_at is null as is_crashed,
         active_seconds,
-        {{ to_reporting_date(finite_timestamp('opened_at')) }} as opened_date,
+        {{ to_reporting_date(staged_timestamp('opened_at')) }} as opened_date,
         {{ list_transform(
             'navigation_steps_parsed',
             'step',

@@ -35,8 +35,10 @@ renamed as (
         lower(trim(event_type)) as event_type,
         progress_percent,
         {{ staged_platform('platform') }} as platform,
-        occurred_at,
-        {{ to_reporting_date('occurred_at') }} as occurred_date,
+        {{ staged_timestamp('occurred_at') }} as occurred_at,
+        {{ to_reporting_date(
+            staged_timestamp('occurred_at')
+        ) }} as occurred_date,
         received_at,
         raw_copies_count
 

@@ -41,8 +41,10 @@ renamed as (
         lower(trim(payment_status)) as payment_status,
         lower(trim(failure_reason)) as failure_reason,
         {{ staged_platform('platform') }} as platform,
-        occurred_at,
-        {{ to_reporting_date('occurred_at') }} as occurred_date,
+        {{ staged_timestamp('occurred_at') }} as occurred_at,
+        {{ to_reporting_date(
+            staged_timestamp('occurred_at')
+        ) }} as occurred_date,
         received_at,
         raw_copies_count
 

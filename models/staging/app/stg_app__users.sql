@@ -29,11 +29,13 @@ renamed as (
         lower(trim(acquisition_channel)) as acquisition_channel,
         {{ staged_platform('platform') }} as platform,
         device_model,
-        signed_up_at,
-        {{ to_reporting_date('signed_up_at') }} as signed_up_date,
-        installed_at,
-        uninstalled_at,
-        reinstalled_at,
+        {{ staged_timestamp('signed_up_at') }} as signed_up_at,
+        {{ to_reporting_date(
+            staged_timestamp('signed_up_at')
+        ) }} as signed_up_date,
+        {{ staged_timestamp('installed_at') }} as installed_at,
+        {{ staged_timestamp('uninstalled_at') }} as uninstalled_at,
+        {{ staged_timestamp('reinstalled_at') }} as reinstalled_at,
         case
             when
                 uninstalled_at is not null
@@ -43,7 +45,7 @@ renamed as (
             when installed_at is not null then 'installed'
             else 'never_installed'
         end as install_state,
-        last_seen_at,
+        {{ staged_timestamp('last_seen_at') }} as last_seen_at,
         updated_at as record_updated_at
 
     from latest_version
