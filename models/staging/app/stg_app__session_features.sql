@@ -28,17 +28,15 @@ final as (
 
     {#- The key is `<session_id>:<feature>`. A session id may hold ':', so a
         feature name holding ':' (another writer's; no contract feature does)
-        has its '~' written '~t' and its ':' written '~c' first: then the key's
+        has its '~' written '~t' and its ':' written '~c' first (macro
+        escaped_key_part, as surrogate_key does with '|'): then the key's
         last ':' ends the session id, and two rows never share a key (session
         a with feature b:c, and session a:b with feature c). -#}
     select
         {{ dbt.concat([
             'session_id',
             "':'",
-            "case when " ~ dbt.position("':'", 'feature_name') ~ " > 0 or "
-            ~ dbt.position("'~'", 'feature_name') ~ " > 0 then "
-            ~ dbt.replace(dbt.replace('feature_name', "'~'", "'~t'"), "':'", "'~c'")
-            ~ " else feature_name end",
+            escaped_key_part('feature_name', "':'", 'c'),
         ]) }} as session_feature_id,
         session_id,
         user_id,
