@@ -633,6 +633,40 @@ def test_stickiness_weeks_and_day_blocks(tmp_path):
     assert blocks.column("cumulative_users_count") == [3, 2, 1]
 
 
+# -- the default range ---------------------------------------------------------------------
+
+# Sessions on 10-01 and 10-03, and two sentinel times another writer stored: 0001-01-01
+# and 9999-12-31 23:59:59 (how staging stages infinity and years beyond 9999).
+SENTINEL_EVENTS = [
+    ("u1", "session_open", "2026-10-01 09:00:00"),
+    ("u2", "session_open", "2026-10-03 09:00:00"),
+    ("u1", "session_open", "0001-01-01 00:00:00"),
+    ("u2", "session_open", "9999-12-31 23:59:59"),
+]
+
+
+@pytest.mark.parametrize("spine", [True, False])
+def test_default_range_ends_at_the_newest_event_on_the_date_spine(tmp_path, spine):
+    import duckdb
+
+    database = make_warehouse(tmp_path / "w.duckdb", SENTINEL_EVENTS)
+    if spine:
+        # the spine the build wrote: 10-01 .. 10-03 (the sentinels are on no day of it)
+        with duckdb.connect(str(database)) as con:
+            con.execute(
+                "create schema utilities; create table utilities.util_days as select "
+                "unnest(generate_series(date '2026-10-01', date '2026-10-03', "
+                "interval 1 day))::date as date_day"
+            )
+    # without a spine (a file that has only the stream) the spine's rule: no day after
+    # tomorrow (the 9999 sentinel is after it)
+    result = trends(connect(database), ["session_open"], interval="day")
+    # 30 days up to 10-03: 09-04 .. 10-03; the 10-01 and 10-03 sessions count
+    days = result.column("interval_start")
+    assert (str(days[0]), str(days[-1]), len(days)) == ("2026-09-04", "2026-10-03", 30)
+    assert sum(result.column("value")) == 2
+
+
 # -- validation and the CLI --------------------------------------------------------------
 
 

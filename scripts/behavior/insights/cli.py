@@ -5,8 +5,8 @@ to --out FILE as CSV, JSON or Parquet (by extension, or --format).
 An event is `name[:property<op>value[,...]]`, e.g. `cart_add:platform=ios|android`,
 `quiz_submit:score_percent>=80`, or `any` (every event). Dates are YYYY-MM-DD in the
 reporting time zone (dbt var behavior__reporting_timezone, or --timezone); the default
-range is the last 30 days up to the newest event. Definitions: README "Questions on
-demand".
+range is the last 30 days up to the newest event dated on the date spine.
+Definitions: README "Questions on demand".
 """
 
 from __future__ import annotations

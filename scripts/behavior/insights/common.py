@@ -25,6 +25,7 @@ from behavior.contract import INTERACTION_EVENT_TYPES
 from behavior.errors import UserError
 
 EVENTS_TABLE = "marts.fct_user_events"
+SPINE_TABLE = "utilities.util_days"
 USERS_TABLE = "marts.dim_users"
 
 # The canonical event names of marts.fct_user_events (its yml accepted_values; a test
@@ -315,19 +316,45 @@ class DateRange:
         return start, end
 
 
+def _has_relation(con, qualified_name: str) -> bool:
+    schema, name = qualified_name.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from (select schema_name, table_name from duckdb_tables()"
+            " union all select schema_name, view_name from duckdb_views())"
+            " where schema_name = ? and table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def _spine_days(con) -> str:
+    """The days an event's date must be in to end the default range: the date spine's
+    (utilities.util_days, which the build and the serving file hold), else the spine's
+    own rule (no later than tomorrow) for a file without it."""
+    if _has_relation(con, SPINE_TABLE):
+        days = f"(select {{}}(date_day) from {SPINE_TABLE})"
+        return f"{days.format('min')} and {days.format('max')}"
+    return "date '0001-01-01' and current_date + 1"
+
+
 def resolve_range(con, start: Any, end: Any, calendar: Calendar) -> DateRange:
     """Dates from the arguments; by default the last DEFAULT_RANGE_DAYS days up to the
-    newest event's local date (a one-value lookup, before the question's query)."""
+    newest event's local date (a one-value lookup, before the question's query), of the
+    events dated on the date spine: a sentinel time another writer stored (0001-01-01,
+    9999-12-31) ends no default range, as it is on no day of the daily marts."""
     start_date = parse_date(start, "--from")
     end_date = parse_date(end, "--to")
     if end_date is None:
         params = Params()
         local = calendar.local("max(event_at)", params)
         row = con.execute(
-            f"select cast({local} as date) from {EVENTS_TABLE}", params.values
+            f"select cast({local} as date) from {EVENTS_TABLE}"
+            f" where event_date between {_spine_days(con)}",
+            params.values,
         ).fetchone()
         if row is None or row[0] is None:
-            raise UserError(f"{EVENTS_TABLE} is empty: nothing to ask about")
+            raise UserError(f"{EVENTS_TABLE} has no event on the date spine: nothing to ask about")
         end_date = row[0]
         if start_date is not None and start_date > end_date:
             end_date = start_date
@@ -349,12 +376,7 @@ def connect(database: Path | str):
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         raise UserError(f"cannot open {path}: {str(exc).splitlines()[0]}") from None
-    found = con.execute(
-        "select count(*) from (select schema_name, table_name from duckdb_tables()"
-        " union all select schema_name, view_name from duckdb_views())"
-        " where schema_name = 'marts' and table_name = 'fct_user_events'"
-    ).fetchone()[0]
-    if not found:
+    if not _has_relation(con, EVENTS_TABLE):
         con.close()
         raise UserError(f"{path} has no {EVENTS_TABLE}: run dbt build first")
     return con
