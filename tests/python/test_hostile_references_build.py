@@ -339,6 +339,33 @@ def _snapshot(database: Path) -> dict:
     }
 
 
+def _metric_values_off_the_spine(database: Path, target: Path) -> dict:
+    """Every metric of the semantic layer by day (`behavior metrics`): the values other
+    than null and 0 on days outside utilities.util_days, {(day, metric): value}."""
+    import csv
+    import json
+
+    from behavior.cli import main
+
+    manifest = target / "semantic_manifest.json"
+    metrics = sorted(m["name"] for m in json.loads(manifest.read_text())["metrics"])
+    out = target / "metrics_by_day.csv"
+    args = ["metrics", "--metrics", ",".join(metrics), "--group-by", "metric_time__day"]
+    assert main([*args, "--database", str(database), "--manifest", str(manifest),
+                 "--out", str(out)]) == 0  # fmt: skip
+    spine = {str(day) for (day,) in h.query(database, "select date_day from utilities.util_days")}
+    with out.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= len(spine)
+    return {
+        (row["metric_time__day"], metric): value
+        for row in rows
+        if row["metric_time__day"] not in spine
+        for metric, value in row.items()
+        if metric != "metric_time__day" and value not in ("", "0", "0.0", "0.00")
+    }
+
+
 def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None:
     generated = tmp_path / "generated"
     h.generate(
@@ -490,6 +517,11 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
             True,
         )
     ]
+    # the semantic layer: every metric by day gives a day outside the date spine (U's
+    # sessions on 0001-01-01 and at infinity, the click in 294247, ...) no value, as no
+    # daily mart has one (the session averages and medians and the quiz score average
+    # had one: they did not join the time spine)
+    assert _metric_values_off_the_spine(daily, tmp_path / "a" / "target") == {}
     # a type outside the contract stays in the stream under one canonical name
     assert first["unknown_type_events"] == [("other_course_interaction:ci_unknown_type",)]
     # text that is not a JSON list (s_bad_json's features and s_object_json's navigation
