@@ -173,6 +173,29 @@ def load_status(database: Path) -> BuildStatus:
         raise UserError(f"cannot read {database} as a DuckDB warehouse: {exc}") from exc
 
 
+def _has_meta(con, catalog: str) -> bool:
+    """The file has the one-row `main.meta` table `behavior publish` writes."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? "
+            "and schema_name = 'main' and table_name = 'meta'",
+            [catalog],
+        ).fetchone()[0]
+    )
+
+
+def bi_file(database: Path) -> Path:
+    """The file BI tools open for `database`: itself when it is a serving file (it has
+    the meta table), else the serving file beside the build file (`serving_path`)."""
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            if _has_meta(con, catalog_name(con)):
+                return database
+    except duckdb.Error:
+        pass
+    return serving_path(database)
+
+
 def report_warning(database: Path) -> str | None:
     """A banner for reports read from `database` when the last build failed, else None.
 
@@ -183,12 +206,7 @@ def report_warning(database: Path) -> str | None:
     try:
         with duckdb.connect(str(database), read_only=True) as con:
             catalog = catalog_name(con)
-            has_meta = con.execute(
-                "select count(*) from duckdb_tables() where database_name = ? "
-                "and schema_name = 'main' and table_name = 'meta'",
-                [catalog],
-            ).fetchone()[0]
-            if has_meta:
+            if _has_meta(con, catalog):
                 source, built_at, day = con.execute(
                     "select source_database, built_at, latest_complete_day from main.meta"
                 ).fetchone()

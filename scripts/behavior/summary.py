@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from behavior import warehouse_file
-from behavior.build_status import serving_path
+from behavior.build_status import bi_file
 from behavior.errors import UserError
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "reports", "utilities", "lookups")
@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Report: {reports[-1].resolve()} (and .pdf, .xlsx beside it)")
     print(
         f"Warehouse: {database} ({database.stat().st_size / 1e6:.1f} MB). BI tools: open "
-        f"{serving_path(database)} read-only (`behavior serve-check`: its age and build)."
+        f"{bi_file(database)} read-only (`behavior serve-check`: its age and build)."
     )
     return 0
 

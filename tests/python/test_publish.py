@@ -223,6 +223,13 @@ def test_serving_path_is_beside_the_build_file() -> None:
     )
 
 
+def test_bi_file_is_the_serving_file_for_a_build_or_a_serving_file(published: dict) -> None:
+    # `behavior summary --database <serving file>` named <x>.serving.serving.duckdb
+    serving = published["serving"]
+    assert build_status.bi_file(published["database"]) == serving
+    assert build_status.bi_file(serving) == serving
+
+
 def test_publish_copies_serving_schemas_and_meta(published: dict) -> None:
     build = duckdb.connect(str(published["database"]), read_only=True)
     serving = duckdb.connect(str(published["serving"]), read_only=True)
