@@ -534,3 +534,20 @@ def test_a_failing_chromium_leaves_html_and_excel(
         f"behavior report: no PDF: chromium could not print {next(out.glob('*.html')).name}: "
         "fake chromium crashed"
     ]
+
+
+def test_excel_writes_text_from_the_data_as_text(tmp_path: Path) -> None:
+    """A course title another writer stored as a formula or a URL stays text in the
+    manager's workbook (xlsxwriter's defaults made them a live formula and a link)."""
+    from behavior.report.excel import Book
+
+    titles = ['=HYPERLINK("http://example.com","click")', "https://example.com/course", "+1"]
+    path = tmp_path / "t.xlsx"
+    book = Book(path)
+    sheet = book.book.add_worksheet("courses")
+    book.table(sheet, pd.DataFrame({"course_title": titles}), 0, "courses")
+    book.book.close()
+    cells = openpyxl.load_workbook(path)["courses"]
+    assert [(c.value, c.data_type, c.hyperlink) for (c,) in cells["A2:A4"]] == [
+        (title, "s", None) for title in titles
+    ]

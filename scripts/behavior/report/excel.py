@@ -113,7 +113,13 @@ class Book:
     """An xlsxwriter workbook with the report's formats and table helper."""
 
     def __init__(self, path: Path) -> None:
-        self.book = xlsxwriter.Workbook(str(path), {"remove_timezone": True})
+        # Text from the data (a course title, a screen name another writer stored) is
+        # written as text: one starting with '=' is not a formula, one that looks like
+        # a URL is not a link (xlsxwriter's defaults turn both into live cells).
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {"remove_timezone": True, "strings_to_formulas": False, "strings_to_urls": False},
+        )
         self.formats = {
             kind: self.book.add_format({"num_format": fmt}) for kind, fmt in NUMBER_FORMATS.items()
         }
