@@ -290,7 +290,10 @@ def _snapshot(database: Path) -> dict:
                 "from marts.fct_user_events where event_id = 'course_click:ci_year_294247' "
                 "union all "
                 "select user_id, signed_up_at, null, null, null from marts.dim_users "
-                "where user_id = 'u_year_294247' order by 1",
+                "where user_id = 'u_year_294247' union all select user_id || ':' || "
+                "install_event_type, occurred_at, null, null, null "
+                "from staging.stg_app__user_install_events where user_id = 'u_year_294247' "
+                "order by 1",
             ),
         },
         "tiny_price": h.query(
@@ -429,6 +432,7 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
                 False,
             ),
             ("u_year_294247", CALENDAR_END, None, None, None),
+            ("u_year_294247:install", CALENDAR_END, None, None, None),
         ],
     }
     assert first["tiny_price"] == [(Decimal("0.01"), Decimal("0.00"), False)]
@@ -597,3 +601,23 @@ def test_hostile_references_are_kept_flagged_and_counted(tmp_path: Path) -> None
 
     differences = h.compare_databases(daily, full, h.COMPARED_SCHEMAS)
     assert not differences, h.describe(differences)
+
+    # ... and the reports on it: the publish, the MIS report (HTML, Excel, and the PDF
+    # when Chromium is there), the summary and each insight question on its default
+    # range all run (an event dated 9999-12-31, infinity as staged, made the insights'
+    # default range leave the calendar)
+    from behavior.cli import main
+
+    serving = tmp_path / "a" / "daily.serving.duckdb"
+    assert main(["publish", "--database", str(daily), "--serving", str(serving)]) == 0
+    report = ["report", "--database", str(serving), "--out", str(tmp_path / "report")]
+    assert main([*report, "--quiet"]) == 0
+    assert main(["summary", "--database", str(serving)]) == 0
+    for question in (
+        ["funnel", "course_click", "cart_add"],
+        ["retention"],
+        ["lifecycle"],
+        ["trends"],
+        ["stickiness"],
+    ):
+        assert main(["insight", *question, "--database", str(serving)]) == 0, question

@@ -16,7 +16,7 @@ installs as (
     select
         user_id,
         'install' as install_event_type,
-        installed_at as occurred_at
+        {{ staged_timestamp('installed_at') }} as occurred_at
     from source
     where installed_at is not null
 
@@ -27,7 +27,7 @@ uninstalls as (
     select
         user_id,
         'uninstall' as install_event_type,
-        uninstalled_at as occurred_at
+        {{ staged_timestamp('uninstalled_at') }} as occurred_at
     from source
     where uninstalled_at is not null
 
@@ -38,7 +38,7 @@ reinstalls as (
     select
         user_id,
         'reinstall' as install_event_type,
-        reinstalled_at as occurred_at
+        {{ staged_timestamp('reinstalled_at') }} as occurred_at
     from source
     where reinstalled_at is not null
 
