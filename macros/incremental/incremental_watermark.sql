@@ -10,21 +10,30 @@
         out of received order is reprocessed from its own earliest row, and a
         daily run reprocesses the new day only.
 
-        Lookback (fallback): the newest value minus
-        var behavior__incremental_lookback_hours, when that record is not
-        there: the sample seeds, Spark, unit tests, a model's first run after
-        an upgrade, or a file audited without min_received_at. Rows received
-        before it and loaded after the previous run are "beyond the lookback":
-        counted in rpt_pipeline_late_events, picked up by `behavior reprocess`. -#}
+        Lookback (fallback): the newest value not after the start of this
+        run, minus var behavior__incremental_lookback_hours, when that record
+        is not there: the sample seeds, Spark, unit tests, a model's first run
+        after an upgrade, or a file audited without min_received_at. Rows
+        received before it and loaded after the previous run are "beyond the
+        lookback": counted in rpt_pipeline_late_events, picked up by
+        `behavior reprocess`. A received time after the run's start (a
+        collector clock error, stored by another writer than the loader, which
+        refuses it) does not count as the newest: one in the year 9999 would
+        put every later row beyond the lookback. Such a row is above the
+        watermark, so each run reprocesses it again (counted in
+        rpt_data_quality, *_received_after_the_build). -#}
     {%- set newest = 'max(' ~ watermark_column ~ ')' -%}
     {%- set loaded = model_files_loaded_since() -%}
     {%- if not loaded.exact -%}
+        {%- set newest_received = 'max(case when ' ~ watermark_column ~ ' <= '
+            ~ run_started_at_literal() ~ ' then ' ~ watermark_column ~ ' end)' -%}
         {#- An empty table (no rows at its first build, say no quiz attempt
             yet) has no newest value: every row is new to it. Without the
             coalesce the watermark is null, no row is ever above it, and the
             table stays empty until a full build. -#}
         {%- set watermark = 'coalesce(' ~ dbt.dateadd(
-            'hour', -1 * var('behavior__incremental_lookback_hours'), newest
+            'hour', -1 * var('behavior__incremental_lookback_hours'),
+            newest_received
         ) ~ ", cast('1900-01-01' as " ~ api.Column.translate_type('timestamp')
             ~ '))' -%}
     {%- elif loaded.since is none -%}
@@ -34,6 +43,13 @@
             ~ "' as " ~ api.Column.translate_type('timestamp') ~ '))' -%}
     {%- endif -%}
     (select {{ watermark }} from {{ this }})
+{%- endmacro %}
+
+
+{% macro run_started_at_literal() -%}
+    {#- The start of this dbt run (UTC) as a timestamp literal. -#}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+        as {{ api.Column.translate_type('timestamp') }})
 {%- endmacro %}
 
 

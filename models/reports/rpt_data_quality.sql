@@ -480,6 +480,11 @@ event_tables_counted as (
             ) as received_before_count,
             count(
                 case
+                    when received_at > {{ run_started_at_literal() }} then 1
+                end
+            ) as received_after_build_count,
+            count(
+                case
                     when not ({{ is_within_date_spine(date_column) }}) then 1
                 end
             ) as outside_spine_count,
@@ -503,6 +508,20 @@ event_table_checks as (
         'Rows whose ' || time_column_name || ' is after received_at (a'
         || ' device clock ahead of the collector).' as check_description,
         received_before_count as flagged_rows_count
+
+    from event_tables_counted
+
+    union all
+
+    select
+        child_name || '_received_after_the_build' as check_name,
+        checked_table_name,
+        'Rows whose received_at is after the start of the dbt run that built'
+        || ' this report (a collector clock ahead; another writer than the'
+        || ' loader, which refuses them): kept; they do not move the lookback'
+        || ' watermark, so each incremental run reprocesses them.'
+            as check_description,
+        received_after_build_count as flagged_rows_count
 
     from event_tables_counted
 

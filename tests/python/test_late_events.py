@@ -557,3 +557,65 @@ def test_rows_beyond_the_lookback_are_counted_then_reprocessed(built, tmp_path, 
     assert _one(database, MISSED) == NONE_MISSED
     assert _one(database, SESSIONS_OF_U2) == (2,)
     _assert_equal_marts(database, full_with_batch3)
+
+
+# A copy of each of u2's batch-1 events under a new id, received in the year 9999 (a
+# collector clock ahead, written straight into raw: the loader refuses a time after
+# the load), and dated on 09-04 (u2's session s9 on ios, 10:00-10:10).
+RECEIVED_AFTER_THE_RUN = (
+    "insert into raw.user_app_sessions by name select * replace ("
+    "'s9' as session_id, timestamp '2026-09-04 10:00:00' as opened_at, "
+    "timestamp '2026-09-04 10:10:00' as closed_at, '[]' as navigation_history, "
+    "timestamp '9999-12-31 23:59:59' as received_at) "
+    "from raw.user_app_sessions where session_id = 's3'",
+    "insert into raw.user_course_interactions by name select * replace ("
+    "'e9' as event_id, 'u2' as user_id, 'ios' as platform, "
+    "timestamp '2026-09-04 10:01:00' as occurred_at, "
+    "timestamp '9999-12-31 23:59:59' as received_at) "
+    "from raw.user_course_interactions where event_id = 'e1'",
+    "insert into raw.user_purchases by name select * replace ("
+    "'p9' as event_id, 'o9' as order_id, 'u2' as user_id, 'ios' as platform, "
+    "timestamp '2026-09-04 10:02:00' as occurred_at, "
+    "timestamp '9999-12-31 23:59:59' as received_at) "
+    "from raw.user_purchases where event_id = 'p1'",
+    "insert into raw.quiz_attempts by name select * replace ("
+    "'a9' as attempt_id, 'u2' as user_id, 'ios' as platform, "
+    "timestamp '2026-09-04 10:03:00' as started_at, "
+    "timestamp '2026-09-04 10:05:00' as submitted_at, "
+    "timestamp '9999-12-31 23:59:59' as received_at) "
+    "from raw.quiz_attempts where attempt_id = 'a0'",
+)
+NO_LOAD_RECORD = "update raw._load_files set min_received_at = null"
+
+
+def test_a_received_time_after_the_run_leaves_the_lookback_watermark(built, tmp_path):
+    """In the lookback fallback (no load record) the watermark is the newest received
+    time not after the run's start, less the 72-hour lookback. After batch 2 (newest
+    09-04 08:00), raw gets one event per table received in the year 9999 and a run
+    takes them in; then batch 3, received 09-03 20:05:05, is loaded: the watermark
+    stays 09-01 08:00 (it was 9999-12-28 23:59:59, which left each of batch 3's four
+    events missed), so nothing is missed and u2 has sessions s3, s4 and s9. The rows
+    received in 9999 are reprocessed by every run and counted nowhere twice: a full
+    rebuild of the same raw tables equals the incremental result."""
+    database = tmp_path / "received_after.duckdb"
+    database.write_bytes(built[2].read_bytes())
+    con = duckdb.connect(str(database))
+    for statement in RECEIVED_AFTER_THE_RUN:
+        con.execute(statement)
+    con.execute(NO_LOAD_RECORD)
+    con.close()
+    _dbt(["run", "--quiet", "--select", MODELS], database, tmp_path)
+    assert _one(database, SESSIONS_OF_U2) == (2,)  # s3 and s9
+
+    load_paths([_write(tmp_path / "batch3", OUT_OF_ORDER)], database)
+    con = duckdb.connect(str(database))
+    con.execute(NO_LOAD_RECORD)
+    con.close()
+    _dbt(["run", "--quiet", "--select", MODELS], database, tmp_path)
+    assert _one(database, MISSED) == NONE_MISSED
+    assert _one(database, SESSIONS_OF_U2) == (3,)
+
+    full = tmp_path / "full.duckdb"
+    full.write_bytes(database.read_bytes())
+    _dbt(["run", "--quiet", "--full-refresh", "--select", MODELS], full, tmp_path)
+    _assert_equal_marts(database, full)
