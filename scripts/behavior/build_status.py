@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from behavior.errors import UserError
+from behavior.warehouse_file import has_relation
 
 STATUS_TABLE = "ops.dbt_invocations"
 TARGET_FILES = {"sample": "warehouse/sample.duckdb", "warehouse": "warehouse/behavior.duckdb"}
@@ -138,12 +139,7 @@ class BuildStatus:
 
 def read_status(con: duckdb.DuckDBPyConnection, database: Path, catalog: str) -> BuildStatus:
     """The invocations recorded in the attached build file `catalog`."""
-    present = con.execute(
-        "select count(*) from duckdb_tables() where database_name = ? "
-        "and schema_name = 'ops' and table_name = 'dbt_invocations'",
-        [catalog],
-    ).fetchone()[0]
-    if not present:
+    if not has_relation(con, "ops", "dbt_invocations", catalog):
         return BuildStatus(database, [])
     rows = con.execute(
         f"select invocation_id, command, is_complete_selection, started_at, finished_at, "
@@ -173,23 +169,12 @@ def load_status(database: Path) -> BuildStatus:
         raise UserError(f"cannot read {database} as a DuckDB warehouse: {exc}") from exc
 
 
-def _has_meta(con, catalog: str) -> bool:
-    """The file has the one-row `main.meta` table `behavior publish` writes."""
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = ? "
-            "and schema_name = 'main' and table_name = 'meta'",
-            [catalog],
-        ).fetchone()[0]
-    )
-
-
 def bi_file(database: Path) -> Path:
     """The file BI tools open for `database`: itself when it is a serving file (it has
     the meta table), else the serving file beside the build file (`serving_path`)."""
     try:
         with duckdb.connect(str(database), read_only=True) as con:
-            if _has_meta(con, catalog_name(con)):
+            if has_relation(con, "main", "meta", catalog_name(con)):
                 return database
     except duckdb.Error:
         pass
@@ -206,7 +191,7 @@ def report_warning(database: Path) -> str | None:
     try:
         with duckdb.connect(str(database), read_only=True) as con:
             catalog = catalog_name(con)
-            if _has_meta(con, catalog):
+            if has_relation(con, "main", "meta", catalog):
                 source, built_at, day = con.execute(
                     "select source_database, built_at, latest_complete_day from main.meta"
                 ).fetchone()

@@ -58,17 +58,6 @@ def summarize(database: Path) -> list[tuple[str, int, int]]:
         con.close()
 
 
-def _has(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, name = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
-
-
 def headline_lines(database: Path, today: dt.date | None = None) -> list[str]:
     """The day's headline screen as text lines."""
     from behavior.report import kpis as k
@@ -76,7 +65,7 @@ def headline_lines(database: Path, today: dt.date | None = None) -> list[str]:
     today = today or dt.datetime.now(dt.UTC).date()
     con = _open(database)
     try:
-        if not _has(con, "reports.rpt_mis_daily_kpis"):
+        if not warehouse_file.has_relation(con, "reports", "rpt_mis_daily_kpis"):
             raise UserError(f"warehouse {database} has no reports: build it first (`make build`)")
         first, day = con.execute(
             "select min(report_date), max(report_date) from reports.rpt_mis_daily_kpis"
@@ -90,7 +79,7 @@ def headline_lines(database: Path, today: dt.date | None = None) -> list[str]:
             [day],
         ).fetchall()
         findings = None
-        if _has(con, "reports.rpt_recommendation_changes"):
+        if warehouse_file.has_relation(con, "reports", "rpt_recommendation_changes"):
             findings = con.execute(
                 "select count(case when entity_type != 'user' and change_status != 'resolved' "
                 "then 1 end), count(case when entity_type != 'user' and severity = 'high' "
@@ -102,7 +91,7 @@ def headline_lines(database: Path, today: dt.date | None = None) -> list[str]:
                 [day],
             ).fetchone()
         checks = None
-        if _has(con, "reports.rpt_data_quality"):
+        if warehouse_file.has_relation(con, "reports", "rpt_data_quality"):
             checks = con.execute(
                 "select count(*), count(case when is_flagged then 1 end), "
                 "coalesce(sum(flagged_rows_count), 0) from reports.rpt_data_quality"

@@ -10,6 +10,7 @@
 - `rollback_quietly` / `usable`: a failed COMMIT (a full disk, a file size limit)
   is reported as itself; the rollback that follows, which DuckDB refuses when the
   commit already ended the transaction, does not mask it.
+- `has_relation`: whether a table or view exists (in one attached database, or any).
 - `registered`: an Arrow table as a view for the statements inside the block. DuckDB 2
   refuses to register while the connection holds an unfinished result (any
   `execute(...).fetchone()` leaves one), so the result is run to its end first.
@@ -88,6 +89,20 @@ def usable(con: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.Error:
         return False
     return True
+
+
+def has_relation(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, catalog: str | None = None
+) -> bool:
+    """A table or view `schema.name` exists in the attached database `catalog` (any
+    attached database when None)."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? "
+            "and table_name = ? and (? is null or table_catalog = ?)",
+            [schema, name, catalog, catalog],
+        ).fetchone()[0]
+    )
 
 
 def require_warehouse(path: Path, option: str = "--database") -> None:

@@ -317,15 +317,9 @@ class DateRange:
 
 
 def _has_relation(con, qualified_name: str) -> bool:
-    schema, name = qualified_name.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from (select schema_name, table_name from duckdb_tables()"
-            " union all select schema_name, view_name from duckdb_views())"
-            " where schema_name = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
+    from behavior.warehouse_file import has_relation
+
+    return has_relation(con, *qualified_name.split("."))
 
 
 def _spine_days(con) -> str:
@@ -333,8 +327,9 @@ def _spine_days(con) -> str:
     (utilities.util_days, which the build and the serving file hold), else the spine's
     own rule (no later than tomorrow) for a file without it."""
     if _has_relation(con, SPINE_TABLE):
-        days = f"(select {{}}(date_day) from {SPINE_TABLE})"
-        return f"{days.format('min')} and {days.format('max')}"
+        first = f"(select min(date_day) from {SPINE_TABLE})"
+        last = f"(select max(date_day) from {SPINE_TABLE})"
+        return f"{first} and {last}"
     return "date '0001-01-01' and current_date + 1"
 
 
