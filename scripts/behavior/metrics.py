@@ -187,7 +187,8 @@ def _one_line(exc: Exception) -> str:
 
 
 def write_table(table: pa.Table, out: Path) -> None:
-    """Write CSV or Parquet, by the file's suffix."""
+    """Write CSV (text a spreadsheet would run as a formula as text: behavior.csv_text)
+    or Parquet, by the file's suffix."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".parquet":
         import pyarrow.parquet as pq
@@ -196,7 +197,9 @@ def write_table(table: pa.Table, out: Path) -> None:
     else:
         import pyarrow.csv as pcsv
 
-        pcsv.write_csv(table, out)
+        from behavior.csv_text import arrow_table
+
+        pcsv.write_csv(arrow_table(table), out)
 
 
 def _names(value: str | None) -> list[str] | None:

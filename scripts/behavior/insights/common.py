@@ -453,10 +453,14 @@ def write_result(result: InsightResult, out: Path | str | None, fmt: str | None 
     if not path.parent.is_dir():
         raise UserError(f"no directory {path.parent} for --out")
     if fmt == "csv":
+        from behavior.csv_text import spreadsheet_text
+
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(result.columns)
-            writer.writerows([[_json_value(v) for v in row] for row in result.rows])
+            writer.writerows(
+                [[spreadsheet_text(_json_value(v)) for v in row] for row in result.rows]
+            )
     elif fmt == "json":
         records = [{k: _json_value(v) for k, v in record.items()} for record in result.records()]
         path.write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from behavior.csv_text import frame_csv
 from behavior.dashboard import queries as q
 from behavior.dashboard import ui
 
@@ -45,7 +46,7 @@ ui.table(
 )
 st.download_button(
     "Download the list (CSV, for the win-back campaign)",
-    users.to_csv(index=False).encode(),
+    frame_csv(users),
     file_name=f"users_at_risk_{day:%Y-%m-%d}.csv" if day is not None else "users_at_risk.csv",
     mime="text/csv",
 )
