@@ -215,3 +215,48 @@ def test_a_continuation_that_fails_half_way_writes_nothing(tmp_path, monkeypatch
 
     assert len(writers) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history"]
+
+
+def test_a_warehouse_with_sessions_at_sentinel_times_continues_after_its_real_days(
+    tmp_path, capsys
+):
+    """Another writer's sessions opened on 0001-01-01, on 9999-12-31 and at infinity
+    (times the loader refuses) are no days of the history: the continuation of the
+    warehouse starts the day after its last real day (2026-09-01 + 4 days) and keeps
+    the real days' users per day, as from a copy without them, and the warning counts
+    them. (Before, 9999-12-31 made the first new day 10000-01-01: "date value out of
+    range".)"""
+    history = tmp_path / "history"
+    _generate(
+        "--users", "30", "--days", "4", "--start", "2026-09-01", "--seed", str(SEED),
+        "--out", str(history),
+    )  # fmt: skip
+    clean, planted = tmp_path / "clean.duckdb", tmp_path / "planted.duckdb"
+    for database in (clean, planted):
+        assert not load_paths([history], database).rejected
+    con = duckdb.connect(str(planted))
+    for at in ("0001-01-01", "9999-12-31 23:59:59", "infinity"):
+        con.execute(
+            "insert into raw.user_app_sessions by name select * replace ("
+            "'s_sentinel_' || md5(?) as session_id, cast(? as timestamp) as opened_at) "
+            "from raw.user_app_sessions order by session_id limit 1",
+            [at, at],
+        )
+    con.close()
+    manifests = {}
+    for database in (clean, planted):
+        out = tmp_path / f"day_{database.stem}"
+        capsys.readouterr()
+        _generate("--continue", str(database), "--seed", str(SEED), "--out", str(out))
+        manifests[database.stem] = json.loads((out / "_manifest.json").read_text())
+        manifests[database.stem]["stderr"] = capsys.readouterr().err
+    for name, manifest in manifests.items():
+        assert manifest["arguments"]["start"] == "2026-09-05", name
+        assert manifest["continuation"]["origin"]["days"] == 4, name
+    assert (
+        manifests["planted"]["continuation"]["origin"]
+        == manifests["clean"]["continuation"]["origin"]
+    )
+    assert manifests["planted"]["continuation"]["history_sessions_outside_its_days"] == 3
+    assert "WARNING: 3 raw sessions" in manifests["planted"]["stderr"]
+    assert "WARNING" not in manifests["clean"]["stderr"]

@@ -211,6 +211,14 @@ def run_continue(args: argparse.Namespace) -> int:
             "counts as missed (see README: continue a history generated with --late-rate 0)",
             file=sys.stderr,
         )
+    outside = manifest["continuation"].get("history_sessions_outside_its_days", 0)
+    if outside:  # another writer's sentinel times in the warehouse's raw sessions
+        print(
+            f"behavior generate: WARNING: {outside:,} raw sessions of the warehouse open "
+            "before BEHAVIOR_BOUND_EARLIEST_AT or after now (times the loader refuses); "
+            "the history's days are those of the other sessions",
+            file=sys.stderr,
+        )
     if not args.quiet:
         info = manifest["continuation"]
         print(

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -47,6 +47,7 @@ from behavior.generate import formats as fmt
 from behavior.generate.catalog import PLANTS, build_catalog, plant, question_table
 from behavior.generate.faults import FaultRates, apply_faults, text_columns
 from behavior.generate.sim import WEEKDAY_ACTIVITY, simulate_block
+from behavior.load.bounds import bounds as load_bounds
 
 DAY = fmt.SECONDS_PER_DAY
 ID_PREFIX = {  # table -> (id column, prefix, width)
@@ -89,6 +90,9 @@ class History:
     users: pa.Table  # latest version per user, immutable facts of the first version
     next_ids: dict[str, int]  # table (or "orders") -> first free number
     received_after: int = 0  # history rows received WATERMARK_DAYS or more after next_day
+    # warehouse sessions opened outside the loader's time bounds (another writer's
+    # sentinel or infinite times): not days of the history
+    sessions_outside: int = 0
 
 
 # --- reading the history ---------------------------------------------------------------
@@ -312,11 +316,29 @@ def _warehouse_history(con: duckdb.DuckDBPyConnection, database: Path) -> Histor
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise UserError(f"cannot read the raw tables of {database}: {first}") from exc
-    first_day, last_day = con.execute(  # type: ignore[misc]
-        "select min(opened_at)::DATE, max(opened_at)::DATE from wh.raw.user_app_sessions"
+    # The history's days are those of the sessions the loader would accept (from
+    # BEHAVIOR_BOUND_EARLIEST_AT to now plus the clock skew): a session another
+    # writer stored on 0001-01-01, in the year 9999 or at infinity is no day of it
+    # (it made the continuation start after 9999-12-31, or spread the users over
+    # 740,000 days).
+    limits = load_bounds()
+    first_day, last_day, outside = con.execute(  # type: ignore[misc]
+        "select cast(min(opened_at) filter (where inside) as date), "
+        "cast(max(opened_at) filter (where inside) as date), "
+        "count(*) filter (where not inside) "
+        "from (select opened_at, coalesce(opened_at >= cast(? as timestamp) "
+        "and opened_at <= cast(? as timestamp), false) as inside "
+        "from wh.raw.user_app_sessions)",
+        [
+            limits.earliest_at,
+            datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=limits.clock_skew_minutes),
+        ],
     ).fetchall()[0]
     if first_day is None:
-        raise UserError(f"{database} has no sessions in raw.user_app_sessions to continue")
+        raise UserError(
+            f"{database} has no sessions in raw.user_app_sessions to continue (between "
+            f"{limits.earliest_at} and now; {outside:,} outside)"
+        )
     users = _users_state(con)
     days = (last_day - first_day).days + 1
     return History(
@@ -331,6 +353,7 @@ def _warehouse_history(con: duckdb.DuckDBPyConnection, database: Path) -> Histor
         users=users,
         next_ids=_ids(con),
         received_after=_received_after(con, last_day + timedelta(days=1)),
+        sessions_outside=int(outside),
     )
 
 
@@ -667,6 +690,7 @@ def _write_days(out: Path, history, opts: dict) -> dict:
             },
             "first_ids": history.next_ids,
             "history_rows_received_after_its_end": history.received_after,
+            "history_sessions_outside_its_days": history.sessions_outside,
             "returning_user_days": days_out.returning,
             "new_users": days_out.new,
             "late_user_days": days_out.late,
