@@ -45,6 +45,7 @@ def _row_counts(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, int]:
 def copy_database(source: Path, target: Path) -> tuple[dict[str, int], dict[str, int]]:
     """Copy `source` into the new file `target`; the row counts of both, by table."""
     with duckdb.connect() as con:
+        warehouse_file.limit_resources(con, spill_to=Path(f"{target}.tmp"))
         con.execute(f"attach '{source}' as source (read_only)")
         con.execute(f"attach '{target}' as target")
         con.execute("copy from database source to target")
@@ -61,8 +62,9 @@ def compact(database: Path) -> tuple[float, float]:
     warehouse_file.require_warehouse(database)
     before = _megabytes(database)
     copy = database.with_name(database.name + ".compacting")
+    warehouse_file.memory_limit()  # a bad value stops before anything is written
     for stale in copy.parent.glob(copy.name + "*"):
-        stale.unlink()
+        warehouse_file.remove_leftover(stale)
     try:
         # Fold the write-ahead log into the file first, so the copy sees everything.
         with duckdb.connect(str(database)) as con:
@@ -80,7 +82,7 @@ def compact(database: Path) -> tuple[float, float]:
         raise UserError(f"could not compact {database}: {exc}") from exc
     finally:
         for leftover in copy.parent.glob(copy.name + "*"):
-            leftover.unlink()
+            warehouse_file.remove_leftover(leftover)
     return before, _megabytes(database)
 
 

@@ -10,6 +10,9 @@
 - `rollback_quietly` / `usable`: a failed COMMIT (a full disk, a file size limit)
   is reported as itself; the rollback that follows, which DuckDB refuses when the
   commit already ended the transaction, does not mask it.
+- `memory_limit` / `limit_resources`: the dbt profile's DuckDB limits
+  (BEHAVIOR_DUCKDB_MEMORY_LIMIT, default 3GB; 2 threads) for the commands that write
+  a warehouse file (load, publish); DuckDB's own default is 80 % of the RAM.
 - `has_relation`: whether a table or view exists (in one attached database, or any).
 - `registered`: an Arrow table as a view for the statements inside the block. DuckDB 2
   refuses to register while the connection holds an unfinished result (any
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +94,33 @@ def usable(con: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.Error:
         return False
     return True
+
+
+def memory_limit() -> str:
+    """BEHAVIOR_DUCKDB_MEMORY_LIMIT (default 3GB), as profiles.yml reads it."""
+    value = os.environ.get("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "3GB").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise UserError(f"BEHAVIOR_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 3GB")
+    return value
+
+
+def limit_resources(con: duckdb.DuckDBPyConnection, spill_to: Path | None = None) -> None:
+    """The dbt profile's memory limit and 2 threads on `con`; with `spill_to`, DuckDB
+    spills what passes the limit to that folder (an in-memory connection has none of
+    its own)."""
+    con.execute(f"set memory_limit = {_literal(memory_limit())}")
+    con.execute("set threads = 2")
+    if spill_to is not None:
+        con.execute(f"set temp_directory = {_literal(str(spill_to))}")
+
+
+def remove_leftover(path: Path) -> None:
+    """Delete what a half-done rewrite of a file left: the copy, its WAL, or its
+    spill folder (limit_resources' `spill_to`)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def has_relation(

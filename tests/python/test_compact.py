@@ -88,3 +88,35 @@ def test_the_default_file_is_the_targets_build_file(tmp_path: Path, monkeypatch,
     monkeypatch.setenv("BEHAVIOR_DUCKDB_PATH", str(other))
     assert main(["compact"]) == 0
     assert capsys.readouterr().out.startswith(f"{other}: ")
+
+
+def test_compact_runs_under_the_profile_memory_limit(tmp_path: Path, monkeypatch):
+    """The copy runs under BEHAVIOR_DUCKDB_MEMORY_LIMIT and 2 threads, spilling beside
+    the copy; a spill folder that a killed compaction left is removed first (it stopped
+    the next compaction: a folder is no file to unlink)."""
+    database = tmp_path / "bloated.duckdb"
+    _bloated(database)
+    stale = tmp_path / "bloated.duckdb.compacting.tmp"
+    stale.mkdir()
+    (stale / "duckdb_temp_storage-0.tmp").write_bytes(b"x" * 100)
+    expected = duckdb.connect()
+    expected.execute("set memory_limit = '200MB'")
+    (limit,) = expected.execute("select current_setting('memory_limit')").fetchone()
+    expected.close()
+    seen = []
+    real_counts = compact._row_counts
+
+    def recording_counts(con, catalog):
+        seen.append(
+            con.execute(
+                "select current_setting('memory_limit'), current_setting('threads'), "
+                "current_setting('temp_directory')"
+            ).fetchone()
+        )
+        return real_counts(con, catalog)
+
+    monkeypatch.setattr(compact, "_row_counts", recording_counts)
+    monkeypatch.setenv("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "200MB")
+    compact.compact(database)
+    assert seen[0] == (limit, 2, f"{tmp_path / 'bloated.duckdb.compacting'}.tmp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bloated.duckdb"]

@@ -880,3 +880,46 @@ def test_publish_carries_the_serving_checksum_while_the_file_is_unchanged(
     assert served in hashed
     assert meta["synced_tables"] == "marts.fct_user_events (1 rows replaced)"  # i1
     assert tables == {"marts.fct_user_events": direct()}
+
+
+def test_publish_runs_under_the_profile_memory_limit(tmp_path: Path, monkeypatch) -> None:
+    """The publish's DuckDB connection has the dbt profile's limits (at DuckDB's default,
+    80 % of the RAM, a 100M publish peaked at 18.5 GB): BEHAVIOR_DUCKDB_MEMORY_LIMIT, 2
+    threads, spilling beside the new copy, which is removed with it. A value that is no
+    size stops the publish before it writes anything."""
+    from behavior import publish as publish_module
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    _event_build(build, [("e1", "ios", dt.datetime(2026, 10, 3, 1))])
+    expected = duckdb.connect()
+    expected.execute("set memory_limit = '300MB'")
+    (limit,) = expected.execute("select current_setting('memory_limit')").fetchone()
+    expected.close()
+    seen = {}
+    real_copy = publish_module._copy
+
+    def recording_copy(con, *args):
+        seen["settings"] = con.execute(
+            "select current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')"
+        ).fetchone()
+        return real_copy(con, *args)
+
+    monkeypatch.setattr(publish_module, "_copy", recording_copy)
+    monkeypatch.setenv("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "300MB")
+    publish_module.publish(build, serving, ("marts",), full=False, keep_previous=False)
+    memory, threads, spill = seen["settings"]
+    assert (memory, threads) == (limit, 2)
+    assert Path(spill).name.startswith("w.serving.duckdb.publishing-")
+    assert Path(spill).name.endswith(".tmp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "w.duckdb",
+        "w.serving.duckdb",
+        "w.serving.duckdb.fingerprints.json",
+    ]
+
+    serving.unlink()
+    monkeypatch.setenv("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(UserError, match="expected a size such as 3GB"):
+        publish_module.publish(build, serving, ("marts",), full=False, keep_previous=False)
+    assert not serving.exists()

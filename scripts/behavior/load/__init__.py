@@ -41,7 +41,6 @@ import argparse
 import contextlib
 import hashlib
 import os
-import re
 import sys
 import time
 import uuid
@@ -509,18 +508,10 @@ def _sort_key(path: Path) -> tuple[int, str]:
     return position, str(path)
 
 
-def memory_limit() -> str:
-    """DuckDB memory limit of the loader: BEHAVIOR_DUCKDB_MEMORY_LIMIT, as in profiles.yml."""
-    value = os.environ.get("BEHAVIOR_DUCKDB_MEMORY_LIMIT", "3GB").strip()
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
-        raise UserError(f"BEHAVIOR_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 3GB")
-    return value
-
-
 def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, creating its folder and the raw tables when missing."""
     path = Path(database)
-    limit = memory_limit()
+    warehouse_file.memory_limit()  # a bad value stops before the file is touched
     warehouse_file.check_database(path)
     try:
         # attached under a fixed alias: a file named raw.duckdb must work
@@ -531,8 +522,7 @@ def connect(database: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     # The same limits as the dbt profile (profiles.yml): on a 2-core machine with a
     # memory budget, a 100M-row load peaked at 5.5 GB under DuckDB's default (80 % of
     # RAM); with a limit DuckDB spills to <database>.tmp instead.
-    con.execute(f"set memory_limit = '{limit}'")
-    con.execute("set threads = 2")
+    warehouse_file.limit_resources(con)
     for statement in load_sql.setup_statements() + load_conflicts.setup_statements():
         con.execute(statement)
     return con
