@@ -87,8 +87,10 @@ def _connect_as(database: Path, catalog: str | None) -> Any:
     import duckdb
 
     if catalog is None or catalog == database.stem:
-        return duckdb.connect(str(database), read_only=True)
-    return warehouse_file.open_attached(database, alias=catalog, read_only=True)
+        con = duckdb.connect(str(database), read_only=True)
+    else:
+        con = warehouse_file.open_attached(database, alias=catalog, read_only=True)
+    return warehouse_file.limit_reader(con)
 
 
 class SemanticLayer:

@@ -32,7 +32,7 @@ def _open(database: Path) -> duckdb.DuckDBPyConnection:
     if not database.exists():
         raise UserError(f"no warehouse at {database}: run `make run` first")
     warehouse_file.require_warehouse(database)
-    return duckdb.connect(str(database), read_only=True)
+    return warehouse_file.limit_reader(duckdb.connect(str(database), read_only=True))
 
 
 def summarize(database: Path) -> list[tuple[str, int, int]]:

@@ -10,9 +10,9 @@
 - `rollback_quietly` / `usable`: a failed COMMIT (a full disk, a file size limit)
   is reported as itself; the rollback that follows, which DuckDB refuses when the
   commit already ended the transaction, does not mask it.
-- `memory_limit` / `limit_resources`: the dbt profile's DuckDB limits
-  (BEHAVIOR_DUCKDB_MEMORY_LIMIT, default 3GB; 2 threads) for the commands that write
-  a warehouse file (load, publish); DuckDB's own default is 80 % of the RAM.
+- `memory_limit` / `limit_resources` / `limit_reader`: the dbt profile's DuckDB
+  limits (BEHAVIOR_DUCKDB_MEMORY_LIMIT, default 3GB; 2 threads) for every connection
+  the commands open on a warehouse file; DuckDB's own default is 80 % of the RAM.
 - `has_relation`: whether a table or view exists (in one attached database, or any).
 - `registered`: an Arrow table as a view for the statements inside the block. DuckDB 2
   refuses to register while the connection holds an unfinished result (any
@@ -21,10 +21,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,6 +114,19 @@ def limit_resources(con: duckdb.DuckDBPyConnection, spill_to: Path | None = None
     con.execute("set threads = 2")
     if spill_to is not None:
         con.execute(f"set temp_directory = {_literal(str(spill_to))}")
+
+
+def limit_reader(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """limit_resources on a read-only connection, spilling to a folder of its own
+    (removed at exit): readers of one file in several processes never share one."""
+    spill = Path(tempfile.mkdtemp(prefix="behavior-spill-"))
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    try:
+        limit_resources(con, spill_to=spill)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def remove_leftover(path: Path) -> None:

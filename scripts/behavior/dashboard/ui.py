@@ -13,6 +13,7 @@ import streamlit as st
 
 from behavior.dashboard import definitions, queries
 from behavior.dashboard.queries import Filters, Query
+from behavior.warehouse_file import limit_reader
 
 DATABASE_ENV = queries.DATABASE_ENV
 FILTERS_KEY = "dashboard_filters"
@@ -65,7 +66,7 @@ def connection(path: str, version: float) -> duckdb.DuckDBPyConnection:
     """One read-only connection per browser session and version of the file (DuckDB
     connections are not shared between threads). A publish replaces the serving file:
     the next run sees a new modification time and opens the new file."""
-    return duckdb.connect(path, read_only=True)
+    return limit_reader(duckdb.connect(path, read_only=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

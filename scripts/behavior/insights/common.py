@@ -374,7 +374,9 @@ def connect(database: Path | str):
     if not _has_relation(con, EVENTS_TABLE):
         con.close()
         raise UserError(f"{path} has no {EVENTS_TABLE}: run dbt build first")
-    return con
+    from behavior.warehouse_file import limit_reader
+
+    return limit_reader(con)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from behavior import warehouse_file
 from behavior.errors import UserError
 
 TREND_DAYS = 28
@@ -64,6 +65,7 @@ def connect(database: Path) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
         con = duckdb.connect(str(database), read_only=True)
     except duckdb.Error as exc:
         raise UserError(f"cannot open {database} as a DuckDB warehouse: {exc}") from exc
+    warehouse_file.limit_reader(con)
     present = {
         f"{schema}.{name}"
         for schema, name in con.execute(
