@@ -35,18 +35,13 @@ def frame_csv(frame) -> bytes:
 
 def arrow_table(table):
     """A pyarrow Table with spreadsheet_text applied to its text columns (for
-    pyarrow's CSV writer)."""
+    pyarrow's CSV writer; a query's answer, small enough for Python values)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    pattern = "^[" + "".join("\\" + start for start in FORMULA_STARTS) + "]"
-    columns = []
-    for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            starts = pc.match_substring_regex(column, pattern)
-            quoted = pc.binary_join_element_wise(
-                pa.scalar("'", column.type), column, pa.scalar("", column.type)
-            )
-            column = pc.if_else(starts, quoted, column)
-        columns.append(column)
+    columns = [
+        pa.array([spreadsheet_text(v) for v in column.to_pylist()], type=column.type)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        else column
+        for column in table.columns
+    ]
     return pa.table(columns, names=table.column_names)
