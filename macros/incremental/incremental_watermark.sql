@@ -46,13 +46,6 @@
 {%- endmacro %}
 
 
-{% macro run_started_at_literal() -%}
-    {#- The start of this dbt run (UTC) as a timestamp literal. -#}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
-        as {{ api.Column.translate_type('timestamp') }})
-{%- endmacro %}
-
-
 {% macro exact_watermark_available() -%}
     {#- True when incremental_watermark is exact for this model in this run. -#}
     {{ return(model_files_loaded_since().exact) }}
@@ -177,7 +170,7 @@
         insert into {{ adapter.quote(target.database) }}.ops.incremental_builds values (
             '{{ this.identifier }}',
             '{{ invocation_id }}',
-            '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
+            '{{ run_started_at_text() }}'
         )
     {%- endif -%}
 {%- endmacro %}

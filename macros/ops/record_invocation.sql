@@ -56,7 +56,7 @@
                 ~ (is_complete | string | lower) ~ ", "
                 ~ "'" ~ (target.name | replace("'", "''")) ~ "', "
                 ~ "'" ~ dbt_version ~ "', "
-                ~ "'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "', "
+                ~ "'" ~ run_started_at_text() ~ "', "
                 ~ "null, 'running', null, null)"
             ) -%}
         {%- else -%}

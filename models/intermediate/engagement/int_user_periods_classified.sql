@@ -546,10 +546,7 @@ final as (
             did not receive new data for (a new dormant row keeps the old
             last_received_at), so this, not last_received_at, marks the rows
             a run rebuilt (the daily test window, the publish's sync). -#}
-        cast(
-            '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'
-            as timestamp
-        ) as built_at
+        {{ run_started_at_literal() }} as built_at
     from classified
     left join install_events_counted
         on classified.user_id = install_events_counted.user_id
