@@ -13,6 +13,8 @@
 - `memory_limit` / `limit_resources` / `limit_reader`: the dbt profile's DuckDB
   limits (BEHAVIOR_DUCKDB_MEMORY_LIMIT, default 3GB; 2 threads) for every connection
   the commands open on a warehouse file; DuckDB's own default is 80 % of the RAM.
+- `open_private_reader` / `close_private_reader`: a read-only connection in an
+  instance of its own, for the dashboard's long-lived process.
 - `has_relation`: whether a table or view exists (in one attached database, or any).
 - `registered`: an Arrow table as a view for the statements inside the block. DuckDB 2
   refuses to register while the connection holds an unfinished result (any
@@ -37,6 +39,7 @@ from behavior.errors import UserError
 DUCKDB_MAGIC = b"DUCK"
 MAGIC_OFFSET = 8
 CATALOG_ALIAS = "behavior_warehouse"
+SPILL_PREFIX = "behavior-spill-"
 
 
 def check_database(path: Path) -> None:
@@ -118,15 +121,46 @@ def limit_resources(con: duckdb.DuckDBPyConnection, spill_to: Path | None = None
 
 def limit_reader(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """limit_resources on a read-only connection, spilling to a folder of its own
-    (removed at exit): readers of one file in several processes never share one."""
-    spill = Path(tempfile.mkdtemp(prefix="behavior-spill-"))
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    (removed at exit): readers of one file in several processes never share one.
+    Connections to one path in one process share a DuckDB instance, whose spill
+    folder cannot change once used: a second reader keeps the first one's."""
     try:
+        spill = _reader_spill(con)
+        if spill is not None:
+            atexit.register(shutil.rmtree, spill, ignore_errors=True)
         limit_resources(con, spill_to=spill)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _reader_spill(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """A new spill folder for `con`'s instance, or None when it has one already."""
+    (current,) = con.execute("select current_setting('temp_directory')").fetchone()
+    if current and Path(current).name.startswith(SPILL_PREFIX):
+        return None
+    return Path(tempfile.mkdtemp(prefix=SPILL_PREFIX))
+
+
+def open_private_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """`path` read-only in a DuckDB instance of its own (attached to an in-memory one,
+    under limit_reader): a long-lived process that keeps a connection open still sees
+    a file replaced since (a plain connect to the same path returns the open instance,
+    with the old file), and closing it with close_private_reader removes its spill
+    folder."""
+    return limit_reader(open_attached(path, read_only=True))
+
+
+def close_private_reader(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a connection of open_private_reader and remove its spill folder now."""
+    try:
+        (spill,) = con.execute("select current_setting('temp_directory')").fetchone()
+    except duckdb.Error:
+        spill = None
+    con.close()
+    if spill and Path(spill).name.startswith(SPILL_PREFIX):
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def remove_leftover(path: Path) -> None:

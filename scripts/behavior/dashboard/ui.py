@@ -13,7 +13,7 @@ import streamlit as st
 
 from behavior.dashboard import definitions, queries
 from behavior.dashboard.queries import Filters, Query
-from behavior.warehouse_file import limit_reader
+from behavior.warehouse_file import close_private_reader, open_private_reader
 
 DATABASE_ENV = queries.DATABASE_ENV
 FILTERS_KEY = "dashboard_filters"
@@ -57,16 +57,14 @@ def database_path() -> Path:
     return Path(value) if value else queries.default_database()
 
 
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    con.close()
-
-
-@st.cache_resource(scope="session", on_release=_close, show_spinner=False)
+@st.cache_resource(scope="session", on_release=close_private_reader, show_spinner=False)
 def connection(path: str, version: float) -> duckdb.DuckDBPyConnection:
     """One read-only connection per browser session and version of the file (DuckDB
     connections are not shared between threads). A publish replaces the serving file:
-    the next run sees a new modification time and opens the new file."""
-    return limit_reader(duckdb.connect(path, read_only=True))
+    the next run sees a new modification time and opens the new file, in a DuckDB
+    instance of its own (another session's open connection would otherwise hand it
+    the old file's instance)."""
+    return open_private_reader(Path(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
