@@ -52,3 +52,21 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return {"database": database, "target": base / "target"}
+
+
+@pytest.fixture(scope="session")
+def first_day_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse's first day: 20 generated users loaded and built, no session, course
+    interaction, quiz attempt or commerce event yet (so no complete day). Read only."""
+    import shutil
+
+    import incremental_helpers as h
+
+    root = tmp_path_factory.mktemp("first_day")
+    h.generate(root / "generated", users=20, days=1, seed=11)
+    (root / "users_only").mkdir()
+    shutil.copy(root / "generated" / "users.parquet", root / "users_only" / "users.parquet")
+    database = root / "first_day.duckdb"
+    h.load(root / "users_only", database)
+    h.build(database, root / "target")
+    return database

@@ -464,3 +464,17 @@ def test_browser_draws_the_running_dashboard(app_env: dict[str, Path], tmp_path:
         assert not errors, (page, errors)
     assert shots[""].title == "Overview" and shots["commerce"].title == "Commerce"
     assert "Daily active users" in shots[""].text
+
+
+def test_a_warehouse_without_a_complete_day_says_so_on_every_page(
+    first_day_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(q.DATABASE_ENV, str(first_day_warehouse))
+    at = app_test().run()
+    for page in PAGES:
+        if page != "overview":
+            at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, page
+        assert [i.value.split(":")[0] for i in at.info] == ["No complete day yet"], page
+        assert len(at.metric) == 0, page

@@ -393,6 +393,45 @@ def test_day_without_data_is_one_clear_line(sample_warehouse: Path, tmp_path: Pa
     assert not list(tmp_path.glob("mis_report_*"))
 
 
+def test_a_warehouse_without_a_complete_day_gets_a_status_page(
+    first_day_warehouse: Path, tmp_path: Path, capsys
+) -> None:
+    """Not an error: the page says what the warehouse holds (counts read back equal the
+    marts), the Excel file the same; a --date there is no data for still is one."""
+    with duckdb.connect(str(first_day_warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from reports.rpt_mis_daily").fetchone() == (0,)
+        expected = dict(
+            con.execute(
+                "select 'users (sign-ups)', count(*) from marts.dim_users union all "
+                "select replace(event_source, '_', ' '), count(*) from marts.fct_user_events "
+                "group by event_source"
+            ).fetchall()
+        )
+    assert expected["users (sign-ups)"] == 20  # the generated users, each loaded once
+    assert expected.get("installs", 0) > 0  # install events come with the users
+    code, err = run_cli(["--database", str(first_day_warehouse), "--out", str(tmp_path)], capsys)
+    assert code == 0
+    assert err.splitlines()[-1] == (
+        "behavior report: no complete day yet: wrote a status page of what the warehouse holds"
+    )
+    page_html = (tmp_path / "mis_report_no_complete_day.html").read_text(encoding="utf-8")
+    shown = {
+        html_module.unescape(what): int(rows)
+        for what, rows in re.findall(r'data-what="([^"]*)" data-rows="(\d+)"', page_html)
+    }
+    assert shown == expected
+    assert '<section id="status" data-last-received="">' in page_html  # no event yet
+    book = openpyxl.load_workbook(tmp_path / "mis_report_no_complete_day.xlsx")
+    status = [row for row in book["Status"].iter_rows(values_only=True) if row[0] in expected]
+    assert {row[0]: row[1] for row in status} == expected
+    assert "Data quality" in book.sheetnames
+    args = ["--database", str(first_day_warehouse), "--out", str(tmp_path / "dated")]
+    code, err = run_cli([*args, "--date", "2026-09-01"], capsys)
+    assert code == 2
+    assert err.count("\n") == 0 and "no complete day yet" in err
+    assert not (tmp_path / "dated").exists()
+
+
 def test_without_chromium_html_and_excel_are_written_and_the_install_is_named(
     sample_warehouse: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:

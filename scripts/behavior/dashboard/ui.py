@@ -103,7 +103,11 @@ def sidebar_filters() -> Filters:
     bounds = frame(queries.bounds()).iloc[0]
     first, latest = bounds["first_day"], bounds["latest_day"]
     if pd.isna(latest):
-        st.error("reports.rpt_mis_daily is empty: the warehouse holds no complete day yet.")
+        st.info(
+            "No complete day yet: the dashboard shows complete days only, and a day is "
+            "complete once the warehouse has received a session, course interaction, quiz "
+            "attempt or commerce event on a later day."
+        )
         st.stop()
     first, latest = pd.Timestamp(first).date(), pd.Timestamp(latest).date()
     default_start = max(first, latest - dt.timedelta(days=DEFAULT_DAYS - 1))

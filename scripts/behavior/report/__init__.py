@@ -13,6 +13,10 @@ are still written and one line says what to install.
 By default it reads the serving file (warehouse/sample.serving.duckdb, the last
 published build that passed its tests, see `behavior publish`), not the build file;
 --database FILE reads any file with the marts and reports (a serving or a build file).
+When the warehouse holds no complete day yet (its first day) and no --date is given, it
+writes mis_report_no_complete_day.html (.pdf, .xlsx): a status page of what the warehouse
+holds and its data-quality checks, with one line on stderr; the exit code is 0 (1 when the
+last build failed). A --date without data is an error (exit 2).
 When the last dbt build failed, the report still is written, with a banner saying so
 (HTML, PDF, Excel), and the command exits 1 with one line on stderr. When the data's
 latest complete day is older than --stale-after-days (default 2) before today, the page
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +39,8 @@ from behavior.errors import UserError
 from behavior.progress import Progress
 
 STALE_AFTER_DAYS = 2
+# The files of a warehouse without a complete day (its first day): a status page.
+PENDING_STEM = "mis_report_no_complete_day"
 
 
 def default_database() -> Path:
@@ -58,20 +65,31 @@ def write_report(
     from behavior.report import excel, page, pdf
 
     progress = progress or Progress(quiet=True)
-    data = report_data.load(database, day)
-    progress.step(f"read the marts and reports for {data.report_date}")
-    data.build_warning = build_status.report_warning(database)
+    generated_at = generated_at or dt.datetime.now(dt.UTC)
+    try:
+        data = report_data.load(database, day)
+    except report_data.NoCompleteDayYet:
+        pending = report_data.load_pending(database)
+        progress.step("read the marts and reports: no complete day yet")
+        pending.build_warning = build_status.report_warning(database)
+        stem = out / PENDING_STEM
+        html = page.render_pending(pending, generated_at)
+        write_xlsx = functools.partial(excel.write_pending_xlsx, pending)
+    else:
+        progress.step(f"read the marts and reports for {data.report_date}")
+        data.build_warning = build_status.report_warning(database)
+        stem = out / f"mis_report_{data.report_date}"
+        html = page.render(data, generated_at, stale_after_days)
+        write_xlsx = functools.partial(excel.write_xlsx, data)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"mis_report_{data.report_date}"
     paths = {kind: stem.with_suffix(f".{kind}") for kind in ("html", "xlsx")}
     for path in (*paths.values(), stem.with_suffix(".pdf")):
         if path.is_dir():  # checked before any file is written: nothing half-written
             raise UserError(f"cannot write {path}: a folder has that name")
-    generated_at = generated_at or dt.datetime.now(dt.UTC)
     progress.step(f"writing {paths['html'].name}")
-    paths["html"].write_text(page.render(data, generated_at, stale_after_days), encoding="utf-8")
+    paths["html"].write_text(html, encoding="utf-8")
     progress.step(f"writing {paths['xlsx'].name}")
-    excel.write_xlsx(data, paths["xlsx"])
+    write_xlsx(paths["xlsx"])
     problems = problems if problems is not None else []
     problem = pdf.chromium_problem()
     if problem is None:
@@ -112,6 +130,11 @@ def run(args: argparse.Namespace) -> int:
     for path in paths.values():
         print(path)
     code = 0
+    if paths["html"].stem == PENDING_STEM:
+        print(
+            "behavior report: no complete day yet: wrote a status page of what the warehouse holds",
+            file=sys.stderr,
+        )
     for problem in problems:
         print(f"behavior report: no PDF: {problem}", file=sys.stderr)
     warning = build_status.report_warning(Path(args.database))

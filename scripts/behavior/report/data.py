@@ -81,15 +81,49 @@ def connect(database: Path) -> tuple[duckdb.DuckDBPyConnection, set[str]]:
     return con, present
 
 
+class NoCompleteDayYet(UserError):
+    """reports.rpt_mis_daily is empty: nothing to report on (a warehouse's first day)."""
+
+
+@dataclass
+class PendingData:
+    """What the status page of a warehouse without a complete day shows."""
+
+    holdings: pd.DataFrame  # what, rows_count, first_at, last_at, last_received_at
+    data_quality: pd.DataFrame
+    build_warning: str | None = None
+
+
+# A day is complete once data received on a later day is in (rpt_mis_daily): until
+# then the status page says what the warehouse holds.
+HOLDINGS_TABLES = ("marts.dim_users", "marts.fct_user_events")
+HOLDINGS_SQL = """
+select * from (
+    select 'users (sign-ups)' as what, count(*) as rows_count, min(signed_up_at) as first_at,
+        max(signed_up_at) as last_at, cast(null as timestamp) as last_received_at
+    from marts.dim_users
+    union all
+    select event_source, count(*), min(event_at), max(event_at), max(received_at)
+    from marts.fct_user_events
+    group by event_source
+)
+order by what <> 'users (sign-ups)', what
+"""
+
+
 def resolve_date(
     con: duckdb.DuckDBPyConnection, day: str | None
 ) -> tuple[dt.date, dt.date, dt.date]:
-    """(report day, first reported day, latest complete day); UserError for a day without data."""
+    """(report day, first reported day, latest complete day); UserError for a day without
+    data, NoCompleteDayYet when there is no day at all and none was asked for."""
     first, latest = con.execute(
         "select min(report_date), max(report_date) from reports.rpt_mis_daily"
     ).fetchone()
     if latest is None:
-        raise UserError("reports.rpt_mis_daily is empty: the warehouse holds no complete day yet")
+        message = "reports.rpt_mis_daily is empty: the warehouse holds no complete day yet"
+        if day is None:
+            raise NoCompleteDayYet(message)
+        raise UserError(f"no data for {day}: {message.split(': ')[1]}")
     if day is None:
         return latest, first, latest
     try:
@@ -125,6 +159,18 @@ select *, 'not_tracked' as change_status from reports.rpt_recommendations
 where report_date = ?
 order by severity_rank, area, detector, p_value nulls last, entity_id
 """
+DATA_QUALITY_COLUMNS = (
+    "check_name",
+    "checked_table_name",
+    "check_description",
+    "flagged_rows_count",
+    "is_flagged",
+    "severity",
+)
+DATA_QUALITY_SQL = (
+    f"select {', '.join(DATA_QUALITY_COLUMNS)} from reports.rpt_data_quality "
+    "order by flagged_rows_count desc, check_name"
+)
 RESOLVED_SQL = """
 select
     rpt_recommendations.*,
@@ -136,6 +182,25 @@ where rpt_recommendation_changes.report_date = ?
     and rpt_recommendation_changes.change_status = 'resolved'
 order by rpt_recommendations.severity_rank, rpt_recommendations.area
 """
+
+
+def load_pending(database: Path) -> PendingData:
+    """The status page's data: what the warehouse holds, and its data-quality checks."""
+    con, present = connect(database)
+    try:
+        missing = [name for name in HOLDINGS_TABLES if name not in present]
+        if missing:
+            raise UserError(
+                f"warehouse {database} has no {', '.join(missing)}: build it first (`make build`)"
+            )
+        holdings = _df(con, HOLDINGS_SQL)
+        if "reports.rpt_data_quality" in present:
+            data_quality = _df(con, DATA_QUALITY_SQL)
+        else:
+            data_quality = pd.DataFrame(columns=list(DATA_QUALITY_COLUMNS))
+    finally:
+        con.close()
+    return PendingData(holdings=holdings, data_quality=data_quality)
 
 
 def load(database: Path, day: str | None = None) -> ReportData:
@@ -194,17 +259,9 @@ def load(database: Path, day: str | None = None) -> ReportData:
                 [report_date, TOP_COURSES],
             )
         if "reports.rpt_data_quality" in missing:
-            data_quality = pd.DataFrame(
-                columns=["check_name", "checked_table_name", "check_description"]
-                + ["flagged_rows_count", "is_flagged", "severity"]
-            )
+            data_quality = pd.DataFrame(columns=list(DATA_QUALITY_COLUMNS))
         else:
-            data_quality = _df(
-                con,
-                "select check_name, checked_table_name, check_description, "
-                "flagged_rows_count, is_flagged, severity from reports.rpt_data_quality "
-                "order by flagged_rows_count desc, check_name",
-            )
+            data_quality = _df(con, DATA_QUALITY_SQL)
         cohorts = _df(
             con,
             "select cohort_date, period_offset, cohort_size, returned_on_rate, is_complete "

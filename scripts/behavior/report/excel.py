@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from behavior.report import kpis as k
-from behavior.report.data import ReportData
+from behavior.report.data import PendingData, ReportData
 
 KPI_COLUMNS = (
     "kpi_name",
@@ -343,6 +343,12 @@ def write_simple(
     return sheet, rows
 
 
+def write_data_quality(book: Book, frame: pd.DataFrame) -> None:
+    sheet, rows = write_simple(book, "Data quality", "Data-quality checks (severity warn)", frame)
+    flagged = _col(frame, "is_flagged")
+    book.highlight(sheet, rows, len(frame.columns), f"=${flagged}{rows[0] + 1}=TRUE", book.bad)
+
+
 def write_xlsx(data: ReportData, path: Path) -> None:
     """Workbook: KPIs, Findings, one sheet per area (28-day data + native charts), funnel
     and top courses by period, cohorts, payments, quiz questions, users at risk, data
@@ -388,11 +394,19 @@ def write_xlsx(data: ReportData, path: Path) -> None:
         columns={"entity_id": "user_id", "breakdown": "platform"}
     )
     write_simple(book, "Users at risk", "Users at risk of churning", users)
-    sheet, rows = write_simple(
-        book, "Data quality", "Data-quality checks (severity warn)", data.data_quality
+    write_data_quality(book, data.data_quality)
+    book.close()
+
+
+def write_pending_xlsx(data: PendingData, path: Path) -> None:
+    """Workbook of a warehouse without a complete day: what it holds, data quality."""
+    book = Book(path)
+    notes = (
+        ("WARNING: " + data.build_warning) if data.build_warning else "",
+        "No complete day yet: a day is complete once the warehouse has received data "
+        "on a later day.",
     )
-    flagged = _col(data.data_quality, "is_flagged") if len(data.data_quality.columns) else "A"
-    book.highlight(
-        sheet, rows, len(data.data_quality.columns), f"=${flagged}{rows[0] + 1}=TRUE", book.bad
-    )
+    sheet, row = book.sheet("Status", "Daily MIS report: no complete day yet", notes)
+    book.table(sheet, data.holdings, row, "Status")
+    write_data_quality(book, data.data_quality)
     book.close()

@@ -12,7 +12,7 @@ import pandas as pd
 
 from behavior.report import charts
 from behavior.report import kpis as k
-from behavior.report.data import PERIODS, ReportData
+from behavior.report.data import PERIODS, PendingData, ReportData
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The page warns when the data's latest complete day is older than the generation day
@@ -230,3 +230,31 @@ def render(
         "is_latest_day": data.report_date == data.latest_date,
     }
     return _env().get_template("report.html.j2").render(**context)
+
+
+def _timestamp(value: object) -> str:
+    return "" if k.is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def render_pending(data: PendingData, generated_at: dt.datetime) -> str:
+    """The status page of a warehouse without a complete day, as one HTML string."""
+    holdings = [
+        {
+            "what": str(row["what"]).replace("_", " "),
+            "rows_count": int(row["rows_count"]),
+            **{
+                column: _timestamp(row[column])
+                for column in ("first_at", "last_at", "last_received_at")
+            },
+        }
+        for _, row in data.holdings.iterrows()
+    ]
+    context = {
+        "data": data,
+        "generated_at": generated_at,
+        "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        "holdings": holdings,
+        "last_received": _timestamp(data.holdings["last_received_at"].max()),
+        "flagged_checks": data.data_quality[data.data_quality["is_flagged"].astype(bool)],
+    }
+    return _env().get_template("pending.html.j2").render(**context)
