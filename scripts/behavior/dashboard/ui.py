@@ -13,6 +13,7 @@ import streamlit as st
 
 from behavior.dashboard import definitions, queries
 from behavior.dashboard.queries import Filters, Query
+from behavior.report.data import COMPLETE_DAY
 from behavior.warehouse_file import close_private_reader, open_private_reader
 
 DATABASE_ENV = queries.DATABASE_ENV
@@ -103,11 +104,7 @@ def sidebar_filters() -> Filters:
     bounds = frame(queries.bounds()).iloc[0]
     first, latest = bounds["first_day"], bounds["latest_day"]
     if pd.isna(latest):
-        st.info(
-            "No complete day yet: the dashboard shows complete days only, and a day is "
-            "complete once the warehouse has received a session, course interaction, quiz "
-            "attempt or commerce event on a later day."
-        )
+        st.info(f"No complete day yet: the dashboard shows complete days only, and {COMPLETE_DAY}.")
         st.stop()
     first, latest = pd.Timestamp(first).date(), pd.Timestamp(latest).date()
     default_start = max(first, latest - dt.timedelta(days=DEFAULT_DAYS - 1))

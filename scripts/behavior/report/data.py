@@ -94,8 +94,13 @@ class PendingData:
     build_warning: str | None = None
 
 
-# A day is complete once data received on a later day is in (rpt_mis_daily): until
-# then the status page says what the warehouse holds.
+# The README's definition of a complete day (int_reporting_days_bounded), as the status
+# page, its Excel file and the dashboard state it.
+COMPLETE_DAY = (
+    "a day is complete once the warehouse has received a session, course interaction, "
+    "quiz attempt or commerce event on a later day"
+)
+# Until the first complete day, the status page says what the warehouse holds.
 HOLDINGS_TABLES = ("marts.dim_users", "marts.fct_user_events")
 HOLDINGS_SQL = """
 select * from (
@@ -120,10 +125,9 @@ def resolve_date(
         "select min(report_date), max(report_date) from reports.rpt_mis_daily"
     ).fetchone()
     if latest is None:
-        message = "reports.rpt_mis_daily is empty: the warehouse holds no complete day yet"
         if day is None:
-            raise NoCompleteDayYet(message)
-        raise UserError(f"no data for {day}: {message.split(': ')[1]}")
+            raise NoCompleteDayYet("reports.rpt_mis_daily is empty: no complete day yet")
+        raise UserError(f"no data for {day}: the warehouse holds no complete day yet")
     if day is None:
         return latest, first, latest
     try:

@@ -15,7 +15,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from behavior.report import kpis as k
-from behavior.report.data import PendingData, ReportData
+from behavior.report.data import COMPLETE_DAY, PendingData, ReportData
 
 KPI_COLUMNS = (
     "kpi_name",
@@ -403,8 +403,7 @@ def write_pending_xlsx(data: PendingData, path: Path) -> None:
     book = Book(path)
     notes = (
         ("WARNING: " + data.build_warning) if data.build_warning else "",
-        "No complete day yet: a day is complete once the warehouse has received data "
-        "on a later day.",
+        f"No complete day yet: {COMPLETE_DAY}.",
     )
     sheet, row = book.sheet("Status", "Daily MIS report: no complete day yet", notes)
     book.table(sheet, data.holdings, row, "Status")

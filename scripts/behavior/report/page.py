@@ -12,7 +12,7 @@ import pandas as pd
 
 from behavior.report import charts
 from behavior.report import kpis as k
-from behavior.report.data import PERIODS, PendingData, ReportData
+from behavior.report.data import COMPLETE_DAY, PERIODS, PendingData, ReportData
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The page warns when the data's latest complete day is older than the generation day
@@ -190,7 +190,7 @@ def render(
     resolved = data.resolved[data.resolved["entity_type"] != "user"]
     groups = finding_groups(pd.concat([others, resolved]) if len(resolved) else others, units)
     anomalies = [v for v in views if v["is_anomaly"]]
-    flagged_checks = data.data_quality[data.data_quality["is_flagged"].astype(bool)]
+    flagged_checks = _flagged(data.data_quality)
     stale = staleness(data, generated_at, stale_after_days)
     context = {
         "data": data,
@@ -232,6 +232,11 @@ def render(
     return _env().get_template("report.html.j2").render(**context)
 
 
+def _flagged(data_quality: pd.DataFrame) -> pd.DataFrame:
+    """The data-quality checks that flag rows (the section both pages show)."""
+    return data_quality[data_quality["is_flagged"].astype(bool)]
+
+
 def _timestamp(value: object) -> str:
     return "" if k.is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
@@ -255,6 +260,7 @@ def render_pending(data: PendingData, generated_at: dt.datetime) -> str:
         "css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
         "holdings": holdings,
         "last_received": _timestamp(data.holdings["last_received_at"].max()),
-        "flagged_checks": data.data_quality[data.data_quality["is_flagged"].astype(bool)],
+        "flagged_checks": _flagged(data.data_quality),
+        "complete_day": COMPLETE_DAY,
     }
     return _env().get_template("pending.html.j2").render(**context)
