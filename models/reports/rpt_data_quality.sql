@@ -66,6 +66,14 @@
         ~ ' dim_courses).'),
 ] -%}
 
+{#- Each parent table the checks above name, once, in their order. -#}
+{%- set reference_parents = [] -%}
+{%- for check in unknown_references -%}
+    {%- if (check[4], check[5]) not in reference_parents -%}
+        {%- do reference_parents.append((check[4], check[5])) -%}
+    {%- endif -%}
+{%- endfor %}
+
 {%- set received_before_occurred = [
     ('purchase_events', 'stg_app__user_purchases', 'occurred_at',
         'occurred_date'),
@@ -195,15 +203,20 @@ first_installs as (
 
 conflicting_orders as (
 
-    {#- Orders whose events disagree on who, what or in which currency. -#}
-    select order_id
+    {#- Orders whose events disagree on who, what or in which currency (two
+        values differ exactly when the smallest and the largest differ: no
+        distinct count), with their events. -#}
+    select
+        order_id,
+        count(*) as events_count
 
     from purchase_events
+    where order_id is not null
     group by 1
     having
-        count(distinct user_id) > 1
-        or count(distinct course_id) > 1
-        or count(distinct currency) > 1
+        min(user_id) < max(user_id)
+        or min(course_id) < max(course_id)
+        or min(currency) < max(currency)
 
 ),
 
@@ -254,11 +267,9 @@ order_checks as (
         || ' user, course and currency of the order''s first event, its USD'
         || ' amounts convert each event, its local-currency amounts add the'
         || ' events'' amounts as they are.' as check_description,
-        count(*) as flagged_rows_count
+        coalesce(sum(events_count), 0) as flagged_rows_count
 
-    from purchase_events
-    inner join conflicting_orders
-        on purchase_events.order_id = conflicting_orders.order_id
+    from conflicting_orders
 
 ),
 
@@ -289,28 +300,87 @@ scoring_checks as (
 
 ),
 
-reference_checks as (
+{#- The unknown-reference checks, one anti-join per parent table: the keys
+    of every child that names it, tagged with their check, against one copy
+    of the parent's keys (five separate anti-joins deduplicated and hashed
+    the users five times). -#}
+{% for parent, parent_column in reference_parents %}
+    keys_naming_{{ parent }} as (
+
+        {%- for check_name, checked_table, child, child_column, named_parent,
+            named_column, description in unknown_references
+            if named_parent == parent %}
+            select
+                '{{ check_name }}' as check_name,
+                {{ child_column }} as named_key
+
+            from {{ child }}
+            where {{ child_column }} is not null
+            {%- if not loop.last %}
+                union all
+            {%- endif %}
+        {%- endfor %}
+
+    ),
+
+    unknown_{{ parent }}_counted as (
+
+        select
+            keys_naming_{{ parent }}.check_name,
+            count(*) as flagged_rows_count
+
+        from keys_naming_{{ parent }}
+        left join {{ parent }}
+            on
+                keys_naming_{{ parent }}.named_key
+                = {{ parent }}.{{ parent_column }}
+        where {{ parent }}.{{ parent_column }} is null
+        group by 1
+
+    ),
+
+{% endfor -%}
+
+unknown_references_counted as (
+
+    {%- for parent, parent_column in reference_parents %}
+        select * from unknown_{{ parent }}_counted
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+
+),
+
+reference_checks_listed as (
 
     {%- for check_name, checked_table, child, child_column, parent,
         parent_column, description in unknown_references %}
         select
             '{{ check_name }}' as check_name,
             '{{ checked_table }}' as checked_table_name,
-            '{{ description }}' as check_description,
-            count(*) as flagged_rows_count
-
-        from {{ child }}
-        left join {{ parent }}
-            on
-                {{ child }}.{{ child_column }}
-                = {{ parent }}.{{ parent_column }}
-        where
-            {{ child }}.{{ child_column }} is not null
-            and {{ parent }}.{{ parent_column }} is null
+            '{{ description }}' as check_description
         {%- if not loop.last %}
             union all
         {%- endif %}
     {%- endfor %}
+
+),
+
+reference_checks as (
+
+    select
+        reference_checks_listed.check_name,
+        reference_checks_listed.checked_table_name,
+        reference_checks_listed.check_description,
+        coalesce(unknown_references_counted.flagged_rows_count, 0)
+            as flagged_rows_count
+
+    from reference_checks_listed
+    left join unknown_references_counted
+        on
+            reference_checks_listed.check_name
+            = unknown_references_counted.check_name
 
 ),
 
