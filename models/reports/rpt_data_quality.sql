@@ -416,41 +416,85 @@ quiz_questions_counted as (
 
 ),
 
-quiz_question_counts as (
+quiz_catalogs as (
 
     select
         quiz_id,
-        count(*) as questions_count
+        count(*) as questions_count,
+        {{ list_agg_sorted('question_id') }} as question_ids
 
     from quiz_questions
     group by 1
 
 ),
 
-answered_questions_counted as (
+attempts_named as (
+
+    select
+        quiz_id,
+        is_abandoned,
+        {{ list_transform('responses', 'response', 'response.question_id') }}
+            as named_question_ids
+
+    from quiz_attempts
+
+),
+
+attempts_answered as (
 
     {#- Per attempt, the questions of its quiz's catalog that one of its
         responses names: a response without a question, a second response
         to the same question or one naming another quiz's question answers
-        none of them. The responses naming another quiz's question are
-        counted in the same scan of the responses. -#}
+        none of them. Counted in the attempt's list (the catalog's questions
+        it holds), not over the unnested responses: at 40M raw rows a group
+        by attempt of 8M responses took four times as long. -#}
     select
-        quiz_responses.attempt_id,
-        count(distinct case
-            when quiz_responses.quiz_id = quiz_questions.quiz_id
-                then quiz_responses.question_id
-        end) as answered_questions_count,
-        count(case
-            when quiz_responses.quiz_id = quiz_questions.quiz_id then 1
-        end) as answering_responses_count,
-        count(case
-            when quiz_responses.quiz_id != quiz_questions.quiz_id then 1
-        end) as another_quiz_responses_count
+        attempts_named.is_abandoned,
+        quiz_catalogs.questions_count,
+        coalesce(
+            {{ list_count(
+                'quiz_catalogs.question_ids',
+                'catalog_question_id',
+                list_contains(
+                    'attempts_named.named_question_ids', 'catalog_question_id'
+                )
+            ) }},
+            0
+        ) as answered_questions_count
+
+    from attempts_named
+    inner join quiz_catalogs
+        on attempts_named.quiz_id = quiz_catalogs.quiz_id
+
+),
+
+responses_matched as (
+
+    {#- The responses naming a question of their quiz's catalog (answering
+        it, or repeating an answer) and those naming another quiz's. -#}
+    select
+        count(
+            case when quiz_responses.quiz_id = quiz_questions.quiz_id then 1 end
+        ) as answering_responses_count,
+        count(
+            case
+                when quiz_responses.quiz_id != quiz_questions.quiz_id then 1
+            end
+        ) as another_quiz_responses_count
 
     from quiz_responses
     inner join quiz_questions
         on quiz_responses.question_id = quiz_questions.question_id
-    group by 1
+
+),
+
+answered_questions_totalled as (
+
+    select
+        coalesce(sum(answered_questions_count), 0)
+            as answered_questions_count
+
+    from attempts_answered
 
 ),
 
@@ -726,20 +770,13 @@ event_checks as (
         count(
             case
                 when
-                    coalesce(
-                        answered_questions_counted.answered_questions_count, 0
-                    )
-                    < quiz_question_counts.questions_count
+                    not is_abandoned
+                    and answered_questions_count < questions_count
                     then 1
             end
         ) as flagged_rows_count
 
-    from quiz_attempts
-    inner join quiz_question_counts
-        on quiz_attempts.quiz_id = quiz_question_counts.quiz_id
-    left join answered_questions_counted
-        on quiz_attempts.attempt_id = answered_questions_counted.attempt_id
-    where not quiz_attempts.is_abandoned
+    from attempts_answered
 
     union all
 
@@ -777,11 +814,12 @@ event_checks as (
         || ' again in the attempt''s total and the question''s item analysis'
         || ' (a partial submission counts the question once).'
             as check_description,
-        coalesce(
-            sum(answering_responses_count - answered_questions_count), 0
-        ) as flagged_rows_count
+        responses_matched.answering_responses_count
+        - answered_questions_totalled.answered_questions_count
+            as flagged_rows_count
 
-    from answered_questions_counted
+    from responses_matched
+    cross join answered_questions_totalled
 
     union all
 
@@ -793,9 +831,9 @@ event_checks as (
         || ' catalog lists the attempted quiz''s questions): kept, in the'
         || ' attempt''s total and in that question''s item analysis.'
             as check_description,
-        coalesce(sum(another_quiz_responses_count), 0) as flagged_rows_count
+        another_quiz_responses_count as flagged_rows_count
 
-    from answered_questions_counted
+    from responses_matched
 
     union all
 
