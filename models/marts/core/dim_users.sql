@@ -4,7 +4,8 @@
     day: an event before the recorded sign-up (e.g. a skewed client clock)
     moves the cohort day to the first active day and sets
     is_active_before_signup (README, Loading real data). Users are read once:
-    a second join of the users view ran the 100M build out of memory. The
+    a second join of the users (then a view) ran the 100M build out of
+    memory. The
     contract orders the columns. -#}
 
 with

@@ -1,6 +1,10 @@
 {#- The install history, flattened from every version of the user records:
     each version carries the first install and the latest uninstall and
     reinstall as of its writing, so the union over versions has every cycle. -#}
+{#- A table, not a view: five models and two tests read it, and as a view
+    each read flattened every raw version again (bench/profile-2026-12-07.md).
+    Rebuilt whole on every run. -#}
+{{ config(materialized='table') }}
 
 with
 

@@ -1,3 +1,8 @@
+{#- A table, not a view: about ten models and tests read the users, and as a
+    view each read deduplicated every raw version again (bench/profile-2026-12-07.md).
+    Rebuilt whole on every run, from every version. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as {{ not_materialized(full_build=true) }} (
