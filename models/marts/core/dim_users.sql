@@ -5,8 +5,7 @@
     moves the cohort day to the first active day and sets
     is_active_before_signup (README, Loading real data). Users are read once:
     a second join of the users (then a view) ran the 100M build out of
-    memory. The
-    contract orders the columns. -#}
+    memory. The contract orders the columns. -#}
 
 with
 
