@@ -20,13 +20,16 @@ the folder holds two serving files between publishes (`--no-previous` keeps one,
 every publish copies).
 
 Every relation is copied again, except the event stream, the sessions, the user
-days and the weekly and monthly lifecycle facts (SYNCED: 98 % of the rows at 10M),
-which are brought up to date in place: the build's rows received after the earlier
-file's newest `received_at` (the lifecycle facts: built after its newest `built_at`),
-or with none, replace the rows of the same key. Then the table's row count and a
-checksum of all its rows (the sum of each row's hash) must equal the build's; when
-they do not (a row changed without a newer `received_at`, or vanished), the table is
-copied in full like the others. Either way the serving copy holds exactly the build's rows.
+days, the weekly and monthly lifecycle facts (98 % of the rows at 10M), the quiz
+attempts and the commerce events, orders and payment attempts (SYNCED), which are
+brought up to date in place: the build's rows received after the earlier file's
+newest `received_at` (the lifecycle facts: built after its newest `built_at`), or
+with none, replace the rows of the same key (for the attempts, the events and the
+payment attempts, every row of the key: of the user x quiz, or of the order). Then
+the table's row count and a checksum of all its rows (the sum of each row's hash)
+must equal the build's; when they do not (a row changed without a newer
+`received_at`, or vanished), the table is copied in full like the others. Either
+way the serving copy holds exactly the build's rows.
 The serving side's checksum is carried, not recomputed over every row, when the
 file the new one started from is unchanged since the publish that wrote it (the
 same size and modification time as recorded then in <serving>.fingerprints.json):
@@ -56,6 +59,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -69,21 +73,37 @@ SCHEMAS_ENV = "BEHAVIOR_SERVING_SCHEMAS"
 PAUSE_ENV = "BEHAVIOR_PUBLISH_PAUSE_SECONDS"
 TEMP_MARK = ".publishing-"
 PREVIOUS_SUFFIX = ".previous"
-# Relations brought up to date in the previous serving file instead of copied again:
-# (schema, name) -> (unique key column, the column that grows with every new or
-# changed row; rows where it is null are always replaced). The event stream is a
-# view in the build (computing it is cheap, storing its 32M rows at 10M raw rows
-# took 40 of a 54 s publish), and a day adds about 3 % of its rows; the sessions and
-# the user days are the next largest tables. The lifecycle facts are views in the
-# build too (of int_user_periods_classified); a daily run rewrites a few of their rows
-# without new received data (a new dormant period), so their column is built_at, the
-# time of the dbt run that wrote the row.
+
+
+class Synced(NamedTuple):
+    """How a relation is brought up to date in the previous serving file (SYNCED)."""
+
+    key: str  # the rows replaced together: a column, or columns separated by commas
+    received: str  # grows with every new or changed row; rows where it is null are replaced
+    rows_per_key: bool = False  # the build rewrites all rows of a key when one changes
+
+
+# Relations brought up to date in the previous serving file instead of copied again.
+# The event stream is a view in the build (computing it is cheap, storing its 32M rows
+# at 10M raw rows took 40 of a 54 s publish), and a day adds about 3 % of its rows;
+# the sessions and the user days are the next largest tables. The lifecycle facts are
+# views in the build too (of int_user_periods_classified); a daily run rewrites a few
+# of their rows without new received data (a new dormant period), so their column is
+# built_at, the time of the dbt run that wrote the row. The orders and the quiz
+# attempts are incremental models that rebuild a whole order (a user x quiz) when any
+# of its events is new: an earlier row of the key can change (its attempt number, or
+# whether it is the last attempt) while keeping its received time, so every row of a
+# key with a new row is replaced (rows_per_key).
 SYNCED = {
-    ("marts", "fct_user_events"): ("event_id", "received_at"),
-    ("marts", "fct_app_sessions"): ("session_id", "last_received_at"),
-    ("marts", "fct_user_daily_activity"): ("user_day_id", "last_received_at"),
-    ("marts", "fct_user_lifecycle_weekly"): ("user_week_id", "built_at"),
-    ("marts", "fct_user_lifecycle_monthly"): ("user_month_id", "built_at"),
+    ("marts", "fct_user_events"): Synced("event_id", "received_at"),
+    ("marts", "fct_app_sessions"): Synced("session_id", "last_received_at"),
+    ("marts", "fct_user_daily_activity"): Synced("user_day_id", "last_received_at"),
+    ("marts", "fct_user_lifecycle_weekly"): Synced("user_week_id", "built_at"),
+    ("marts", "fct_user_lifecycle_monthly"): Synced("user_month_id", "built_at"),
+    ("marts", "fct_quiz_attempts"): Synced("user_id, quiz_id", "last_received_at", True),
+    ("marts", "fct_commerce_events"): Synced("order_id", "received_at", True),
+    ("marts", "fct_purchases"): Synced("order_id", "last_received_at"),
+    ("marts", "fct_payment_attempts"): Synced("order_id", "last_received_at", True),
 }
 ROOT = Path(__file__).resolve().parents[2]
 # Beside the serving file: each recent serving file's size and modification time,
@@ -295,23 +315,26 @@ def _sync(
     in full instead (its serving copy is dropped then). `carried`: the serving copy's
     checksum as published, when the file is unchanged since (fingerprints_of)."""
     name = f'"{schema}"."{table}"'
-    key, received = SYNCED[(schema, table)]
+    key, received, rows_per_key = SYNCED[(schema, table)]
     if _columns(con, "serving", schema, table) != _columns(con, "build", schema, table):
         return None
     watermark = con.execute(f"select max({received}) from serving.{name}").fetchone()[0]
     if watermark is None:
         return None
-    # The build's new and changed rows, computed once (the event stream is a view),
-    # and the row ids of the served rows they replace: found on the key column alone,
-    # then read by row id (DuckDB fetches those rows only, not every row's columns).
+    # The build's new and changed rows (with rows_per_key, every row of their keys),
+    # computed once (the event stream is a view), and the row ids of the served rows
+    # they replace: found on the key columns alone, then read by row id (DuckDB
+    # fetches those rows only, not every row's columns).
+    changed = f"{received} > ? or {received} is null"
+    if rows_per_key:
+        changed = f"({key}) in (select {key} from build.{name} where {changed})"
     con.execute(
-        f"create temp table publish_changed as select * from build.{name} "
-        f"where {received} > ? or {received} is null",
+        f"create temp table publish_changed as select * from build.{name} where {changed}",
         [watermark],
     )
     con.execute(
         f"create temp table publish_replaced as select rowid as replaced_rowid "
-        f"from serving.{name} where {key} in (select {key} from temp.publish_changed)"
+        f"from serving.{name} where ({key}) in (select {key} from temp.publish_changed)"
     )
     replaced_rows = "rowid in (select replaced_rowid from temp.publish_replaced)"
     removed = (

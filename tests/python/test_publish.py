@@ -676,6 +676,85 @@ def test_publish_brings_the_event_stream_up_to_date_in_place(tmp_path: Path) -> 
     assert not list(tmp_path.glob("*.publishing-*"))
 
 
+def _orders_build(path: Path, attempts: list[tuple], quiz_attempts: list[tuple]) -> None:
+    """A hand-made build file (no dbt): a passed build and two marts whose rows are
+    rebuilt per key, the payment attempts (per order) and the quiz attempts (per user x
+    quiz), each with the columns that matter here."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        _record_passed_build(con)
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_payment_attempts (payment_attempt_id varchar, "
+            "order_id varchar, is_last_attempt boolean, last_received_at timestamp)"
+        )
+        con.executemany("insert into marts.fct_payment_attempts values (?, ?, ?, ?)", attempts)
+        con.execute(
+            "create table marts.fct_quiz_attempts (attempt_id varchar, user_id varchar, "
+            "quiz_id varchar, attempt_number integer, last_received_at timestamp)"
+        )
+        con.executemany("insert into marts.fct_quiz_attempts values (?, ?, ?, ?, ?)", quiz_attempts)
+
+
+def test_publish_replaces_every_row_of_a_key_with_a_new_row(tmp_path: Path, monkeypatch) -> None:
+    """Worked out by hand. The payment attempts and the quiz attempts are rebuilt per
+    order and per user x quiz: a new row can change an earlier row of its key without a
+    newer received time. 1: o1 has p1 (the last attempt), o2 has p3; u1 has a1 at q1
+    and a2 at q2, u2 has a3 at q1 (all received 01:00). 2: p2 arrives for o1 (03:00)
+    and p1 is no longer the last attempt; a4, an attempt of u1 at q1 started before a1,
+    arrives (03:00) and a1 becomes attempt 2. The publish replaces every row of o1 (p1,
+    p2: 2 rows) and of (u1, q1) only (a1, a4: 2 rows; a2 shares the user, a3 the quiz).
+    3: p3 changes with no newer received time: no key has a new row, the checksum
+    differs and the table is copied in full. Replacing only the new rows (no
+    rows_per_key) would leave p1 as the last attempt at step 2: the checksums differ
+    and the table is copied in full. Every time the serving copy holds exactly the
+    build's rows."""
+    from behavior import publish as publish_module
+    from behavior.publish import Synced, publish
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    t1, t3 = dt.datetime(2026, 10, 3, 1), dt.datetime(2026, 10, 3, 3)
+    first = (
+        [("p1", "o1", True, t1), ("p3", "o2", True, t1)],
+        [("a1", "u1", "q1", 1, t1), ("a2", "u1", "q2", 1, t1), ("a3", "u2", "q1", 1, t1)],
+    )
+    second = (
+        [("p1", "o1", False, t1), ("p2", "o1", True, t3), ("p3", "o2", True, t1)],
+        [
+            ("a1", "u1", "q1", 2, t1),
+            ("a2", "u1", "q2", 1, t1),
+            ("a3", "u2", "q1", 1, t1),
+            ("a4", "u1", "q1", 1, t3),
+        ],
+    )
+    third = ([*second[0][:2], ("p3", "o2", False, t1)], second[1])
+    payments, quizzes = "marts.fct_payment_attempts", "marts.fct_quiz_attempts"
+    steps = [
+        (first, None),
+        (second, f"{payments} (2 rows replaced), {quizzes} (2 rows replaced)"),
+        (third, f"{quizzes} (0 rows replaced)"),
+    ]
+    for n, ((attempts, quiz_attempts), expected) in enumerate(steps):
+        _orders_build(build, attempts, quiz_attempts)
+        meta = publish(build, serving, ("marts",), keep_previous=False)
+        assert meta["synced_tables"] == expected, n
+        for table in (payments, quizzes):
+            sql = f"select * from {table}"
+            assert _rows(serving, sql) == _rows(build, sql), (n, table)
+    # Without rows_per_key, step 2 leaves p1 stale: caught, copied in full.
+    monkeypatch.setitem(
+        publish_module.SYNCED,
+        ("marts", "fct_payment_attempts"),
+        Synced("order_id", "last_received_at"),
+    )
+    for n, ((attempts, quiz_attempts), _) in enumerate(steps[:2]):
+        _orders_build(build, attempts, quiz_attempts)
+        meta = publish(build, serving, ("marts",), full=n == 0, keep_previous=False)
+        assert meta["synced_tables"] == (None if n == 0 else f"{quizzes} (2 rows replaced)")
+        sql = f"select * from {payments}"
+        assert _rows(serving, sql) == _rows(build, sql), n
+
+
 HOLD_OPEN = textwrap.dedent(
     """
     import sys, duckdb
