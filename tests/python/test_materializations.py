@@ -106,3 +106,71 @@ def test_a_failed_table_build_leaves_the_table_as_it_was(
         assert _courses(con) == before
         assert _comments(con) == comments
         assert _tables_named_like_dim_courses(con) == ["dim_courses"]
+
+
+def _stored_and_live_rows(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple:
+    """(rows stored, deleted ones included; rows live; sum of the live rows' hashes)."""
+    stored = con.execute(
+        "select estimated_size from duckdb_tables() where schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()[0]
+    live, hashes = con.execute(f"select count(*), sum(hash(r)) from {schema}.{table} r").fetchone()
+    return stored, live, hashes
+
+
+def _delete_by_copying(con: duckdb.DuckDBPyConnection, relation: str, rows: int) -> None:
+    """Leave `rows` deleted rows in `relation` and its content as it was: the first `rows`
+    rows are copied to its end and the originals deleted, as an incremental run's
+    delete+insert does."""
+    con.execute("begin transaction")
+    bound = con.execute(f"select min(rowid) + {rows} from {relation}").fetchone()[0]
+    con.execute(f"insert into {relation} select * from {relation} where rowid < {bound}")
+    con.execute(f"delete from {relation} where rowid < {bound}")
+    con.execute("commit")
+
+
+def test_an_incremental_table_is_compacted_once_a_quarter_of_its_rows_are_deleted(
+    warehouse: tuple[Path, Path],
+) -> None:
+    """The profile turns DuckDB's vacuum off, so deleted rows stay stored; on-run-end
+    rewrites an incremental model's table once they pass behavior__compact_deleted_share
+    (0.25) of its stored rows, and leaves the others alone. Rows planted here: 60 % of
+    int_user_features_aggregated's stored rows deleted (compacted), 10 % of
+    fct_payment_attempts' (kept). The run reprocesses the sample's last 72 hours, which
+    deletes and rewrites some rows of each: their share is read after the run."""
+    database, target = warehouse
+    with duckdb.connect(str(database)) as con:
+        con.execute("set max_vacuum_tasks = 0")  # as the profile: the deletes stay stored
+        features = _stored_and_live_rows(con, "intermediate", "int_user_features_aggregated")
+        payments = _stored_and_live_rows(con, "marts", "fct_payment_attempts")
+        assert features[0] == features[1] > 20 and payments[0] == payments[1] > 20
+        # 60 %: 1.5 live rows' worth deleted per live row
+        _delete_by_copying(con, "intermediate.int_user_features_aggregated", features[1])
+        _delete_by_copying(con, "intermediate.int_user_features_aggregated", features[1] // 2)
+        _delete_by_copying(con, "marts.fct_payment_attempts", payments[1] // 9)  # 10 %
+        planted = _stored_and_live_rows(con, "intermediate", "int_user_features_aggregated")
+        assert planted[1:] == features[1:] and planted[0] - planted[1] > 0.25 * planted[0]
+        planted_payments = _stored_and_live_rows(con, "marts", "fct_payment_attempts")
+    result = h.run_dbt(
+        ["run", "--select", "int_user_features_aggregated", "fct_payment_attempts"],
+        database,
+        target,
+        target="sample",
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(database), read_only=True) as con:
+        # compacted: the same rows; the deleted ones left are those that share the
+        # table's last row group with the copies (DuckDB drops emptied row groups only)
+        stored, live, hashes = _stored_and_live_rows(
+            con, "intermediate", "int_user_features_aggregated"
+        )
+        assert (live, hashes) == features[1:]
+        assert stored - live < 0.05 * stored and stored < planted[0]
+        # below the share: not rewritten (its planted deleted rows are all still stored)
+        stored, live, hashes = _stored_and_live_rows(con, "marts", "fct_payment_attempts")
+        assert (live, hashes) == payments[1:]
+        assert stored >= planted_payments[0] and stored - live <= 0.25 * stored
+        assert con.execute(
+            "select status from ops.dbt_invocations order by started_at desc limit 1"
+        ).fetchone() == ("passed",)
