@@ -22,9 +22,10 @@
         in the file, marked deleted, and scans skip them; this macro bounds
         them instead, once they are a quarter of a table's stored rows.
 
-        A compaction copies the table's live rows to its end and deletes
-        every row stored before them, in one transaction: the emptied row
-        groups are dropped at the next checkpoint, the table keeps its
+        A compaction (after a checkpoint, so that the copies start a row
+        group of their own) copies the table's live rows to its end and
+        deletes every row stored before them, in one transaction: the
+        emptied row groups are dropped at the next checkpoint, the table keeps its
         constraints and comments, and no copy is held in memory. The rows
         are the same; only their order changes. A table's stored rows
         (deleted ones included) are duckdb_tables().estimated_size. -#}
@@ -54,8 +55,18 @@
             {% if not loop.last %}union all{% endif %}
             {%- endfor %}
         {%- endset -%}
+        {%- set bloated = [] -%}
         {%- for row in run_query(query).rows
             if row[1] and row[1] - row[2] > share * row[1] -%}
+            {%- do bloated.append(row) -%}
+        {%- endfor -%}
+        {%- if bloated -%}
+            {#- Rows appended after a checkpoint start a new row group: so the
+                copies share none with the rows they replace, and every old
+                row group ends up empty. -#}
+            {%- do run_query('checkpoint') -%}
+        {%- endif -%}
+        {%- for row in bloated -%}
             {%- do log(
                 'Compacting ' ~ row[0] ~ ': ' ~ (row[1] - row[2])
                 ~ ' of ' ~ row[1] ~ ' stored rows deleted', info=false
