@@ -767,6 +767,48 @@ HOLD_OPEN = textwrap.dedent(
 )
 
 
+def _stored_rows(path: Path, schema: str, table: str) -> int:
+    """The table's stored rows, deleted ones included (DuckDB's estimated_size)."""
+    return _rows(
+        path,
+        "select estimated_size from duckdb_tables() "
+        f"where schema_name = '{schema}' and table_name = '{table}'",
+    )[0][0]
+
+
+def test_publish_compacts_a_synced_table_once_a_quarter_of_its_rows_are_deleted(
+    tmp_path: Path,
+) -> None:
+    """Worked out by hand. The publish turns DuckDB's vacuum off, so the rows a sync
+    replaces stay stored, marked deleted. 8 events are published; then 3 of them get a
+    newer version: the sync deletes 3 of 11 stored rows (27 % > 25 %) and the table is
+    compacted (8 stored); then 1 more: 1 of 9 (11 %), left as it is (9 stored). The
+    served rows equal the build's every time."""
+    from behavior.publish import publish
+
+    build, serving = tmp_path / "w.duckdb", tmp_path / "w.serving.duckdb"
+    events_sql = "select * from marts.fct_user_events"
+    t = dt.datetime(2026, 10, 3)
+    events = [(f"e{n}", "ios", t.replace(hour=1)) for n in range(1, 9)]
+    steps = [
+        # (events given a newer version, rows replaced in place, compacted, stored rows)
+        (0, None, [], 8),
+        (3, "marts.fct_user_events (3 rows replaced)", ["marts.fct_user_events"], 8),
+        (1, "marts.fct_user_events (1 rows replaced)", [], 9),
+    ]
+    for n, (newer, synced, compacted, stored) in enumerate(steps):
+        events = [
+            (event_id, "web", t.replace(hour=1 + n)) if i < newer else (event_id, p, at)
+            for i, (event_id, p, at) in enumerate(events)
+        ]
+        _event_build(build, events)
+        meta = publish(build, serving, ("marts",), keep_previous=False)
+        assert meta["synced_tables"] == synced, n
+        assert meta["compacted_tables"] == compacted, n
+        assert _rows(serving, events_sql) == _rows(build, events_sql), n
+        assert _stored_rows(serving, "marts", "fct_user_events") == stored, n
+
+
 def test_publish_reuses_the_previous_serving_file(tmp_path: Path) -> None:
     """Worked out by hand. Each publish keeps the file it replaces as <serving>.previous
     (a second name for it), and the one after brings that file up to date instead of
