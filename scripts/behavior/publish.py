@@ -110,10 +110,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # with the checksums (row count, sum of the rows' hashes) of its SYNCED tables.
 FINGERPRINTS_SUFFIX = ".fingerprints.json"
 FINGERPRINTS_KEPT = 4
-# A SYNCED table is compacted once its deleted rows pass this share of its stored rows,
-# as dbt's incremental tables are (var behavior__compact_deleted_share, macro
-# compact_deleted_rows): the publish, like the profile, turns DuckDB's vacuum off.
-COMPACT_DELETED_SHARE = 0.25
+# A SYNCED table is compacted once its deleted rows pass a share of its stored rows,
+# dbt's var behavior__compact_deleted_share (read from dbt_project.yml), as dbt's
+# incremental tables are (macro compact_deleted_rows): the publish, like the profile,
+# turns DuckDB's vacuum off.
+COMPACT_SHARE_VAR = "behavior__compact_deleted_share"
 
 
 class BuildNotPublishable(Exception):
@@ -129,6 +130,17 @@ def configured_schemas(value: str | None = None) -> tuple[str, ...]:
     if bad or not schemas:
         raise UserError(f"--schemas must be a comma-separated list of schema names, got {value!r}")
     return schemas
+
+
+def compact_deleted_share() -> float:
+    """dbt's var behavior__compact_deleted_share, from the project's dbt_project.yml."""
+    import yaml
+
+    path = ROOT / "dbt_project.yml"
+    try:
+        return float(yaml.safe_load(path.read_text())["vars"][COMPACT_SHARE_VAR])
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read vars.{COMPACT_SHARE_VAR} from {path}: {exc}") from None
 
 
 def project_version() -> str | None:
@@ -363,9 +375,9 @@ def _sync(
     return replaced, fingerprint
 
 
-def _compact(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
+def _compact(con: duckdb.DuckDBPyConnection, tables: list[str], share: float) -> list[str]:
     """Rewrite each of serving's `tables` ("schema.table") whose deleted rows are more
-    than COMPACT_DELETED_SHARE of its stored rows (deleted ones included: DuckDB's
+    than `share` (compact_deleted_share) of its stored rows (deleted ones included: DuckDB's
     estimated_size), after a checkpoint, so that the copies start a row group of their
     own: its live rows are copied to its end and every row stored before them deleted,
     in one transaction; the emptied row groups are dropped at the next checkpoint. The
@@ -381,7 +393,7 @@ def _compact(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
             [schema, table],
         ).fetchone()
         live = con.execute(f"select count(*) from {name}").fetchone()[0]
-        if stored and stored[0] - live > COMPACT_DELETED_SHARE * stored[0]:
+        if stored and stored[0] - live > share * stored[0]:
             bloated.append((qualified, name))
     if bloated:
         con.execute("checkpoint serving")
@@ -617,13 +629,14 @@ def publish(
     remove_stale_copies(serving)
     copy = serving.with_name(f"{serving.name}{TEMP_MARK}{os.getpid()}")
     warehouse_file.memory_limit()  # a bad value stops before anything is written
+    share = compact_deleted_share()  # so does an unreadable project file
     try:
         with duckdb.connect() as con:
             # Under the dbt profile's limits: at DuckDB's default (80 % of the RAM) a
             # 100M publish peaked at 18.5 GB. What passes the limit spills beside the
             # copy (removed with it below).
             warehouse_file.limit_resources(con, spill_to=Path(f"{copy}.tmp"))
-            # No row-group merges at the checkpoint (see COMPACT_DELETED_SHARE): at 10M
+            # No row-group merges at the checkpoint (see COMPACT_SHARE_VAR): at 10M
             # raw rows they cost the daily publish about 1 s.
             con.execute("set max_vacuum_tasks = 0")
             try:
@@ -650,7 +663,7 @@ def publish(
             meta, fingerprints = _copy(
                 con, build, status, schemas, started_from, carried.get(started_from, {})
             )
-            meta["compacted_tables"] = _compact(con, sorted(fingerprints))
+            meta["compacted_tables"] = _compact(con, sorted(fingerprints), share)
             con.execute("checkpoint serving")
             con.execute("detach serving")
         _fsync(copy)
