@@ -8,6 +8,7 @@ planted failing data test (nothing published, serve-check and report say so).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -594,18 +596,34 @@ def test_publish_keeps_the_dbt_descriptions(published: dict) -> None:
         serving.close()
 
 
-def _event_build(path: Path, events: list[tuple], extra_column: bool = False) -> None:
-    """A hand-made build file (no dbt): a passed build, the event stream as a view over
-    a staging table (as in the project) and one other mart."""
+@contextlib.contextmanager
+def _passed_build(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new hand-made build file (no dbt) at `path` whose last build passed, open."""
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
         _record_passed_build(con)
+        yield con
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str, columns: str, rows: list[tuple]) -> None:
+    """Create table `name` (`columns`, as in a create statement) holding `rows`."""
+    con.execute(f"create table {name} ({columns})")
+    if rows:
+        marks = ", ".join("?" for _ in rows[0])
+        con.executemany(f"insert into {name} values ({marks})", rows)
+
+
+def _event_build(path: Path, events: list[tuple], extra_column: bool = False) -> None:
+    """A hand-made build file (no dbt): a passed build, the event stream as a view over
+    a staging table (as in the project) and one other mart."""
+    with _passed_build(path) as con:
         con.execute("create schema staging")
-        con.execute(
-            "create table staging.events (event_id varchar, platform varchar, "
-            "received_at timestamp)"
+        _table(
+            con,
+            "staging.events",
+            "event_id varchar, platform varchar, received_at timestamp",
+            events,
         )
-        con.executemany("insert into staging.events values (?, ?, ?)", events)
         con.execute("create schema marts")
         extra = ", 1 as version" if extra_column else ""
         con.execute(f"create view marts.fct_user_events as select *{extra} from staging.events")
@@ -680,20 +698,22 @@ def _orders_build(path: Path, attempts: list[tuple], quiz_attempts: list[tuple])
     """A hand-made build file (no dbt): a passed build and two marts whose rows are
     rebuilt per key, the payment attempts (per order) and the quiz attempts (per user x
     quiz), each with the columns that matter here."""
-    path.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as con:
-        _record_passed_build(con)
+    with _passed_build(path) as con:
         con.execute("create schema marts")
-        con.execute(
-            "create table marts.fct_payment_attempts (payment_attempt_id varchar, "
-            "order_id varchar, is_last_attempt boolean, last_received_at timestamp)"
+        _table(
+            con,
+            "marts.fct_payment_attempts",
+            "payment_attempt_id varchar, order_id varchar, is_last_attempt boolean, "
+            "last_received_at timestamp",
+            attempts,
         )
-        con.executemany("insert into marts.fct_payment_attempts values (?, ?, ?, ?)", attempts)
-        con.execute(
-            "create table marts.fct_quiz_attempts (attempt_id varchar, user_id varchar, "
-            "quiz_id varchar, attempt_number integer, last_received_at timestamp)"
+        _table(
+            con,
+            "marts.fct_quiz_attempts",
+            "attempt_id varchar, user_id varchar, quiz_id varchar, attempt_number integer, "
+            "last_received_at timestamp",
+            quiz_attempts,
         )
-        con.executemany("insert into marts.fct_quiz_attempts values (?, ?, ?, ?, ?)", quiz_attempts)
 
 
 def test_publish_replaces_every_row_of_a_key_with_a_new_row(tmp_path: Path, monkeypatch) -> None:
