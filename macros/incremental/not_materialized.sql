@@ -16,7 +16,8 @@
         and Spark has no such clause: both render nothing, except with
         full_build=true: the deduplicated staging models' import CTEs, which
         duckdb__deduplicate reads twice in every build, and the import CTEs of
-        the two pipeline reports (rpt_data_quality, rpt_pipeline_late_events),
+        the pipeline reports (rpt_data_quality, int_unknown_references_counted,
+        rpt_pipeline_late_events),
         tables whose checks read each staging table up to five times:
         materialized, each was copied whole, every column, before the first
         check. At 10M raw rows over 601 days, the daily run's SQL of
