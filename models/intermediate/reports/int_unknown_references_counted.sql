@@ -79,6 +79,13 @@
     {%- endif -%}
 {%- endfor %}
 
+{#- Each check's number, its position in the list: the keys carry it through
+    the anti-join instead of the check's name. -#}
+{%- set check_numbers = {} -%}
+{%- for check in unknown_references -%}
+    {%- do check_numbers.update({check[0]: loop.index}) -%}
+{%- endfor %}
+
 with
 
 purchase_events as {{ not_materialized(full_build=true) }} (
@@ -164,7 +171,7 @@ fx_rates as {{ not_materialized(full_build=true) }} (
             named_column, description in unknown_references
             if named_parent == parent %}
             select
-                '{{ check_name }}' as check_name,
+                {{ check_numbers[check_name] }} as check_number,
                 {{ child_column }} as named_key
 
             from {{ child }}
@@ -179,7 +186,7 @@ fx_rates as {{ not_materialized(full_build=true) }} (
     unknown_{{ parent }}_counted as (
 
         select
-            keys_naming_{{ parent }}.check_name,
+            keys_naming_{{ parent }}.check_number,
             count(*) as flagged_rows_count
 
         from keys_naming_{{ parent }}
@@ -210,6 +217,7 @@ reference_checks_listed as (
     {%- for check_name, checked_table, child, child_column, parent,
         parent_column, description in unknown_references %}
         select
+            {{ loop.index }} as check_number,
             '{{ check_name }}' as check_name,
             '{{ checked_table }}' as checked_table_name,
             '{{ description }}' as check_description
@@ -232,8 +240,8 @@ final as (
     from reference_checks_listed
     left join unknown_references_counted
         on
-            reference_checks_listed.check_name
-            = unknown_references_counted.check_name
+            reference_checks_listed.check_number
+            = unknown_references_counted.check_number
 
 )
 
