@@ -217,7 +217,7 @@ reference_checks_listed as (
     {%- for check_name, checked_table, child, child_column, parent,
         parent_column, description in unknown_references %}
         select
-            {{ loop.index }} as check_number,
+            {{ check_numbers[check_name] }} as check_number,
             '{{ check_name }}' as check_name,
             '{{ checked_table }}' as checked_table_name,
             '{{ description }}' as check_description
