@@ -17,7 +17,7 @@
         writes or tests the warehouse, with status 'running'; on-run-end sets
         'passed' or 'failed' and the failing nodes. A build killed before its end
         stays 'running', which readers treat as not passed. -#}
-    {%- if execute and flags.WHICH in ['build', 'run', 'seed', 'snapshot', 'test'] -%}
+    {%- if execute and runs_project_hooks() -%}
         {%- set relation = adapter.quote(target.database) ~ '.ops.dbt_invocations' -%}
         {%- if phase == 'start' -%}
             {%- set args = invocation_args_dict -%}

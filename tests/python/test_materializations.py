@@ -170,3 +170,41 @@ def test_an_incremental_table_is_compacted_once_a_quarter_of_its_rows_are_delete
         assert con.execute(
             "select status from ops.dbt_invocations order by started_at desc limit 1"
         ).fetchone() == ("passed",)
+
+
+def test_an_incremental_run_writes_its_docs_in_one_statement(
+    warehouse: tuple[Path, Path],
+) -> None:
+    """The incremental materialization's persist_docs (macro duckdb__persist_docs):
+    after an incremental run of a contracted mart, the table and every column carry
+    their descriptions again, written by one `comment on` statement."""
+    database, target = warehouse
+    with duckdb.connect(str(database)) as con:
+        con.execute("comment on table marts.fct_purchases is null")
+        con.execute("comment on column marts.fct_purchases.order_id is null")
+    result = h.run_dbt(
+        ["--debug", "run", "--select", "fct_purchases"], database, target, target="sample"
+    )
+    assert "create temporary table" in result.stdout  # an incremental run
+    node = json.loads((target / "manifest.json").read_text())["nodes"][
+        "model.user_behavior.fct_purchases"
+    ]
+    with duckdb.connect(str(database), read_only=True) as con:
+        table = con.execute(
+            "select comment from duckdb_tables() "
+            "where schema_name = 'marts' and table_name = 'fct_purchases'"
+        ).fetchone()[0]
+        columns = dict(
+            con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where schema_name = 'marts' and table_name = 'fct_purchases'"
+            ).fetchall()
+        )
+    assert table == node["description"]
+    assert columns == {name: column["description"] for name, column in node["columns"].items()}
+    log = result.stdout
+    assert log.count("comment on table") == 1
+    assert log.count("comment on column") == len(columns)
+    # one statement: dbt logs no statement's end between the first comment and the last
+    first, last = log.index("comment on table"), log.rindex("comment on column")
+    assert "SQL status" not in log[first:last]

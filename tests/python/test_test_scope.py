@@ -423,3 +423,56 @@ def test_daily_window_starts_at_the_files_loaded_since_the_last_passed_build(
             assert f"max({column}) + cast(-72 as bigint) * interval 1 hour" in sql
         else:
             assert f"where {column} > cast('2026-10-01 05:59:59.000000' as timestamp)" in sql
+
+
+def test_an_audit_from_an_older_loader_gets_its_column_when_the_run_starts(
+    tmp_path: Path,
+) -> None:
+    """An audit written before the loader recorded min_received_at has no such
+    column. `dbt compile` (no hooks) looks the columns up and falls back to the
+    lookback; a command that runs the hooks adds the column at on-run-start (macro
+    prepare_watermark_tables), with nulls for the files already audited, and its
+    nodes then read it without looking: the scoped test runs, on the lookback window
+    (those files' received times are unknown), and passes on its two good rows."""
+    import yaml
+
+    database = tmp_path / "older.duckdb"
+    con = duckdb.connect(str(database))
+    for statement in AUDITED:
+        statement = statement.replace(", rows_conflicting bigint, min_received_at timestamp)", ")")
+        statement = re.sub(r", 0, ('[^']*'|null)\)", ")", statement)
+        con.execute(statement)
+    sources = yaml.safe_load((h.ROOT / "models/staging/app/_app__sources.yml").read_text())
+    (sessions,) = (t for t in sources["sources"][0]["tables"] if t["name"] == "user_app_sessions")
+    columns = [c["name"] for c in sessions["columns"]]
+    typed = ", ".join(f"{c} {'timestamp' if c == 'received_at' else 'varchar'}" for c in columns)
+    con.execute(f"create table raw.user_app_sessions ({typed})")
+    for received_at in ("2026-09-01 10:00:00", "2026-10-02 10:00:00"):
+        values = ", ".join("?" if c == "received_at" else f"'{c}'" for c in columns)
+        con.execute(f"insert into raw.user_app_sessions values ({values})", [received_at])
+    con.close()
+
+    def has_column() -> bool:
+        query = (
+            "select count(*) from duckdb_columns() "
+            "where table_name = '_load_files' and column_name = 'min_received_at'"
+        )
+        return bool(h.query(database, query)[0][0])
+
+    def sql_of(folder: Path) -> str:
+        (path,) = folder.rglob(f"{test}.sql")
+        return " ".join(path.read_text().split())
+
+    test = "source_app__user_app_sessions__anomaly_checks"
+    lookback = (
+        "where received_at > (select (max(received_at) + cast(-72 as bigint) * interval 1 hour)"
+    )
+    h.run_dbt(["compile", "--select", test], database, tmp_path / "t1", extra_env=h.DAILY_ENV)
+    assert lookback in sql_of(tmp_path / "t1" / "compiled")
+    assert not has_column()
+
+    h.run_dbt(["test", "--select", test], database, tmp_path / "t2", extra_env=h.DAILY_ENV)
+    assert has_column()
+    audited = "select count(*), count(min_received_at) from raw._load_files"
+    assert h.query(database, audited) == [(3, 0)]
+    assert lookback in sql_of(tmp_path / "t2" / "run")
