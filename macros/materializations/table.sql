@@ -42,9 +42,9 @@
 {% endmaterialization %}
 
 {% macro duckdb__persist_docs(relation, model, for_relation=true, for_columns=true) -%}
-    {#- dbt's persist_docs on DuckDB, as the incremental materialization calls
-        it: the same comments in one statement (below). In a daily run that
-        saved three statements per incremental mart. -#}
+    {#- dbt's persist_docs on DuckDB, as dbt-duckdb's incremental and view
+        materializations call it: the same comments in one statement (below),
+        three statements fewer per model (27 in a daily run). -#}
     {%- do persist_docs_in_one_statement(relation, model, for_relation, for_columns) -%}
 {%- endmacro %}
 
