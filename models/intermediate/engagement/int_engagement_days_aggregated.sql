@@ -12,9 +12,9 @@
     user-day or session rebuilt since the watermark, a changed sign-up or
     install count, a new spine day, the first day `behavior reprocess` names)
     to the last, since a user-day on day A
-    moves WAU / MAU up to A + 29. It reads the active user-days from 30 days
-    before that day on: a user active only earlier is in none of the windows
-    it recomputes. -#}
+    moves WAU / MAU up to A + 29. It reads the active user-days from that day
+    on and, of the 30 days before it, each user's last one (window_user_days):
+    a user active only earlier is in none of the windows it recomputes. -#}
 {{ config(
     materialized='incremental',
     unique_key=['activity_date', 'platform'],
@@ -249,14 +249,42 @@ active_user_days as (
 
 ),
 
-window_user_days as (
+recomputed_user_days as (
 
     select active_user_days.*
+    from active_user_days
+    inner join recompute_from
+        on active_user_days.activity_date >= recompute_from.first_date
+
+),
+
+window_user_days as (
+
+    {#- The active days whose spans (below) can reach a recomputed day D:
+        every one from the first recomputed day F on, and of the 30 days
+        before F only each user's last one. An earlier one's span ends
+        before that last day, so before F. On a full build F is the first
+        spine day and the second part is empty; in a daily run it keeps a
+        row per user and platform instead of every active day of 30 days. -#}
+    select
+        user_id,
+        platform,
+        activity_date
+    from recomputed_user_days
+
+    union all
+
+    select
+        active_user_days.user_id,
+        active_user_days.platform,
+        max(active_user_days.activity_date) as activity_date
     from active_user_days
     inner join recompute_from
         on
             active_user_days.activity_date
             >= {{ dbt.dateadd('day', -30, 'recompute_from.first_date') }}
+            and active_user_days.activity_date < recompute_from.first_date
+    group by 1, 2
 
 ),
 
@@ -387,7 +415,7 @@ last_received as (
         platform,
         activity_date,
         max(last_received_at) as last_received_at
-    from window_user_days
+    from recomputed_user_days
     group by 1, 2
 
 ),
