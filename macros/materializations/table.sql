@@ -33,7 +33,7 @@
         config.get('grants'),
         should_revoke=should_revoke(existing_relation, full_refresh_mode=True)
     ) -%}
-    {%- do persist_docs_in_one_statement(target_relation, model) -%}
+    {%- do persist_docs(target_relation, model) -%}
 
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
@@ -42,19 +42,14 @@
 {% endmaterialization %}
 
 {% macro duckdb__persist_docs(relation, model, for_relation=true, for_columns=true) -%}
-    {#- dbt's persist_docs on DuckDB, as dbt-duckdb's incremental and view
-        materializations call it: the same comments in one statement (below),
-        three statements fewer per model (27 in a daily run). -#}
-    {%- do persist_docs_in_one_statement(relation, model, for_relation, for_columns) -%}
-{%- endmacro %}
-
-{% macro persist_docs_in_one_statement(relation, model, for_relation=true, for_columns=true) -%}
-    {#- dbt's persist_docs comments the table in one statement and its columns
-        in another, after two column lookups (dbt's and the adapter's) that
-        keep a documented column the table lacks from failing the comment.
-        Here the comments are one statement, and a model with an enforced
-        contract skips the lookup: its columns are the documented ones, or
-        the contract check has already failed the build. -#}
+    {#- dbt's persist_docs on DuckDB (this project's table materialization and
+        dbt-duckdb's incremental and view ones call it). dbt's own comments the
+        table in one statement and its columns in another, after two column
+        lookups (dbt's and the adapter's) that keep a documented column the
+        table lacks from failing the comment. Here the comments are one
+        statement, and a model with an enforced contract skips the lookup: its
+        columns are the documented ones, or the contract check has already
+        failed the build. -#}
     {%- set comments = [] -%}
     {%- if for_relation and config.persist_relation_docs() and model.description -%}
         {%- do comments.append(
