@@ -13,7 +13,12 @@ Rules (each violation is one line of output; any violation exits 1):
 - a model's name prefix matches its folder (staging stg_, intermediate int_,
   marts dim_/fct_, reports rpt_, utilities util_);
 - only staging models call source();
-- a model reads either sources or models, never both.
+- a model reads either sources or models, never both;
+- a model's error-severity `columns_valid` test (its key and the rules our SQL
+  guarantees, with the data-anomaly rules as warn_rules) reads only the model and
+  its ancestors: dbt holds a test's failure against the nodes downstream of all of
+  its parents, so a rule reading another model would let a broken key through to
+  the nodes that do not read that one. Such a rule goes to a test of its own.
 """
 
 from __future__ import annotations
@@ -113,6 +118,49 @@ def _primary_key_models(manifest: dict) -> set[str]:
     return with_pk
 
 
+def _ancestors(manifest: dict) -> dict[str, set[str]]:
+    """Every node's upstream nodes, transitively."""
+    parents = {
+        node_id: (node.get("depends_on") or {}).get("nodes") or []
+        for node_id, node in manifest["nodes"].items()
+    }
+    found: dict[str, set[str]] = {}
+
+    def visit(node_id: str) -> set[str]:
+        if node_id not in found:
+            found[node_id] = set()
+            for parent in parents.get(node_id, []):
+                found[node_id] |= {parent} | visit(parent)
+        return found[node_id]
+
+    for node_id in parents:
+        visit(node_id)
+    return found
+
+
+def _tests_reading_beyond_their_model(manifest: dict) -> list[str]:
+    problems = []
+    ancestors = _ancestors(manifest)
+    for node in manifest["nodes"].values():
+        if (node.get("test_metadata") or {}).get("name") != "columns_valid" or not _is_error(node):
+            continue
+        attached = node.get("attached_node")
+        if not attached:
+            continue
+        beyond = sorted(
+            d.split(".")[-1]
+            for d in node["depends_on"]["nodes"]
+            if d != attached and d not in ancestors.get(attached, set())
+        )
+        if beyond:
+            problems.append(
+                f"{node['name']}: an error test of {attached.split('.')[-1]} reads "
+                f"{', '.join(beyond)}, not upstream of it (a broken key would no longer "
+                "stop the nodes that do not read it: give that rule a test of its own)"
+            )
+    return sorted(problems)
+
+
 def check(manifest: dict) -> list[str]:
     """Return one message per rule violation (empty when the project is clean)."""
     problems: list[str] = []
@@ -137,7 +185,7 @@ def check(manifest: dict) -> list[str]:
             problems.append(f"{name}: calls source() outside staging")
         if reads_sources and reads_models:
             problems.append(f"{name}: reads both sources and models")
-    return problems
+    return problems + _tests_reading_beyond_their_model(manifest)
 
 
 def run(args: argparse.Namespace) -> int:

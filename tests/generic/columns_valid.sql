@@ -1,7 +1,8 @@
-{% test columns_valid(model, rules) %}
+{% test columns_valid(model, rules, warn_rules=[]) %}
 {#- Every column rule of one model in one query (one scan, plus one group by
-    per unique key): one node per model and severity instead of one per
-    column and rule. Each rule is a mapping:
+    per unique key): one node per model instead of one per column and rule.
+    `rules` have the test's severity; `warn_rules` (in an error-severity
+    test: the model's data-anomaly rules) only warn. Each rule is a mapping:
       {column: c, rule: not_null}                  c is never null
       {column: c, rule: unique}                    non-null c values are distinct
       {columns: [a, b], rule: unique}              (a, b) occurs once
@@ -15,16 +16,20 @@
       {columns: [a, b], rule: relationship, to: "ref('m')", fields: [f, g]}
                                                    (a, b), where none is null,
                                                    is a row's (m.f, m.g)
-    The test returns one row per broken rule with the number of failing rows
-    (for unique: surplus copies; for a multi-column key: duplicated keys); the
-    failure count dbt compares to its thresholds is their sum. Rows are read
-    through `model`, so the daily run's recent-rows scope applies (macro
-    get_where_subquery). In that scope a unique rule of a stored model
-    (incremental or table) counts the recent rows' keys that occur more than
-    once among all of the model's rows: a rebuilt row that duplicates a
-    stored one outside the window (a delete+insert that missed it) fails the
-    daily run too, not only the next full build. A view's unique rules stay
-    on its recent rows: reading all of a view computes it whole.
+    The test returns one row per broken rule with its severity and the number
+    of failing rows (for unique: surplus copies; for a multi-column key:
+    duplicated keys); the failure count dbt compares to its thresholds is
+    their sum. The test warns when that count is not 0 and fails (at error
+    severity) when the rows of its error rules (blocking_rows) are not 0: a
+    broken warn rule alone warns, as a test of its own at severity warn did.
+    Rows are read through `model`, so the daily run's recent-rows scope
+    applies (macro get_where_subquery). In that scope a unique rule of a
+    stored model (incremental or table) counts the recent rows' keys that
+    occur more than once among all of the model's rows: a rebuilt row that
+    duplicates a stored one outside the window (a delete+insert that missed
+    it) fails the daily run too, not only the next full build. A view's
+    unique rules stay on its recent rows: reading all of a view computes it
+    whole.
     Where the contracts' NOT NULL constraints are not enforced (Spark on
     Parquet; views on any engine), the error-severity test of a model also
     checks every column with a not_null constraint, so the guarantee holds
@@ -35,16 +40,30 @@
     test depend on both models, and dbt then holds back only the nodes that
     descend from both: an error-severity reference whose parent is not an
     ancestor of the model stays a relationships test of its own, so a broken
-    key still stops every node downstream. -#}
-{{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
+    key still stops every node downstream. For the same reason a model whose
+    warn rules refer to a model that is not its ancestor keeps them in a
+    warn-severity test of their own (`<model>__anomaly_checks`): in the
+    error test they would hold back the error rules' blocking to the nodes
+    downstream of both. -#}
+{{ config(
+    fail_calc='coalesce(sum(failing_rows), 0)',
+    error_if='!= 0 and coalesce(sum(blocking_rows), 0) != 0',
+) }}
 
-{%- set all_rules = rules | list -%}
+{%- set test_severity = (config.get('severity') or 'error') | lower -%}
+{%- set all_rules = [] -%}
+{%- for rule in rules -%}
+    {%- do all_rules.append((rule, test_severity)) -%}
+{%- endfor -%}
+{%- for rule in warn_rules -%}
+    {%- do all_rules.append((rule, 'warn')) -%}
+{%- endfor -%}
 {%- set tested = tested_model() -%}
-{%- if tested and (config.get('severity') or 'error') | lower == 'error'
+{%- if tested and test_severity == 'error'
     and (target.type != 'duckdb' or tested.config.materialized == 'view') -%}
     {%- for column in tested.columns.values() -%}
         {%- for constraint in column.constraints if constraint.type == 'not_null' -%}
-            {%- do all_rules.append({'column': column.name, 'rule': 'not_null'}) -%}
+            {%- do all_rules.append(({'column': column.name, 'rule': 'not_null'}, 'error')) -%}
         {%- endfor -%}
     {%- endfor -%}
 {%- endif -%}
@@ -61,7 +80,7 @@
 {%- endif -%}
 
 {%- set checks = [] -%}
-{%- for rule in all_rules -%}
+{%- for rule, severity in all_rules -%}
     {%- set kind = rule['rule'] -%}
     {%- set column = rule.get('column') -%}
     {%- if kind == 'not_null' -%}
@@ -159,7 +178,7 @@
     {%- else -%}
         {{ exceptions.raise_compiler_error('columns_valid: unknown rule ' ~ rule) }}
     {%- endif -%}
-    {%- do checks.append((label, failing)) -%}
+    {%- do checks.append((label, failing, severity)) -%}
 {%- endfor %}
 
 with
@@ -171,7 +190,7 @@ counted as (
         alone would return them once per row of the model. -#}
     select
         count(*) as rows_checked
-    {%- for label, failing in checks %},
+    {%- for label, failing, severity in checks %},
         coalesce({{ failing }}, 0) as rule_{{ loop.index }}
     {%- endfor %}
     from {{ model }}
@@ -179,10 +198,12 @@ counted as (
 ),
 
 per_rule as (
-{% for label, failing in checks %}
+{% for label, failing, severity in checks %}
     select
         '{{ label | replace("'", "") }}' as rule_checked,
-        rule_{{ loop.index }} as failing_rows
+        '{{ severity }}' as rule_severity,
+        rule_{{ loop.index }} as failing_rows,
+        {{ 'rule_' ~ loop.index if severity == 'error' else '0' }} as blocking_rows
     from counted
     {%- if not loop.last %}
     union all

@@ -56,6 +56,11 @@ Breaks (each replaces, before -> now):
 - dim_modules, a quiz that is not in dim_quizzes: relationships (warn) ->
   dim_modules__anomaly_checks (warn), a test whose rules are all subqueries, so it
   also pins that such a test counts each broken row once, not once per row;
+- dim_courses, a category outside the enum: accepted_values (warn), a warn rule of
+  dim_courses__checks, whose error rules hold: the test warns and does not fail;
+- dim_users, one user on platform 'tv' with -1 sessions: a warn rule (platform
+  accepted_values) and an error rule (sessions_count range) of dim_users__checks:
+  the test fails, and reports both rules with their severity;
 - the two lookup seeds, one broken row per rule: fx_rates_to_usd, a second copy of a
   currency, a null currency, a null rate, a negative rate (unique, not_null,
   not_null, accepted_range on its columns) -> fx_rates_to_usd__checks (error);
@@ -132,6 +137,11 @@ BREAKS = [
     "(select min(session_id) from staging.stg_app__user_app_sessions)",
     "update staging.stg_app__user_app_sessions set features_used = ['quiz', 'quiz'] "
     "where session_id = (select max(session_id) from staging.stg_app__user_app_sessions)",
+    # a warn rule alone in a test with error rules; a warn and an error rule together
+    "update marts.dim_courses set category = 'cooking' "
+    "where course_id = (select min(course_id) from marts.dim_courses)",
+    "update marts.dim_users set platform = 'tv', sessions_count = -1 "
+    "where user_id = (select min(user_id) from marts.dim_users)",
     # a user's week twice (the stored rows of an old period a run failed to delete)
     "insert into intermediate.int_user_periods_classified "
     "select * from intermediate.int_user_periods_classified where user_period_id = "
@@ -183,6 +193,8 @@ EXPECTED = {
         },
     ),
     "int_user_periods_classified__checks": ("fail", {"user_period_id unique": 1}),
+    "dim_courses__checks": ("warn", {"category accepted_values": 1}),
+    "dim_users__checks": ("fail", {"platform accepted_values": 1, "sessions_count range": 1}),
     "stg_app__user_app_sessions__checks": (
         "fail",
         {"session_id unique": 1, "features_used elements are distinct": 1},
@@ -248,10 +260,15 @@ def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
     results = _test_results(target)
     status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
     failures = {r["unique_id"].split(".")[2]: r["failures"] for r in results}
-    reported = {}
+    reported, severities = {}, {}
     for name in EXPECTED:
-        rows = h.query(database, f"select rule_checked, failing_rows from dbt_test__audit.{name}")
-        reported[name] = {rule: count for rule, count in rows}
+        rows = h.query(
+            database,
+            f"select rule_checked, failing_rows, rule_severity, blocking_rows "
+            f"from dbt_test__audit.{name}",
+        )
+        reported[name] = {rule: count for rule, count, _, _ in rows}
+        severities[name] = {rule: (severity, blocking) for rule, _, severity, blocking in rows}
         assert len(reported[name]) == len(rows), f"{name} reports a rule twice: {rows}"
     reported[CONSTRAINTS_TEST] = _nullable(database)
     run = h.run_dbt(["run", "--select", "dim_quizzes"], database, target, "sample", check=False)
@@ -273,6 +290,7 @@ def broken(clean: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -
         "status": status,
         "failures": failures,
         "reported": reported,
+        "severities": severities,
         "run": run,
     }
 
@@ -302,6 +320,21 @@ def test_a_broken_row_fails_or_warns_by_severity(broken: dict, name: str) -> Non
     assert broken["status"][name] == status
     assert broken["reported"][name] == rules
     assert broken["failures"][name] == sum(rules.values())
+
+
+def test_a_test_with_warn_rules_reports_each_rules_severity(broken: dict) -> None:
+    # A broken warn rule counts among the failures but not among the blocking rows:
+    # dim_courses__checks warns (status above), dim_users__checks fails on its error
+    # rule alone. A warn-severity test's rules are all warn.
+    assert broken["severities"]["dim_courses__checks"] == {"category accepted_values": ("warn", 0)}
+    assert broken["severities"]["dim_users__checks"] == {
+        "platform accepted_values": ("warn", 0),
+        "sessions_count range": ("error", 1),
+    }
+    assert broken["severities"]["dim_quizzes__anomaly_checks"] == {
+        "pass_mark_percent range": ("warn", 0),
+        "module_id relationship dim_modules.module_id": ("warn", 0),
+    }
 
 
 def test_an_unknown_interaction_type_keeps_the_stream_keys_apart(broken: dict) -> None:

@@ -121,6 +121,28 @@ def test_reading_sources_and_models_fails(manifest):
     assert check(broken) == ["stg_app__courses: reads both sources and models"]
 
 
+def test_an_error_test_reading_a_model_beside_its_own_fails(manifest):
+    # dim_courses__checks holds dim_courses' key and, as warn_rules, its anomaly rules;
+    # a rule reading fct_purchases (built from dim_courses' parents, not from it) would
+    # make dbt hold a broken course key only against the nodes that read both.
+    broken = copy.deepcopy(manifest)
+    model_id, _ = _model(broken, "dim_courses")
+    (node, _), *others = _rules(broken, model_id)
+    assert not others and node["name"] == "dim_courses__checks"
+    node["depends_on"]["nodes"].append(_model(broken, "fct_purchases")[0])
+    assert check(broken) == [
+        "dim_courses__checks: an error test of dim_courses reads fct_purchases, not "
+        "upstream of it (a broken key would no longer stop the nodes that do not read it: "
+        "give that rule a test of its own)"
+    ]
+    # an upstream model is fine: stg_app__courses feeds dim_courses
+    fine = copy.deepcopy(manifest)
+    model_id, _ = _model(fine, "dim_courses")
+    (node, _), *_ = _rules(fine, model_id)
+    node["depends_on"]["nodes"].append(_model(fine, "stg_app__courses")[0])
+    assert check(fine) == []
+
+
 def test_command_exit_codes(manifest, tmp_path):
     good = tmp_path / "good.json"
     good.write_text(json.dumps(manifest))

@@ -4,6 +4,12 @@
     cohort); paid orders on their paid day with their final (succeeded)
     method and the order's platform (refund cohort). -#}
 
+{#- Its checks test each day against the date spine (util_days), which this
+    model does not read: declared upstream so that the checks read only this
+    model's ancestors, and a failure of them stops every node downstream
+    (behavior structure). -#}
+-- depends_on: {{ ref('util_days') }}
+
 with
 
 payment_attempts as (

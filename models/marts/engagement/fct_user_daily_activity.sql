@@ -5,6 +5,12 @@
     unique_key=['user_id', 'activity_date'],
 ) }}
 
+{#- Its checks test each day against the date spine (util_days), which this
+    model does not read: declared upstream so that the checks read only this
+    model's ancestors, and a failure of them stops every node downstream
+    (behavior structure). -#}
+-- depends_on: {{ ref('util_days') }}
+
 with
 
 all_user_platform_days as {{ not_materialized() }} (
