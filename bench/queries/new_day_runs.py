@@ -14,7 +14,8 @@ usage: python new_day_runs.py ROUNDS WORKDIR SPEC [SPEC ...]
 With a TEMPLATE, each run copies it to WORKDIR/<LABEL>/db/bench.duckdb and loads
 NEW_DAY into it with `behavior load` (neither is timed). Each run then times the
 daily run's command from PROJECT_DIR: `dbt build --exclude-resource-type unit_test
---log-level-file info` with BEHAVIOR_TEST_RECENT_ONLY=true, target `warehouse`, 2
+--log-level-file info` (through `behavior dbt` when PROJECT_DIR has it, as its
+Makefile runs dbt) with BEHAVIOR_TEST_RECENT_ONLY=true, target `warehouse`, 2
 threads, its own target folder per label (so from the second run on the parse is
 partial, as in a daily cycle). One warm-up round first (on a DATABASE it also
 rebuilds what the other side materializes differently), then ROUNDS rounds, the spec
@@ -57,7 +58,12 @@ def run(label: str, project: Path, files: list[Path], workdir: Path) -> tuple:
         load += ["--database", str(database), "--demo-secret", "--quiet"]
         subprocess.run(load, env=env, cwd=project, check=True, stdout=subprocess.DEVNULL)
     target = folder / "target"
-    build = [str(VENV / "dbt"), "build", "--exclude-resource-type", "unit_test"]
+    # As PROJECT_DIR's Makefile runs dbt: through `behavior dbt` where it has it.
+    if (project / "scripts" / "behavior" / "dbt_command.py").exists():
+        dbt = [str(VENV / "python"), "-m", "behavior.cli", "dbt"]
+    else:
+        dbt = [str(VENV / "dbt")]
+    build = [*dbt, "build", "--exclude-resource-type", "unit_test"]
     build += ["--log-level-file", "info", "-q", "--target-path", str(target)]
     start = time.perf_counter()
     done = subprocess.run(

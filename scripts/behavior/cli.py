@@ -63,7 +63,14 @@ SUBCOMMANDS = {
         "behavior.spark_export",
         "write a DuckDB build's raw tables as Parquet for the Spark target",
     ),
+    "dbt": (
+        "behavior.dbt_command",
+        "run dbt with these arguments (as `dbt`), its garbage collection tuned",
+    ),
 }
+# Commands whose arguments go to another program untouched (`behavior dbt --help` is
+# dbt's help): no parser of ours reads them.
+PASSTHROUGH = {"dbt": "behavior.dbt_command"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -136,6 +143,8 @@ def _empty_value(argv: Sequence[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in PASSTHROUGH:
+        return int(importlib.import_module(PASSTHROUGH[argv[0]]).run(argv[1:]))
     parser = build_parser(command_in(argv), every=False)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named by the command's own parser: `behavior <command>: error: ...`

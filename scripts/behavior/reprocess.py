@@ -27,7 +27,8 @@ def dbt_command(start: dt.date, end: dt.date, selector: str | None) -> list[str]
         "behavior__reprocess_from": start.isoformat(),
         "behavior__reprocess_to": end.isoformat(),
     }
-    command = [str(Path(sys.executable).parent / "dbt"), "build", "--vars", json.dumps(dbt_vars)]
+    # As the Makefile's DBT runs dbt: `behavior dbt` (behavior.dbt_command).
+    command = [sys.executable, "-m", "behavior.cli", "dbt", "build", "--vars", json.dumps(dbt_vars)]
     if selector:
         # Only the tests whose parents are all selected (others may read
         # relations the selection does not build).
