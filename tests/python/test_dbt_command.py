@@ -16,6 +16,7 @@ BIN = Path(sys.executable).parent
 FREEZE_PROBE = """
 import gc
 from behavior.dbt_command import freeze_survivors
+gc.disable()  # only the collections below run (the callbacks fire on gc.collect too)
 gc.callbacks.append(freeze_survivors)
 kept = [[i] for i in range(5000)]
 gc.collect(0)
