@@ -68,9 +68,9 @@ SUBCOMMANDS = {
         "run dbt with these arguments (as `dbt`), its garbage collection tuned",
     ),
 }
-# Commands whose arguments go to another program untouched (`behavior dbt --help` is
-# dbt's help): no parser of ours reads them.
-PASSTHROUGH = {"dbt": "behavior.dbt_command"}
+# Commands whose arguments go to their module's run(argv) untouched (`behavior dbt
+# --help` is dbt's help): no parser of ours reads them.
+PASSTHROUGH = {"dbt"}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,7 +144,7 @@ def _empty_value(argv: Sequence[str]) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in PASSTHROUGH:
-        return int(importlib.import_module(PASSTHROUGH[argv[0]]).run(argv[1:]))
+        return int(importlib.import_module(SUBCOMMANDS[argv[0]][0]).run(argv[1:]))
     parser = build_parser(command_in(argv), every=False)
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # named by the command's own parser: `behavior <command>: error: ...`

@@ -30,6 +30,12 @@ from typing import Any
 OLDEST_GENERATION = 2  # a full collection (CPython 3.11-3.13 have generations 0-2)
 
 
+def command(*dbt_args: str) -> list[str]:
+    """The command line of `behavior dbt DBT_ARGS` with this interpreter, as a
+    subprocess runs it (the bench, `behavior reprocess`, the tests)."""
+    return [sys.executable, "-m", "behavior.cli", "dbt", *dbt_args]
+
+
 def freeze_survivors(phase: str, info: dict[str, Any]) -> None:
     """gc.callbacks hook: after a full collection, freeze what survived it."""
     if phase == "stop" and info["generation"] == OLDEST_GENERATION:

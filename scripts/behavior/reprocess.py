@@ -13,10 +13,10 @@ import datetime as dt
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from behavior.arguments import iso_date, positive_int
+from behavior.dbt_command import command as behavior_dbt
 from behavior.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +27,8 @@ def dbt_command(start: dt.date, end: dt.date, selector: str | None) -> list[str]
         "behavior__reprocess_from": start.isoformat(),
         "behavior__reprocess_to": end.isoformat(),
     }
-    # As the Makefile's DBT runs dbt: `behavior dbt` (behavior.dbt_command).
-    command = [sys.executable, "-m", "behavior.cli", "dbt", "build", "--vars", json.dumps(dbt_vars)]
+    # As the Makefile's DBT runs dbt: `behavior dbt`.
+    command = behavior_dbt("build", "--vars", json.dumps(dbt_vars))
     if selector:
         # Only the tests whose parents are all selected (others may read
         # relations the selection does not build).

@@ -34,6 +34,7 @@ import duckdb
 
 from behavior.bench.split import split_raw
 from behavior.contract import EVENT_TABLES, TABLES, ddl
+from behavior.dbt_command import command as behavior_dbt
 from behavior.load import LoadResult, load_paths
 from conftest import ROOT, dbt_env
 
@@ -59,7 +60,7 @@ FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 # the incremental == full proof and the late-event tests run the command `make`
 # runs), the `dbt` script on Spark (as `make build-spark`: py4j frees the JVM's
 # objects when Python collects their proxies, so nothing there is frozen).
-DBT = [sys.executable, "-m", "behavior.cli", "dbt"]
+DBT = behavior_dbt()
 SPARK_DBT = [str(Path(sys.executable).parent / "dbt")]
 
 

@@ -82,6 +82,7 @@ from behavior.bench.results import (
 )
 from behavior.bench.split import split_raw
 from behavior.compact import copy_database
+from behavior.dbt_command import command as behavior_dbt
 from behavior.errors import UserError
 
 
@@ -217,7 +218,7 @@ class SizeRun:
 
     def dbt_cmd(self, *args: str) -> list[str]:
         # As the Makefile's DBT runs it: `behavior dbt` (dbt, its collector tuned).
-        return self.behavior("dbt", *args)
+        return behavior_dbt(*args)
 
     # -- steps
 
