@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from behavior.dbt_command import command as behavior_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 # `behavior load` refuses to run without a pseudonymization secret (behavior.pseudonymize);
@@ -45,10 +46,9 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("sample_build")
     database = base / "sample.duckdb"
     env = dbt_env(database, base / "target")
-    dbt = str(Path(sys.executable).parent / "dbt")
     for command in (["seed", "--quiet"], ["run", "--quiet"]):
         result = subprocess.run(
-            [dbt, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+            behavior_dbt(*command), cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return {"database": database, "target": base / "target"}

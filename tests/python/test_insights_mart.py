@@ -23,16 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from behavior.dbt_command import command as behavior_dbt
 from behavior.insights import connect, funnel
 from conftest import ROOT, dbt_env
 
-DBT = str(Path(sys.executable).parent / "dbt")
 STEPS = ["course_click", "wishlist_add", "cart_add", "purchase_attempt", "transaction_completed"]
 T0 = dt.datetime(2026, 9, 5, 10, 0, 0)
 
@@ -71,7 +70,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def dbt(*args: str) -> None:
         result = subprocess.run(
-            [DBT, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+            behavior_dbt(*args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 

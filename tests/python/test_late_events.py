@@ -32,6 +32,7 @@ import duckdb
 import pytest
 
 from behavior.contract import TABLES
+from behavior.dbt_command import command as behavior_dbt
 from behavior.load import load_paths
 from conftest import ROOT, dbt_env
 from incremental_helpers import compare_databases, relations
@@ -288,8 +289,12 @@ def _write(folder: Path, tables: dict[str, list[list[str]]]) -> Path:
 
 def _dbt(args: list[str], database: Path, work: Path, command: str = "dbt") -> None:
     env = dbt_env(database, work / "target", target="warehouse")
+    if command == "dbt":
+        line = behavior_dbt(*args)
+    else:
+        line = [str(ROOT / ".venv" / "bin" / command), *args]
     result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / command), *args],
+        line,
         cwd=ROOT,
         env=env,
         capture_output=True,

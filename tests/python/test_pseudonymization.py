@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from behavior import pseudonymize
+from behavior.dbt_command import command as behavior_dbt
 from behavior.errors import UserError
 from behavior.load import load_paths
 from conftest import ROOT, dbt_env
@@ -247,8 +248,8 @@ def test_secret_is_nowhere_after_a_build(tmp_path: Path) -> None:
     with open(raw / "users.csv", "a", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow([bad[name] for name in header])
     run([str(BIN / "behavior"), "load", str(raw), "--database", str(database)])
-    run([str(BIN / "dbt"), "seed", "--quiet"])
-    run([str(BIN / "dbt"), "build", "--exclude-resource-type", "unit_test"])
+    run(behavior_dbt("seed", "--quiet"))
+    run(behavior_dbt("build", "--exclude-resource-type", "unit_test"))
 
     secret = HOSTILE_SECRET.encode("utf-8")
     needles = [secret, CORE.encode(), json.dumps(HOSTILE_SECRET).encode()]

@@ -26,12 +26,12 @@ import pytest
 
 from behavior import build_status
 from behavior.build_status import BuildStatus, Invocation
+from behavior.dbt_command import command as behavior_dbt
 from behavior.errors import UserError
 from behavior.publish import SYNCED
 from conftest import ROOT, dbt_env
 
 BIN = Path(sys.executable).parent
-DBT = str(BIN / "dbt")
 BEHAVIOR = str(BIN / "behavior")
 PLANTED_TEST = "assert_planted_failure_is_absent"
 
@@ -106,7 +106,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def dbt(workspace: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [DBT, *args],
+        behavior_dbt(*args),
         cwd=ROOT,
         env=workspace["env"],
         capture_output=True,

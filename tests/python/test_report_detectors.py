@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from behavior.dbt_command import command as behavior_dbt
 from conftest import ROOT, dbt_env
 
 BIN = Path(sys.executable).parent
@@ -38,8 +39,8 @@ def build(base: Path, plant: bool) -> tuple[Path, dict]:
          "--quiet", *extra])  # fmt: skip
     run([str(BIN / "behavior"), "load", str(raw), "--database", str(database)])
     env = dbt_env(database, base / "target", target="warehouse")
-    run([str(BIN / "dbt"), "seed", "--quiet"], env)
-    run([str(BIN / "dbt"), "run", "--quiet"], env)
+    run(behavior_dbt("seed", "--quiet"), env)
+    run(behavior_dbt("run", "--quiet"), env)
     manifest = json.loads((raw / "_manifest.json").read_text())
     return database, manifest
 

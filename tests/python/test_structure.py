@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from behavior.dbt_command import command as behavior_dbt
 from behavior.structure import check
 from conftest import ROOT, dbt_env
 
@@ -18,8 +19,7 @@ def manifest(tmp_path_factory) -> dict:
     """A fresh manifest from `dbt parse` (no database work)."""
     work = tmp_path_factory.mktemp("parse")
     env = dbt_env(work / "parse.duckdb", work / "target")
-    dbt = str(ROOT / ".venv" / "bin" / "dbt")
-    subprocess.run([dbt, "parse", "--quiet"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run(behavior_dbt("parse", "--quiet"), cwd=ROOT, env=env, check=True, timeout=300)
     return json.loads((work / "target" / "manifest.json").read_text())
 
 
