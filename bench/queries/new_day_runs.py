@@ -15,13 +15,13 @@ With a TEMPLATE, each run copies it to WORKDIR/<LABEL>/db/bench.duckdb and loads
 NEW_DAY into it with `behavior load` (neither is timed). Each run then times the
 daily run's command from PROJECT_DIR: `dbt build --exclude-resource-type unit_test
 --log-level-file info` (through `behavior dbt` when PROJECT_DIR has it, as its
-Makefile runs dbt) with BEHAVIOR_TEST_RECENT_ONLY=true, target `warehouse`, 2
-threads, its own target folder per label (so from the second run on the parse is
-partial, as in a daily cycle). One warm-up round first (on a DATABASE it also
-rebuilds what the other side materializes differently), then ROUNDS rounds, the spec
-order reversed in every other round. Prints one line per run (process wall time,
-dbt's elapsed time, the sum of node times) and each label's medians over the timed
-rounds.
+Makefile runs dbt, with PROJECT_DIR's `behavior` package first on the path) with
+BEHAVIOR_TEST_RECENT_ONLY=true, target `warehouse`, 2 threads, its own target folder
+per label (so from the second run on the parse is partial, as in a daily cycle). One
+warm-up round first (on a DATABASE it also rebuilds what the other side materializes
+differently), then ROUNDS rounds, the spec order reversed in every other round.
+Prints one line per run (process wall time, dbt's elapsed time, the sum of node
+times) and each label's medians over the timed rounds.
 """
 
 import json
@@ -52,6 +52,8 @@ def run(label: str, project: Path, files: list[Path], workdir: Path) -> tuple:
         "BEHAVIOR_DUCKDB_PATH": str(database),
         "DBT_PROFILES_DIR": str(project),
         "DBT_PROJECT_DIR": str(project),
+        # PROJECT_DIR's own Python package, not the one this venv installed
+        "PYTHONPATH": str(project / "scripts"),
     }
     if new_day is not None:
         load = [str(VENV / "python"), "-m", "behavior.cli", "load", str(new_day)]
