@@ -23,14 +23,14 @@ proxies, and a frozen proxy would never be collected.
 A second change: the manifest is written once per invocation, not twice. dbt writes
 target/manifest.json (and semantic_manifest.json) right after parsing and, in the
 commands that run a graph of nodes (END_WRITERS: build, run, test, seed, snapshot,
-compile), again at the end, over the first copy: about 0.25 s each at this
-project's size. In those commands the write after parsing waits: the end writes the
-manifest as before, and if the command stops before its end (an error in dbt or a
-hook), the waiting write is made when dbt returns. The files left behind are the
-ones dbt leaves; only a reader of the target folder during the run would see the
-previous invocation's manifest (none does: `behavior` reads it after dbt returns).
-Every other command (`parse`, `list`, `docs generate`, which may read the file back)
-writes it right after parsing, as dbt does.
+compile), again at the end, over the first copy: about 0.25 s each at this project's
+size. In those commands the write after parsing waits: the end writes the manifest
+as before, and if the command stops before its end (an error that ends the run, such
+as a database file that cannot be opened), the waiting write is made when dbt
+returns. The files left behind are the ones dbt leaves; only a reader of the target
+folder during the run would see the previous invocation's manifest (none does:
+`behavior` reads it after dbt returns). Every other command (`parse`, `list`, `docs
+generate`, which may read the file back) writes it right after parsing, as dbt does.
 """
 
 from __future__ import annotations
