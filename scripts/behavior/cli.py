@@ -65,7 +65,7 @@ SUBCOMMANDS = {
     ),
     "dbt": (
         "behavior.dbt_command",
-        "run dbt with these arguments (as `dbt`), its garbage collection tuned",
+        "run dbt with these arguments (as `dbt`), its collector tuned, its manifest written once",
     ),
 }
 # Commands whose arguments go to their module's run(argv) untouched (`behavior dbt

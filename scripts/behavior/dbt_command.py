@@ -1,4 +1,5 @@
-"""`behavior dbt ARGS`: dbt's own command line, with Python's garbage collector tuned.
+"""`behavior dbt ARGS`: dbt's own command line, with Python's garbage collector tuned
+and the manifest written once.
 
 Runs `dbt ARGS` in this process, exactly as the `dbt` command would (same arguments,
 output and exit status), after one change to Python's cyclic garbage collector: each

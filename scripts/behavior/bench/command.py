@@ -217,7 +217,7 @@ class SizeRun:
         return [sys.executable, "-m", "behavior.cli", *args, *demo]
 
     def dbt_cmd(self, *args: str) -> list[str]:
-        # As the Makefile's DBT runs it: `behavior dbt` (dbt, its collector tuned).
+        # As the Makefile runs it: `behavior dbt` (collector tuned, manifest written once).
         return behavior_dbt(*args)
 
     # -- steps
